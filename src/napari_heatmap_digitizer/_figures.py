@@ -1,0 +1,270 @@
+"""Heat-map figures rendered with matplotlib from known data.
+
+Used to make the bundled samples, by the tests (which check that the numbers
+come back) and by the benchmarks. Axes are placed on whole pixels, so every
+pixel of a panel shows exactly one known data value. Needs matplotlib.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from napari_heatmap_digitizer.core.boxes import Box
+
+
+@dataclass
+class Layout:
+    """Figure size and the pixel boxes of the panel(s) and colour bar."""
+
+    width: int
+    height: int
+    panels: list[Box]
+    colorbar: Box
+    orientation: str
+
+
+def default_layout(orientation: str = "vertical", panels: int = 1) -> Layout:
+    """A 640x480 figure (or 1000x480 for three panels) with a colour bar."""
+    if panels == 1:
+        if orientation == "vertical":
+            return Layout(640, 480, [Box(80, 40, 480, 420)], Box(510, 40, 530, 420),
+                          "vertical")
+        return Layout(640, 480, [Box(80, 30, 560, 330)], Box(80, 390, 560, 410),
+                      "horizontal")
+    boxes = [Box(60 + i * 290, 60, 60 + i * 290 + 250, 400) for i in range(panels)]
+    right = boxes[-1].right
+    return Layout(right + 120, 460, boxes, Box(right + 30, 60, right + 50, 400),
+                  "vertical")
+
+
+def smooth_field(shape: tuple[int, int], seed: int = 0) -> np.ndarray:
+    """A smooth 2-D field spanning exactly 0..1 (bumps and a ramp)."""
+    rng = np.random.default_rng(seed)
+    rows, cols = shape
+    y, x = np.mgrid[0:rows, 0:cols]
+    x = (x + 0.5) / cols
+    y = (y + 0.5) / rows
+    f = 0.6 * x + 0.25 * y
+    for _ in range(5):
+        cx, cy = rng.uniform(0.1, 0.9, 2)
+        s = rng.uniform(0.08, 0.25)
+        a = rng.uniform(-0.6, 0.8)
+        f = f + a * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * s * s))
+    f -= f.min()
+    return f / f.max()
+
+
+@dataclass
+class RenderedFigure:
+    """A rendered figure with its ground truth.
+
+    ``truth[i]`` holds the value shown by each pixel of ``panels[i]`` and
+    ``judged[i]`` the pixels that show the heat map unobstructed (not under
+    spines, grid lines or text, not on a contour edge).
+    """
+
+    image: np.ndarray
+    panels: list[Box]
+    colorbar: Box
+    truth: list[np.ndarray]
+    judged: list[np.ndarray]
+    vmin: float
+    vmax: float
+    norm: str
+    orientation: str
+    cmap: str
+    levels: np.ndarray | None = None
+
+    def position(self, values: np.ndarray) -> np.ndarray:
+        """Where values lie along the colour bar (0-1), for judging errors."""
+        v = np.asarray(values, dtype=np.float64)
+        if self.norm == "log":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lo, hi = np.log10(self.vmin), np.log10(self.vmax)
+                return (np.log10(v) - lo) / (hi - lo)
+        return (v - self.vmin) / (self.vmax - self.vmin)
+
+    def as_jpeg(self, quality: int = 75) -> RenderedFigure:
+        """The same figure after a JPEG round trip."""
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.fromarray(self.image).save(buf, format="JPEG", quality=quality)
+        buf.seek(0)
+        return replace(self, image=np.asarray(Image.open(buf).convert("RGB")))
+
+    def save(self, path: Any, **kwargs: Any) -> None:
+        """Save the image (format from the file name)."""
+        from PIL import Image
+
+        Image.fromarray(self.image).save(path, **kwargs)
+
+
+def render(
+    *,
+    cmap: str = "viridis",
+    norm: str = "linear",
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    orientation: str = "vertical",
+    kind: str = "imshow",
+    levels: int = 10,
+    grid: str | None = None,
+    text: str | None = None,
+    panels: int = 1,
+    seed: int = 0,
+    dpi: int = 100,
+) -> RenderedFigure:
+    """Render a heat-map figure from a known smooth field.
+
+    Parameters
+    ----------
+    cmap : str
+        matplotlib colour map name.
+    norm : {"linear", "log"}
+    vmin, vmax : float
+        Value range (the field is scaled to exactly this range).
+    orientation : {"vertical", "horizontal"}
+        Colour bar orientation.
+    kind : {"imshow", "contourf"}
+        Smooth image or stepped filled contours (``levels`` bands).
+    levels : int
+        Number of bands for ``contourf``.
+    grid : str, optional
+        Colour of grid lines drawn over the panel.
+    text : str, optional
+        Colour of a large label drawn over the panel.
+    panels : int
+        1 or 3 panels sharing the colour bar.
+    seed : int
+        Seed of the field.
+    dpi : int
+        Figure dpi (the pixel layout is fixed; dpi scales fonts and lines).
+
+    Returns
+    -------
+    RenderedFigure
+    """
+    layout = default_layout(orientation, panels)
+    fields = [smooth_field(b.shape, seed + i) for i, b in enumerate(layout.panels)]
+    if norm == "log":
+        lo, hi = np.log10(vmin), np.log10(vmax)
+        data = [np.power(10.0, lo + f * (hi - lo)) for f in fields]
+    else:
+        data = [vmin + f * (vmax - vmin) for f in fields]
+    bounds = None
+    if kind == "contourf":
+        if norm == "log":
+            bounds = np.logspace(np.log10(vmin), np.log10(vmax), levels + 1)
+        else:
+            bounds = np.linspace(vmin, vmax, levels + 1)
+    clean = _draw(layout, data, cmap, norm, vmin, vmax, kind, bounds, None, None, dpi)
+    image = clean
+    if grid or text:
+        image = _draw(layout, data, cmap, norm, vmin, vmax, kind, bounds, grid, text, dpi)
+    truth, judged = [], []
+    for box, d in zip(layout.panels, data, strict=True):
+        t = d
+        ok = np.ones(box.shape, dtype=bool)
+        if bounds is not None:
+            band = np.clip(np.searchsorted(bounds, d, side="right") - 1, 0, levels - 1)
+            if norm == "log":
+                centres = np.sqrt(bounds[:-1] * bounds[1:])
+            else:
+                centres = (bounds[:-1] + bounds[1:]) / 2
+            t = centres[band]
+            ok &= _same_as_neighbours(band, radius=2)
+        ok &= np.all(image[box.slices] == clean[box.slices], axis=2)
+        ok[:3, :] = ok[-3:, :] = False
+        ok[:, :3] = ok[:, -3:] = False
+        truth.append(t)
+        judged.append(ok)
+    return RenderedFigure(
+        image=image,
+        panels=layout.panels,
+        colorbar=layout.colorbar,
+        truth=truth,
+        judged=judged,
+        vmin=vmin,
+        vmax=vmax,
+        norm=norm,
+        orientation=orientation,
+        cmap=cmap,
+        levels=bounds,
+    )
+
+
+def _same_as_neighbours(band: np.ndarray, radius: int) -> np.ndarray:
+    ok = np.ones(band.shape, dtype=bool)
+    padded = np.pad(band, radius, mode="edge")
+    rows, cols = band.shape
+    for dy in range(-radius, radius + 1):
+        for dx in range(-radius, radius + 1):
+            ok &= padded[radius + dy : radius + dy + rows, radius + dx : radius + dx + cols] == band
+    return ok
+
+
+def _draw(
+    layout: Layout,
+    data: list[np.ndarray],
+    cmap: str,
+    norm: str,
+    vmin: float,
+    vmax: float,
+    kind: str,
+    bounds: np.ndarray | None,
+    grid: str | None,
+    text: str | None,
+    dpi: int,
+) -> np.ndarray:
+    from matplotlib import colors
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    W, H = layout.width, layout.height
+    fig = Figure(figsize=(W / dpi, H / dpi), dpi=dpi, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+
+    def axes_for(box: Box) -> Any:
+        return fig.add_axes(
+            (box.left / W, 1 - box.bottom / H, box.width / W, box.height / H)
+        )
+
+    mpl_norm = (
+        colors.LogNorm(vmin=vmin, vmax=vmax)
+        if norm == "log"
+        else colors.Normalize(vmin=vmin, vmax=vmax)
+    )
+    mappable = None
+    for box, d in zip(layout.panels, data, strict=True):
+        ax = axes_for(box)
+        h, w = box.shape
+        if kind == "contourf":
+            yy, xx = np.mgrid[0:h, 0:w] + 0.5
+            mappable = ax.contourf(xx, yy, d, levels=bounds, cmap=cmap, norm=mpl_norm)
+        else:
+            mappable = ax.imshow(
+                d, cmap=cmap, norm=mpl_norm, interpolation="nearest", aspect="auto",
+                extent=(0, w, h, 0),
+            )
+        ax.set_xlim(0, w)
+        ax.set_ylim(h, 0)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.set_title("Heat map", fontsize=9)
+        if grid:
+            ax.set_xticks(np.linspace(0, w, 6))
+            ax.set_yticks(np.linspace(0, h, 5))
+            ax.grid(True, color=grid, linewidth=1.0)
+        if text:
+            ax.text(w / 2, h / 2, "Sample 42", color=text, fontsize=26, ha="center",
+                    va="center")
+    cax = axes_for(layout.colorbar)
+    cb = fig.colorbar(mappable, cax=cax, orientation=layout.orientation)
+    cb.set_label("value")
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()

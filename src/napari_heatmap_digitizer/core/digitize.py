@@ -1,0 +1,154 @@
+"""Digitize panels of a figure through a colour bar."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from napari_heatmap_digitizer.core.axes import Extent
+from napari_heatmap_digitizer.core.boxes import Box
+from napari_heatmap_digitizer.core.colorbar import Colorbar
+from napari_heatmap_digitizer.core.errors import DigitizerError
+from napari_heatmap_digitizer.core.image import as_rgb8, load_image
+from napari_heatmap_digitizer.core.lookup import lookup_for
+from napari_heatmap_digitizer.core.result import Result
+
+#: Default colour tolerance (ΔE, CIE76): JPEG noise stays well inside it,
+#: while text, grid lines and backgrounds usually lie far outside.
+DEFAULT_MAX_DISTANCE = 12.0
+
+#: Pixels per block; progress is reported and cancellation checked per block.
+BLOCK_PIXELS = 1 << 22
+
+Progress = Callable[[float], None]
+
+
+def digitize(
+    image: np.ndarray | str | os.PathLike[str],
+    colorbar: Colorbar,
+    box: Box | Sequence[float] | str | None = None,
+    *,
+    max_distance: float = DEFAULT_MAX_DISTANCE,
+    extent: Extent | Sequence[float] | None = None,
+    nodata: np.ndarray | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Turn the pixels of one panel into values.
+
+    Every distinct colour is matched once to the nearest point of the colour
+    bar's table in CIELAB (interpolating between neighbouring entries of a
+    continuous bar); pixels then take their colour's value.
+
+    Parameters
+    ----------
+    image : numpy.ndarray or path
+        The whole figure (grey, RGB or RGBA array) or its file.
+    colorbar : Colorbar
+        The colour bar the panel was drawn with.
+    box : Box, str or sequence of 4 numbers, optional
+        The panel, ``LEFT, TOP, RIGHT, BOTTOM`` in pixels. Default: the whole
+        image.
+    max_distance : float
+        Colours farther than this ΔE from every colour-bar colour get NaN.
+    extent : Extent or sequence of 4 numbers, optional
+        Data values ``xmin, xmax, ymin, ymax`` at the panel's edges.
+    nodata : numpy.ndarray, optional
+        ``(rows, cols)`` of the whole figure, ``True`` for pixels to leave out
+        (NaN), in addition to fully transparent ones.
+    progress : callable, optional
+        Called with the finished fraction (0-1) after each block of rows. It
+        may raise to cancel.
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    DigitizerError
+        If the image cannot be read, or the box or tolerance is invalid.
+
+    Examples
+    --------
+    >>> from napari_heatmap_digitizer import Colorbar, digitize
+    >>> from napari_heatmap_digitizer.data import load_sample
+    >>> s = load_sample("single")
+    >>> bar = Colorbar.from_image(s.image, s.recipe.colorbar.box, vmin=0, vmax=1)
+    >>> result = digitize(s.image, bar, s.recipe.panels[0].box)
+    >>> result.values.shape == s.recipe.panels[0].box.shape
+    True
+    """
+    if isinstance(image, (str, os.PathLike)):
+        image = load_image(image)
+    rgb, transparent = as_rgb8(image)
+    if nodata is not None:
+        nodata = np.asarray(nodata, dtype=bool)
+        if nodata.shape != rgb.shape[:2]:
+            raise DigitizerError(
+                f"no-data mask has shape {nodata.shape}, the image {rgb.shape[:2]}"
+            )
+        if transparent is not None:
+            nodata = nodata | transparent
+    else:
+        nodata = transparent
+    if box is None:
+        box = Box(0, 0, rgb.shape[1], rgb.shape[0])
+    box = Box.parse(box, what="plot box").check_inside(rgb.shape, what="plot box")
+    max_distance = float(max_distance)
+    if not max_distance > 0:
+        raise DigitizerError(f"max distance must be a positive ΔE, got {max_distance}")
+    if extent is not None and not isinstance(extent, Extent):
+        extent = Extent.parse(extent)
+    crop = rgb[box.slices]
+    mask = None if nodata is None else nodata[box.slices]
+    values = np.empty(box.shape, dtype=np.float32)
+    distance = np.empty(box.shape, dtype=np.float32)
+    run_blocks(crop, mask, colorbar, max_distance, values, distance, progress)
+    return Result(
+        values=values,
+        distance=distance,
+        box=box,
+        colorbar=colorbar,
+        max_distance=max_distance,
+        extent=extent,
+        nodata=None if mask is None else mask.copy(),
+    )
+
+
+def run_blocks(
+    rgb: np.ndarray,
+    nodata: np.ndarray | None,
+    colorbar: Colorbar,
+    max_distance: float,
+    out_value: np.ndarray,
+    out_distance: np.ndarray,
+    progress: Progress | None = None,
+) -> None:
+    """Digitize ``rgb`` into the output arrays, a block of rows at a time.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(rows, cols, 3)`` ``uint8``.
+    nodata : numpy.ndarray or None
+        ``(rows, cols)`` bool.
+    colorbar : Colorbar
+    max_distance : float
+    out_value, out_distance : numpy.ndarray
+        ``(rows, cols)`` ``float32``, filled in place.
+    progress : callable, optional
+        Called with the finished fraction after each block.
+    """
+    lookup = lookup_for(colorbar)
+    rows, cols = rgb.shape[:2]
+    step = max(1, BLOCK_PIXELS // max(cols, 1))
+    for top in range(0, rows, step):
+        sl = slice(top, min(rows, top + step))
+        block = rgb[sl]
+        mask = None if nodata is None else nodata[sl]
+        lookup.solve(block, mask)
+        lookup.gather(block, mask, max_distance, out_value[sl], out_distance[sl])
+        if progress is not None:
+            progress(min(rows, top + step) / rows)

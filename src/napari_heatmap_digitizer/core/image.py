@@ -1,0 +1,163 @@
+"""Reading figures from files and bringing any pixel array to 8-bit RGB.
+
+Everything downstream works on ``(rows, cols, 3)`` ``uint8`` RGB plus an
+optional boolean *no-data* mask (fully transparent pixels). This module is the
+only place that knows about file formats, bit depths and alpha.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from napari_heatmap_digitizer.core.errors import DigitizerError
+
+#: File name endings :func:`load_image` reads.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif")
+
+
+def load_image(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read a figure from an image file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A PNG, JPEG, TIFF, BMP, WebP or GIF file.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(rows, cols, 3)`` RGB or ``(rows, cols, 4)`` RGBA, ``uint8``. Grey,
+        palette and 16-bit images are converted; the EXIF orientation is
+        applied so that the array looks like the picture a viewer shows.
+
+    Raises
+    ------
+    DigitizerError
+        If the file is missing, unreadable or not an image.
+
+    Examples
+    --------
+    >>> from napari_heatmap_digitizer import load_image
+    >>> from napari_heatmap_digitizer.data import sample_path
+    >>> load_image(sample_path("single")).shape[2]
+    3
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DigitizerError(f"image file {str(path)!r} does not exist")
+    if path.is_dir():
+        raise DigitizerError(f"{str(path)!r} is a folder, not an image file")
+    if path.suffix.lower() in (".tif", ".tiff"):
+        array = _read_tiff(path)
+    else:
+        array = _read_with_pillow(path)
+    return _to_rgb_or_rgba8(array, source=str(path))
+
+
+def _read_tiff(path: Path) -> np.ndarray:
+    import tifffile
+
+    try:
+        return np.asarray(tifffile.imread(path, key=0))
+    except Exception:
+        # Some TIFF flavours (e.g. JPEG-compressed, odd photometrics) are
+        # better handled by Pillow; fall back before giving up.
+        return _read_with_pillow(path)
+
+
+def _read_with_pillow(path: Path) -> np.ndarray:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            im = ImageOps.exif_transpose(im)
+            if im.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "1"):
+                has_alpha = im.mode == "PA" or "transparency" in im.info
+                im = im.convert("RGBA" if has_alpha else "RGB")
+            return np.asarray(im)
+    except UnidentifiedImageError:
+        raise DigitizerError(
+            f"{str(path)!r} is not an image this program can read "
+            "(use PNG, JPEG, TIFF, BMP or WebP)"
+        ) from None
+    except OSError as exc:
+        raise DigitizerError(f"cannot read image {str(path)!r}: {exc}") from None
+
+
+def _to_rgb_or_rgba8(array: np.ndarray, *, source: str = "image") -> np.ndarray:
+    """Bring grey/16-bit/float arrays to ``uint8`` RGB(A), keeping alpha."""
+    array = np.asarray(array)
+    if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] not in (3, 4):
+        array = np.moveaxis(array, 0, -1)  # planar TIFF
+    if array.ndim == 2:
+        array = array[..., None]
+    if array.ndim != 3 or array.shape[2] not in (1, 2, 3, 4):
+        raise DigitizerError(
+            f"{source} has shape {array.shape}; expected a 2-D grey, RGB or RGBA image"
+        )
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise DigitizerError(f"{source} is empty (shape {array.shape})")
+    array = _to_uint8(array, source=source)
+    channels = array.shape[2]
+    if channels == 1:
+        return np.repeat(array, 3, axis=2)
+    if channels == 2:  # grey + alpha
+        return np.concatenate([np.repeat(array[..., :1], 3, axis=2), array[..., 1:]], 2)
+    return np.ascontiguousarray(array)
+
+
+def _to_uint8(array: np.ndarray, *, source: str) -> np.ndarray:
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == bool:
+        return array.astype(np.uint8) * 255
+    if np.issubdtype(array.dtype, np.integer):
+        info = np.iinfo(array.dtype)
+        if info.min < 0:
+            raise DigitizerError(f"{source} has signed integer pixels; save it as PNG")
+        top = 65535 if info.max >= 65535 else info.max
+        scaled = np.clip(array.astype(np.float64), 0, top) * (255.0 / top)
+        return np.rint(scaled).astype(np.uint8)
+    if np.issubdtype(array.dtype, np.floating):
+        finite = array[np.isfinite(array)]
+        top = 255.0 if finite.size and finite.max() > 1.0 else 1.0
+        scaled = np.nan_to_num(array, nan=0.0).clip(0, top) * (255.0 / top)
+        return np.rint(scaled).astype(np.uint8)
+    raise DigitizerError(f"{source} has pixels of type {array.dtype}; save it as PNG")
+
+
+def as_rgb8(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Split any image array into ``uint8`` RGB and a no-data mask.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Grey ``(rows, cols)``, RGB or RGBA ``(rows, cols, 3|4)``, of any
+        unsigned integer or float type (floats in 0-1 or 0-255).
+
+    Returns
+    -------
+    rgb : numpy.ndarray
+        ``(rows, cols, 3)`` ``uint8``. Semi-transparent pixels are composited
+        over white, as a viewer shows them.
+    nodata : numpy.ndarray or None
+        ``True`` where a pixel is fully transparent; ``None`` when no pixel is.
+
+    Raises
+    ------
+    DigitizerError
+        If the array is not an image.
+    """
+    array = _to_rgb_or_rgba8(image)
+    if array.shape[2] == 3:
+        return array, None
+    rgb, alpha = array[..., :3], array[..., 3]
+    nodata = alpha == 0
+    if np.all(alpha == 255):
+        return np.ascontiguousarray(rgb), None
+    a = alpha[..., None].astype(np.float32) / 255.0
+    blended = np.rint(rgb * a + 255.0 * (1.0 - a)).astype(np.uint8)
+    return blended, (nodata if nodata.any() else None)
