@@ -148,7 +148,6 @@ def run_blocks(
         sl = slice(top, min(rows, top + step))
         block = rgb[sl]
         mask = None if nodata is None else nodata[sl]
-        lookup.solve(block, mask)
-        lookup.gather(block, mask, max_distance, out_value[sl], out_distance[sl])
+        lookup.digitize(block, mask, max_distance, out_value[sl], out_distance[sl])
         if progress is not None:
             progress(min(rows, top + step) / rows)

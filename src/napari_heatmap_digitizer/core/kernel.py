@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
 
 #: Number of distinct 8-bit RGB colours.
 N_CODES = 1 << 24
@@ -27,6 +30,46 @@ def _srgb_linear_table() -> np.ndarray:
 
 
 SRGB_LINEAR = _srgb_linear_table()
+
+
+@intrinsic
+def _f32_bits(typingctx, x):  # type: ignore[no-untyped-def]
+    """The bits of a ``float32`` as ``uint32`` (no conversion)."""
+    if x != types.float32:
+        return None
+    sig = types.uint32(types.float32)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], ir.IntType(32))
+
+    return sig, codegen
+
+
+@intrinsic
+def _bits_f32(typingctx, x):  # type: ignore[no-untyped-def]
+    """A ``uint32`` read back as the ``float32`` with those bits."""
+    if x != types.uint32:
+        return None
+    sig = types.float32(types.uint32)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], ir.FloatType())
+
+    return sig, codegen
+
+
+@numba.njit(inline="always", nogil=True, cache=True)
+def _memo_index(r, g, b):  # type: ignore[no-untyped-def]
+    """Memo slot of a colour: 8x8x8 colour cubes are stored contiguously.
+
+    Similar colours then share memory pages, so a figure touches far fewer
+    pages of the memo than with the plain ``r << 16 | g << 8 | b`` order.
+    """
+    r = np.int64(r)
+    g = np.int64(g)
+    b = np.int64(b)
+    cube = ((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3)
+    return (cube << 9) | ((r & 7) << 6) | ((g & 7) << 3) | (b & 7)
 
 
 @numba.njit(inline="always", nogil=True, cache=True)
@@ -63,52 +106,86 @@ def rgb8_to_lab(rgb: np.ndarray, lin: np.ndarray) -> np.ndarray:
     return out
 
 
-@numba.njit(parallel=True, nogil=True, cache=True)
-def mark_new_colours(
-    rgb: np.ndarray, nodata: np.ndarray, has_mask: bool, known: np.ndarray
-) -> None:
-    """Set ``known[code] = 2`` for every colour in ``rgb`` not seen before.
+@numba.njit(inline="always", nogil=True, cache=True)
+def _nearest(L, a, b, table, positions, discrete, group_size, centres, radii):  # type: ignore[no-untyped-def]
+    """Position (0-1) and squared ΔE of the table point nearest to ``L, a, b``.
 
-    ``known`` holds 0 for unseen colours, 1 for solved ones. Concurrent writes
-    of the same value from two threads are harmless.
+    Continuous tables are polylines: the colour is projected onto every
+    segment and the position interpolated along the nearest one. Discrete
+    tables are point sets. Segments come in groups of ``group_size`` with a
+    bounding sphere (``centres``, ``radii``) each; the group with the smallest
+    lower bound is searched first and its best distance prunes the rest.
     """
-    rows, cols = rgb.shape[0], rgb.shape[1]
-    for i in numba.prange(rows):
-        for j in range(cols):
-            if has_mask and nodata[i, j]:
+    n_segments = table.shape[0] if discrete else table.shape[0] - 1
+    n_groups = centres.shape[0]
+    first = 0
+    first_lb = np.inf
+    for g in range(n_groups):
+        dl = L - centres[g, 0]
+        da = a - centres[g, 1]
+        db = b - centres[g, 2]
+        lb = np.sqrt(dl * dl + da * da + db * db) - radii[g]
+        if lb < first_lb:
+            first_lb = lb
+            first = g
+    best = np.inf
+    best_pos = 0.0
+    for step in range(n_groups + 1):
+        if step == 0:
+            g = first
+        else:
+            g = step - 1
+            if g == first:
                 continue
-            code = (
-                (np.int64(rgb[i, j, 0]) << 16)
-                | (np.int64(rgb[i, j, 1]) << 8)
-                | np.int64(rgb[i, j, 2])
-            )
-            if known[code] == 0:
-                known[code] = 2
+            dl = L - centres[g, 0]
+            da = a - centres[g, 1]
+            db = b - centres[g, 2]
+            lb = np.sqrt(dl * dl + da * da + db * db) - radii[g]
+            if lb > 0.0 and lb * lb >= best:
+                continue
+        start = g * group_size
+        stop = min(start + group_size, n_segments)
+        for s in range(start, stop):
+            pl = table[s, 0]
+            pa = table[s, 1]
+            pb = table[s, 2]
+            t = 0.0
+            if not discrete:
+                dl = table[s + 1, 0] - pl
+                da = table[s + 1, 1] - pa
+                db = table[s + 1, 2] - pb
+                len2 = dl * dl + da * da + db * db
+                if len2 > 0.0:
+                    t = ((L - pl) * dl + (a - pa) * da + (b - pb) * db) / len2
+                    t = min(max(t, 0.0), 1.0)
+                pl += t * dl
+                pa += t * da
+                pb += t * db
+            el = L - pl
+            ea = a - pa
+            eb = b - pb
+            d2 = el * el + ea * ea + eb * eb
+            if d2 < best:
+                best = d2
+                if discrete:
+                    best_pos = positions[s]
+                else:
+                    best_pos = positions[s] + t * (positions[s + 1] - positions[s])
+    return best_pos, best
 
 
-@numba.njit(parallel=True, nogil=True, cache=True)
-def collect_new_colours(known: np.ndarray) -> np.ndarray:
-    """Codes whose ``known`` flag is 2, ascending; their flags become 1."""
-    n_chunks = 256
-    size = known.shape[0] // n_chunks
-    counts = np.zeros(n_chunks + 1, dtype=np.int64)
-    for c in numba.prange(n_chunks):
-        k = 0
-        for code in range(c * size, (c + 1) * size):
-            if known[code] == 2:
-                k += 1
-        counts[c + 1] = k
-    for c in range(n_chunks):
-        counts[c + 1] += counts[c]
-    codes = np.empty(counts[n_chunks], dtype=np.int32)
-    for c in numba.prange(n_chunks):
-        k = counts[c]
-        for code in range(c * size, (c + 1) * size):
-            if known[code] == 2:
-                codes[k] = code
-                known[code] = 1
-                k += 1
-    return codes
+@numba.njit(inline="always", nogil=True, cache=True)
+def _to_value(p, anchor_pos, anchor_val, log):  # type: ignore[no-untyped-def]
+    """Piecewise-linear anchors (``anchor_val`` already log10 for log scales)."""
+    n = anchor_pos.shape[0]
+    i = 0
+    while i < n - 2 and p >= anchor_pos[i + 1]:
+        i += 1
+    t = (p - anchor_pos[i]) / (anchor_pos[i + 1] - anchor_pos[i])
+    v = anchor_val[i] + t * (anchor_val[i + 1] - anchor_val[i])
+    if log:
+        return 10.0**v
+    return v
 
 
 @numba.njit(parallel=True, nogil=True, cache=True)
@@ -122,122 +199,96 @@ def nearest_on_table(
     centres: np.ndarray,
     radii: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest point of the colour table for each colour code, in CIELAB.
-
-    Continuous tables are polylines: the colour is projected onto every
-    segment and the position is interpolated along the nearest one. Discrete
-    tables are point sets. Segments are grouped in runs of ``group_size``
-    with a bounding sphere (``centres``, ``radii``) each, so that most groups
-    are skipped by a lower bound on their distance.
-
-    Returns the bar position (0-1) and the distance ΔE (CIE76) per code.
-    """
+    """Bar position and ΔE of the nearest table point for each colour code."""
     n = codes.shape[0]
-    n_entries = table.shape[0]
-    n_segments = n_entries if discrete else n_entries - 1
-    n_groups = centres.shape[0]
     out_pos = np.empty(n, dtype=np.float64)
     out_dist = np.empty(n, dtype=np.float64)
     for k in numba.prange(n):
         code = codes[k]
         L, a, b = _lab((code >> 16) & 255, (code >> 8) & 255, code & 255, lin)
-        # The group with the smallest lower bound is searched first; its best
-        # distance then prunes the others.
-        first = 0
-        first_lb = np.inf
-        for g in range(n_groups):
-            dl = L - centres[g, 0]
-            da = a - centres[g, 1]
-            db = b - centres[g, 2]
-            lb = np.sqrt(dl * dl + da * da + db * db) - radii[g]
-            if lb < first_lb:
-                first_lb = lb
-                first = g
-        best = np.inf
-        best_pos = 0.0
-        for step in range(n_groups + 1):
-            if step == 0:
-                g = first
-            else:
-                g = step - 1
-                if g == first:
-                    continue
-                dl = L - centres[g, 0]
-                da = a - centres[g, 1]
-                db = b - centres[g, 2]
-                lb = np.sqrt(dl * dl + da * da + db * db) - radii[g]
-                if lb > 0.0 and lb * lb >= best:
-                    continue
-            start = g * group_size
-            stop = min(start + group_size, n_segments)
-            for s in range(start, stop):
-                pl = table[s, 0]
-                pa = table[s, 1]
-                pb = table[s, 2]
-                t = 0.0
-                if not discrete:
-                    dl = table[s + 1, 0] - pl
-                    da = table[s + 1, 1] - pa
-                    db = table[s + 1, 2] - pb
-                    len2 = dl * dl + da * da + db * db
-                    if len2 > 0.0:
-                        t = ((L - pl) * dl + (a - pa) * da + (b - pb) * db) / len2
-                        t = min(max(t, 0.0), 1.0)
-                    pl += t * dl
-                    pa += t * da
-                    pb += t * db
-                el = L - pl
-                ea = a - pa
-                eb = b - pb
-                d2 = el * el + ea * ea + eb * eb
-                if d2 < best:
-                    best = d2
-                    if discrete:
-                        best_pos = positions[s]
-                    else:
-                        best_pos = positions[s] + t * (positions[s + 1] - positions[s])
-        out_pos[k] = best_pos
-        out_dist[k] = np.sqrt(best)
+        p, d2 = _nearest(L, a, b, table, positions, discrete, group_size, centres, radii)
+        out_pos[k] = p
+        out_dist[k] = np.sqrt(d2)
     return out_pos, out_dist
 
 
-@numba.njit(parallel=True, nogil=True, cache=True)
-def scatter_results(
-    codes: np.ndarray, values: np.ndarray, distances: np.ndarray, lut: np.ndarray
-) -> None:
-    """Write per-colour value and distance into the ``(2**24, 2)`` table."""
-    for k in numba.prange(codes.shape[0]):
-        lut[codes[k], 0] = values[k]
-        lut[codes[k], 1] = distances[k]
+@numba.njit(nogil=True, cache=True)
+def _solve_word(  # type: ignore[no-untyped-def]
+    r, g, b, lin, table, positions, discrete, group_size, centres, radii,
+    anchor_pos, anchor_val, log,
+):
+    """Memo word of one colour: ``float32`` value (low) and ``1 + ΔE`` (high).
+
+    Kept out of line so the per-pixel loop stays small.
+    """
+    L, a_, b_ = _lab(r, g, b, lin)
+    p, d2 = _nearest(L, a_, b_, table, positions, discrete, group_size, centres, radii)
+    v = np.float32(_to_value(p, anchor_pos, anchor_val, log))
+    d = np.float32(np.sqrt(d2)) + np.float32(1.0)
+    return np.uint64(_f32_bits(v)) | (np.uint64(_f32_bits(d)) << np.uint64(32))
 
 
 @numba.njit(parallel=True, nogil=True, cache=True)
-def gather_values(
+def digitize_pixels(
     rgb: np.ndarray,
     nodata: np.ndarray,
     has_mask: bool,
-    lut: np.ndarray,
+    memo: np.ndarray,
+    lin: np.ndarray,
+    table: np.ndarray,
+    positions: np.ndarray,
+    discrete: bool,
+    group_size: int,
+    centres: np.ndarray,
+    radii: np.ndarray,
+    anchor_pos: np.ndarray,
+    anchor_val: np.ndarray,
+    log: bool,
     max_distance: float,
     out_value: np.ndarray,
     out_distance: np.ndarray,
 ) -> None:
-    """Per pixel: value and distance from ``lut``; NaN beyond ``max_distance``.
+    """Value and ΔE of every pixel, solving each colour once.
 
-    No-data pixels get NaN for both.
+    ``memo`` (``uint64``, one word per colour at :func:`_memo_index`; zero =
+    not solved yet)
+    holds each solved colour's ``float32`` value and ``1 + ΔE`` packed in one
+    word. It is written and read as a single aligned 64-bit access, so a
+    thread sees either a complete entry or zero; two threads that meet a new
+    colour at once both solve it and store identical bits.
+    Pixels beyond ``max_distance`` get a NaN value; no-data pixels get NaN for
+    both outputs.
     """
     rows, cols = rgb.shape[0], rgb.shape[1]
     nan = np.float32(np.nan)
+    one = np.float32(1.0)
+    low = np.uint64(0xFFFFFFFF)
     for i in numba.prange(rows):
+        # Neighbouring pixels often share a colour: remember the last one.
+        last_r, last_g, last_b = -1, -1, -1
+        value = nan
+        distance = nan
         for j in range(cols):
             if has_mask and nodata[i, j]:
                 out_value[i, j] = nan
                 out_distance[i, j] = nan
                 continue
-            code = (
-                (np.int64(rgb[i, j, 0]) << 16)
-                | (np.int64(rgb[i, j, 1]) << 8)
-                | np.int64(rgb[i, j, 2])
-            )
-            d = lut[code, 1]
-            out_distance[i, j] = d
-            out_value[i, j] = lut[code, 0] if d <= max_distance else nan
+            r = rgb[i, j, 0]
+            g = rgb[i, j, 1]
+            b = rgb[i, j, 2]
+            if r != last_r or g != last_g or b != last_b:
+                last_r, last_g, last_b = r, g, b
+                slot = _memo_index(r, g, b)
+                word = memo[slot]
+                if word == 0:
+                    word = _solve_word(
+                        r, g, b, lin, table, positions, discrete, group_size,
+                        centres, radii, anchor_pos, anchor_val, log,
+                    )
+                    memo[slot] = word
+                distance = _bits_f32(np.uint32(word >> np.uint64(32))) - one
+                value = _bits_f32(np.uint32(word & low))
+                if not distance <= max_distance:
+                    value = nan
+            out_distance[i, j] = distance
+            out_value[i, j] = value

@@ -1,14 +1,14 @@
-"""Per-colour memo: solve each distinct colour once, then gather per pixel.
+"""Per-colour memo: each distinct colour is solved once per colour bar.
 
-A :class:`ColourLookup` belongs to one colour bar. It keeps a table indexed by
-the 24-bit colour code holding each solved colour's value and distance, and a
-flag per code saying whether it has been solved. Successive calls (row blocks
-of one figure, chunks of a dask array, figures in a batch) only solve colours
-they have not met before.
+A :class:`ColourLookup` belongs to one colour bar. Its memo, indexed by the
+24-bit colour code, holds each solved colour's value and distance. Successive
+calls (row blocks of one figure, chunks of a dask array, figures of a batch)
+only solve colours they have not met before.
 """
 
 from __future__ import annotations
 
+import mmap
 import threading
 from collections import OrderedDict
 
@@ -24,7 +24,7 @@ GROUP_SIZE = 12
 
 
 class ColourLookup:
-    """Memoised colour → (value, ΔE) table for one colour bar.
+    """Memoised colour → (value, ΔE) for one colour bar.
 
     Parameters
     ----------
@@ -33,9 +33,9 @@ class ColourLookup:
 
     Notes
     -----
-    The memo takes 16 MiB of flags plus up to 128 MiB of table, of which only
-    the pages holding colours actually met are ever touched.
-    Solving is serialised by a lock; gathering runs concurrently.
+    The memo reserves 128 MiB of address space (8 bytes per possible colour),
+    zero-filled lazily by the operating system: only the 4 KiB pages holding
+    colours actually met take memory (8x8x8 colour cubes share a page). It is safe to use from several threads at once.
     """
 
     def __init__(self, colorbar: Colorbar) -> None:
@@ -45,47 +45,13 @@ class ColourLookup:
         self._centres, self._radii = _group_spheres(
             self._table, colorbar.discrete, GROUP_SIZE
         )
-        self._known = np.zeros(kernel.N_CODES, dtype=np.uint8)
-        self._lut = np.empty((kernel.N_CODES, 2), dtype=np.float32)
-        self._lock = threading.Lock()
-        self.n_solved = 0
+        scale = colorbar.scale
+        self._anchor_pos = np.asarray(scale.positions, dtype=np.float64)
+        values = np.asarray(scale.values, dtype=np.float64)
+        self._anchor_val = np.log10(values) if scale.log else values
+        self._memo = _zeroed_memo()
 
-    def solve(self, rgb: np.ndarray, nodata: np.ndarray | None = None) -> int:
-        """Solve every colour of ``rgb`` not met before.
-
-        Parameters
-        ----------
-        rgb : numpy.ndarray
-            ``(rows, cols, 3)`` ``uint8``.
-        nodata : numpy.ndarray, optional
-            ``(rows, cols)`` bool, ``True`` where pixels are to be skipped.
-
-        Returns
-        -------
-        int
-            How many new colours were solved.
-        """
-        mask, has_mask = _mask(nodata)
-        with self._lock:
-            kernel.mark_new_colours(rgb, mask, has_mask, self._known)
-            codes = kernel.collect_new_colours(self._known)
-            if codes.size:
-                positions, distances = kernel.nearest_on_table(
-                    codes,
-                    kernel.SRGB_LINEAR,
-                    self._table,
-                    self._positions,
-                    self.colorbar.discrete,
-                    GROUP_SIZE,
-                    self._centres,
-                    self._radii,
-                )
-                values = self.colorbar.scale.to_value(positions)
-                kernel.scatter_results(codes, values, distances, self._lut)
-            self.n_solved += int(codes.size)
-        return int(codes.size)
-
-    def gather(
+    def digitize(
         self,
         rgb: np.ndarray,
         nodata: np.ndarray | None,
@@ -93,33 +59,78 @@ class ColourLookup:
         out_value: np.ndarray,
         out_distance: np.ndarray,
     ) -> None:
-        """Fill per-pixel value and distance for colours already solved.
+        """Fill per-pixel value and distance for ``rgb``.
 
         Parameters
         ----------
         rgb : numpy.ndarray
-            ``(rows, cols, 3)`` ``uint8``, every colour solved by :meth:`solve`.
+            ``(rows, cols, 3)`` ``uint8``.
         nodata : numpy.ndarray, optional
-            Pixels that get NaN for both outputs.
+            ``(rows, cols)`` bool; these pixels get NaN for both outputs.
         max_distance : float
             Colours farther than this ΔE from the table get a NaN value.
         out_value, out_distance : numpy.ndarray
-            ``(rows, cols)`` ``float32`` outputs.
+            ``(rows, cols)`` ``float32`` outputs, filled in place.
         """
-        mask, has_mask = _mask(nodata)
-        kernel.gather_values(
-            rgb, mask, has_mask, self._lut, float(max_distance), out_value, out_distance
+        mask, has_mask = (_NO_MASK, False) if nodata is None else (nodata, True)
+        kernel.digitize_pixels(
+            rgb,
+            mask,
+            has_mask,
+            self._memo,
+            kernel.SRGB_LINEAR,
+            self._table,
+            self._positions,
+            self.colorbar.discrete,
+            GROUP_SIZE,
+            self._centres,
+            self._radii,
+            self._anchor_pos,
+            self._anchor_val,
+            self.colorbar.scale.log,
+            float(max_distance),
+            out_value,
+            out_distance,
         )
 
-    def lookup_codes(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Value and distance of already solved colour codes (for tests, tools)."""
-        return self._lut[codes, 0].copy(), self._lut[codes, 1].copy()
+    def nearest(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Bar position and ΔE for 24-bit colour codes (no memo; for tools).
+
+        Parameters
+        ----------
+        codes : numpy.ndarray
+            ``int64`` codes ``r << 16 | g << 8 | b``.
+
+        Returns
+        -------
+        positions, distances : numpy.ndarray
+        """
+        return kernel.nearest_on_table(
+            np.asarray(codes, dtype=np.int64),
+            kernel.SRGB_LINEAR,
+            self._table,
+            self._positions,
+            self.colorbar.discrete,
+            GROUP_SIZE,
+            self._centres,
+            self._radii,
+        )
+
+    @property
+    def n_solved(self) -> int:
+        """How many distinct colours the memo holds (scans the memo)."""
+        return int(np.count_nonzero(self._memo))
 
 
-def _mask(nodata: np.ndarray | None) -> tuple[np.ndarray, bool]:
-    if nodata is None:
-        return _NO_MASK, False
-    return nodata, True
+def _zeroed_memo() -> np.ndarray:
+    """A zero-filled ``uint64`` array, one word per colour, lazily backed.
+
+    An anonymous memory map rather than ``np.zeros``: NumPy asks for huge
+    pages on large arrays, and then every colour met first-touches (and
+    zeroes) 2 MiB instead of 4 KiB, which costs more than the whole solve.
+    """
+    buffer = mmap.mmap(-1, kernel.N_CODES * 8)
+    return np.frombuffer(buffer, dtype=np.uint64)
 
 
 def _group_spheres(
@@ -142,11 +153,11 @@ def _group_spheres(
 
 _CACHE: OrderedDict[str, ColourLookup] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 3
+_CACHE_SIZE = 4
 
 
 def lookup_for(colorbar: Colorbar) -> ColourLookup:
-    """The process-wide memo for ``colorbar`` (a few are kept, least recent dropped).
+    """The process-wide memo for ``colorbar``; the least recent of a few is dropped.
 
     Parameters
     ----------
