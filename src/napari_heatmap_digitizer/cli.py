@@ -1,0 +1,345 @@
+"""The ``heatmap-digitizer`` command.
+
+Calls :mod:`napari_heatmap_digitizer.core` only (``gui`` imports napari
+lazily). Errors in the user's input print one line and exit with status 2;
+nothing is written then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from napari_heatmap_digitizer import __version__
+from napari_heatmap_digitizer.core import (
+    DEFAULT_MAX_DISTANCE,
+    Box,
+    ColorbarSpec,
+    DigitizerError,
+    Extent,
+    Panel,
+    Recipe,
+    Result,
+)
+from napari_heatmap_digitizer.core.export import (
+    check_can_write,
+    output_format,
+    panel_paths,
+    write_array,
+)
+from napari_heatmap_digitizer.core.scale import parse_ticks
+
+PROG = "heatmap-digitizer"
+
+EPILOG = """\
+Boxes are pixel LEFT,TOP,RIGHT,BOTTOM with the origin at the image's top-left
+corner and the right/bottom edges exclusive (as PIL's crop). With one --plot,
+OUT gets a float32 array of shape (BOTTOM-TOP, RIGHT-LEFT), row 0 at the top,
+NaN where no colour matched; with several, panel i goes to STEM_i.EXT.
+
+examples:
+  heatmap-digitizer digitize fig.png --plot 80,40,480,420 \\
+      --colorbar 507,37,533,423 --vmin 0 --vmax 1 -o values.npy
+  heatmap-digitizer digitize fig.jpg --plot 80,40,480,420 --colormap viridis \\
+      --vmin 1e-3 --vmax 10 --norm log --extent 0,10,0,5 -o values.csv
+  heatmap-digitizer digitize --recipe fig.recipe.json -o values.tif
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``heatmap-digitizer`` (all sub-commands)."""
+    parser = _Parser(
+        prog=PROG,
+        description="Turn pictures of heat maps back into numbers.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    d = sub.add_parser(
+        "digitize",
+        help="digitize plot panels of a figure through its colour bar",
+        description="Digitize plot panels of a heat-map figure through its colour bar.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d.add_argument("image", nargs="?", metavar="IMAGE",
+                   help="figure file (PNG, JPEG, TIFF, BMP, WebP); optional with "
+                        "--recipe when the recipe names one")
+    d.add_argument("--plot", action="append", metavar="L,T,R,B", default=None,
+                   help="a plot panel's box in pixels; repeat for several panels")
+    bar = d.add_mutually_exclusive_group()
+    bar.add_argument("--colorbar", metavar="L,T,R,B",
+                     help="box around the colour bar (may be loose: outline, ticks and "
+                          "background are trimmed)")
+    bar.add_argument("--colormap", metavar="NAME",
+                     help="use a named colour map instead of reading the bar, e.g. "
+                          "viridis, RdBu_r, cmocean:thermal (see 'colormaps')")
+    d.add_argument("--vmin", type=float, help="value at the low end of the colour bar")
+    d.add_argument("--vmax", type=float, help="value at the high end of the colour bar")
+    d.add_argument("--norm", choices=("linear", "log"),
+                   help="how values are spread along the bar (default linear)")
+    d.add_argument("--ticks", metavar="POS:VALUE,...",
+                   help="tick marks instead of --vmin/--vmax: POS is the tick's pixel row "
+                        "(vertical bar) or column (horizontal bar) in the figure, or the "
+                        "fraction 0-1 along the map with --colormap")
+    d.add_argument("--orientation", choices=("vertical", "horizontal"),
+                   help="colour bar orientation (default: from the box's shape)")
+    d.add_argument("--flip", action="store_true", default=None,
+                   help="the low end is at the top (vertical) or right (horizontal)")
+    steps = d.add_mutually_exclusive_group()
+    steps.add_argument("--discrete", dest="discrete", action="store_const", const=True,
+                       help="the bar is stepped (e.g. contourf): one value per band")
+    steps.add_argument("--continuous", dest="discrete", action="store_const", const=False,
+                       help="the bar is continuous (default: recognised from the colours)")
+    d.add_argument("--band-value", choices=("centre", "lower", "upper"),
+                   help="value of a band of a stepped bar (default centre)")
+    d.add_argument("--extent", action="append", metavar="XMIN,XMAX,YMIN,YMAX",
+                   help="data values at the panel's left, right, bottom and top edges; "
+                        "once for all panels or once per --plot")
+    d.add_argument("--xscale", choices=("linear", "log"), default=None,
+                   help="x axis spacing for --extent (default linear)")
+    d.add_argument("--yscale", choices=("linear", "log"), default=None,
+                   help="y axis spacing for --extent (default linear)")
+    d.add_argument("--max-distance", type=float, metavar="DE",
+                   help="colour tolerance: pixels farther than this CIELAB ΔE from "
+                        f"every colour-bar colour become NaN (default {DEFAULT_MAX_DISTANCE:g})")
+    d.add_argument("--recipe", metavar="FILE",
+                   help="read the settings from a recipe JSON; flags given override it")
+    d.add_argument("--save-recipe", metavar="FILE",
+                   help="also write the settings used as a recipe JSON")
+    d.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output file: .npy (float32), .csv (long format x,y,value) or "
+                        ".tif (float32 with the recipe in its metadata)")
+    d.add_argument("--overwrite", action="store_true",
+                   help="replace output files that exist")
+    d.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+
+    demo = sub.add_parser(
+        "demo",
+        help="digitize a bundled sample figure and report its accuracy",
+        description="Digitize a bundled sample figure (made from known data) and "
+                    "print how close the numbers come to that data.",
+    )
+    demo.add_argument("--sample", choices=("single", "multi"), default="single",
+                      help="which sample figure (default single)")
+    demo.add_argument("-o", "--output", metavar="OUT",
+                      help="also write the values (.npy, .csv or .tif)")
+    demo.add_argument("--overwrite", action="store_true",
+                      help="replace output files that exist")
+
+    cm = sub.add_parser("colormaps", help="list the colour-map names --colormap accepts",
+                        description="List the colour-map names --colormap accepts.")
+    cm.add_argument("pattern", nargs="?", default="",
+                    help="only names containing this text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 for bad input, 1 for an unexpected failure.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "digitize":
+            return _digitize(args)
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "colormaps":
+            return _colormaps(args)
+    except DigitizerError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print(f"{PROG}: error: out of memory; digitize fewer or smaller panels",
+              file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if os.environ.get("HEATMAP_DIGITIZER_DEBUG"):
+            raise
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc} (please report it "
+            "with the command you ran; set HEATMAP_DIGITIZER_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
+    parser.error(f"unknown command {args.command!r}")
+    return 2
+
+
+def recipe_from_args(args: argparse.Namespace) -> Recipe:
+    """Combine ``--recipe`` (if any) with the flags given (flags win).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed ``digitize`` arguments.
+
+    Returns
+    -------
+    Recipe
+
+    Raises
+    ------
+    DigitizerError
+    """
+    if args.recipe:
+        recipe = Recipe.load(args.recipe)
+        if recipe.image and not Path(recipe.image).is_absolute():
+            recipe.image = str(Path(args.recipe).parent / recipe.image)
+    else:
+        recipe = Recipe(panels=[], colorbar=ColorbarSpec())
+    if args.image:
+        recipe.image = args.image
+    if args.plot:
+        recipe.panels = [Panel(Box.parse(p, what="--plot")) for p in args.plot]
+    cb = recipe.colorbar
+    if args.colorbar:
+        cb.box, cb.colormap = Box.parse(args.colorbar, what="--colorbar"), None
+    if args.colormap:
+        cb.colormap, cb.box = args.colormap, None
+    if args.ticks:
+        cb.ticks, cb.vmin, cb.vmax = parse_ticks(args.ticks), None, None
+    if args.vmin is not None or args.vmax is not None:
+        cb.vmin, cb.vmax, cb.ticks = args.vmin, args.vmax, None
+        if args.ticks:
+            raise DigitizerError("give either --vmin/--vmax or --ticks, not both")
+    for name in ("norm", "orientation", "flip", "discrete", "band_value"):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(cb, name, value)
+    if args.extent:
+        if len(args.extent) not in (1, len(recipe.panels)):
+            raise DigitizerError(
+                f"give --extent once for all panels or once per --plot "
+                f"({len(recipe.panels)}), not {len(args.extent)} times"
+            )
+        extents = [
+            Extent.parse(e, xscale=args.xscale or "linear", yscale=args.yscale or "linear")
+            for e in args.extent
+        ]
+        if len(extents) == 1:
+            extents = extents * len(recipe.panels)
+        for panel, extent in zip(recipe.panels, extents, strict=True):
+            panel.extent = extent
+    if args.max_distance is not None:
+        recipe.max_distance = args.max_distance
+    if not recipe.panels:
+        raise DigitizerError("no plot panel given: add --plot LEFT,TOP,RIGHT,BOTTOM")
+    if cb.box is None and cb.colormap is None:
+        raise DigitizerError(
+            "no colour bar given: add --colorbar LEFT,TOP,RIGHT,BOTTOM or --colormap NAME"
+        )
+    if recipe.image is None:
+        raise DigitizerError("no image given: name the figure file")
+    return recipe
+
+
+def _digitize(args: argparse.Namespace) -> int:
+    recipe = recipe_from_args(args)
+    output_format(args.output)
+    outputs = panel_paths(args.output, len(recipe.panels))
+    extra = [Path(args.save_recipe)] if args.save_recipe else []
+    check_can_write([*outputs, *extra], overwrite=args.overwrite)
+    start = time.perf_counter()
+    results = recipe.run()
+    elapsed = time.perf_counter() - start
+    _write_results(results, outputs, recipe, overwrite=args.overwrite)
+    if args.save_recipe:
+        recipe.save(args.save_recipe, overwrite=args.overwrite)
+    if not args.quiet:
+        print(results[0].colorbar.describe())
+        for result, path in zip(results, outputs, strict=True):
+            print(f"{result.summary()} -> {path}")
+        print(f"done in {elapsed:.2f} s")
+    return 0
+
+
+def _write_results(
+    results: list[Result], outputs: list[Path], recipe: Recipe, *, overwrite: bool
+) -> None:
+    for i, (result, path) in enumerate(zip(results, outputs, strict=True)):
+        metadata = {
+            "software": f"napari-heatmap-digitizer {__version__}",
+            "panel": i,
+            "box": list(result.box),
+            "extent": None if result.extent is None else result.extent.as_list(),
+            "x_centres_first_last": [float(result.x[0]), float(result.x[-1])],
+            "y_centres_first_last": [float(result.y[0]), float(result.y[-1])],
+            "colorbar": result.colorbar.describe(),
+            "recipe": recipe.to_dict(),
+        }
+        write_array(
+            path, result.values, x=result.x, y=result.y, metadata=metadata,
+            overwrite=overwrite,
+        )
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from napari_heatmap_digitizer.data import accuracy, load_sample
+
+    sample = load_sample(args.sample)
+    outputs = panel_paths(args.output, len(sample.recipe.panels)) if args.output else []
+    if args.output:
+        output_format(args.output)
+        check_can_write(outputs, overwrite=args.overwrite)
+    print(f"sample figure: {sample.recipe.image}")
+    start = time.perf_counter()
+    results = sample.recipe.run(sample.image)
+    elapsed = time.perf_counter() - start
+    print(results[0].colorbar.describe())
+    worst = 0.0
+    for result, truth, judged in zip(results, sample.truth, sample.judged, strict=True):
+        acc = accuracy(result, truth, judged)
+        worst = max(worst, acc["median_error"])
+        print(result.summary())
+        print(
+            f"  against the known data: median |error| {acc['median_error']:.3f}% of "
+            f"the range, 95th percentile {acc['p95_error']:.3f}%, "
+            f"{acc['coverage']:.1f}% of pixels matched"
+        )
+    print(f"digitized in {elapsed:.2f} s (the first run includes compiling the kernel)")
+    if outputs:
+        _write_results(results, outputs, sample.recipe, overwrite=args.overwrite)
+        for path in outputs:
+            print(f"wrote {path}")
+    return 0 if worst < 1.0 else 1
+
+
+def _colormaps(args: argparse.Namespace) -> int:
+    from napari_heatmap_digitizer.core import catalogue_names
+
+    pattern = args.pattern.lower()
+    names = [n for n in catalogue_names() if pattern in n.lower()]
+    if not names:
+        raise DigitizerError(f"no colour map name contains {args.pattern!r}")
+    print("\n".join(names))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Regenerate the bundled sample figures (needs matplotlib).
+
+    python tools/make_samples.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from napari_heatmap_digitizer._figures import render
+from napari_heatmap_digitizer.core import Box, ColorbarSpec, Extent, Panel, Recipe
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "napari_heatmap_digitizer" / "data"
+
+
+def loose(box: Box, margin: int = 3) -> Box:
+    return Box(box.left - margin, box.top - margin, box.right + margin, box.bottom + margin)
+
+
+def save(name: str, fig, extents) -> None:
+    fig.save(OUT / f"{name}.png", optimize=True)
+    recipe = Recipe(
+        panels=[Panel(b, e) for b, e in zip(fig.panels, extents, strict=True)],
+        colorbar=ColorbarSpec(box=loose(fig.colorbar), vmin=fig.vmin, vmax=fig.vmax,
+                              norm=fig.norm),
+        image=f"{name}.png",
+        notes={"made_by": "tools/make_samples.py", "cmap": fig.cmap},
+    )
+    (OUT / f"{name}.recipe.json").write_text(recipe.to_json() + "\n")
+    arrays = {}
+    for i, (t, j) in enumerate(zip(fig.truth, fig.judged, strict=True)):
+        arrays[f"truth_{i}"] = t.astype(np.float32)
+        arrays[f"judged_{i}"] = j
+    np.savez_compressed(OUT / f"{name}.truth.npz", **arrays)
+    print("wrote", name)
+
+
+def main() -> None:
+    single = render(cmap="viridis", vmin=-2.0, vmax=3.0, seed=1)
+    save("single", single, [Extent(0.0, 10.0, 0.0, 5.0)])
+    multi = render(cmap="magma", vmin=0.0, vmax=100.0, panels=3, seed=4)
+    save("multi", multi, [Extent(0.0, 1.0, 0.0, 1.0)] * 3)
+
+
+if __name__ == "__main__":
+    main()
