@@ -252,10 +252,8 @@ class Colorbar:
         _check_band_value(band_value)
         if stepped:
             return _stepped(rgb, lab, edges, scale, band_value, source)
-        # Entries hold over their whole bin: the ends keep the end colours.
-        rgb = np.concatenate([rgb[:1], rgb, rgb[-1:]])
-        lab = np.concatenate([lab[:1], lab, lab[-1:]])
-        positions = np.concatenate([[0.0], positions, [1.0]])
+        # Entry i stands for the centre of its bin; colours past the first or
+        # last entry clamp to those centres.
         return _continuous(rgb, lab, positions, scale, band_value, source)
 
     # -- derived quantities ---------------------------------------------
@@ -633,11 +631,27 @@ def _band_table(
         [np.rint(np.median(rgb[a:b].astype(float), axis=0)) for a, b in bands]
     ).astype(np.uint8)
     edges = [0.0]
-    for (_, b0), (a1, _) in zip(bands[:-1], bands[1:], strict=True):
-        # Midway between the last row of one band and the first of the next.
-        edges.append(float((positions[b0 - 1] + positions[a1]) / 2))
+    for k, ((_, b0), (a1, _)) in enumerate(zip(bands[:-1], bands[1:], strict=True)):
+        edges.append(_crossing(lab, positions, b0 - 1, a1, band_lab[k], band_lab[k + 1]))
     edges.append(1.0)
     return band_rgb, band_lab, np.array(edges)
+
+
+def _crossing(
+    lab: np.ndarray, positions: np.ndarray, lo: int, hi: int, c0: np.ndarray,
+    c1: np.ndarray,
+) -> float:
+    """Position between rows ``lo`` and ``hi`` where the colour is half way
+    from band colour ``c0`` to ``c1`` (robust to JPEG ringing)."""
+    axis = c1 - c0
+    t = (lab[lo : hi + 1] - c0) @ axis / max(float(axis @ axis), 1e-9)
+    above = np.flatnonzero(t >= 0.5)
+    if above.size == 0 or above[0] == 0:
+        return float((positions[lo] + positions[hi]) / 2)
+    i = int(above[0])
+    f = (0.5 - t[i - 1]) / max(t[i] - t[i - 1], 1e-9)
+    p = positions[lo + i - 1] + f * (positions[lo + i] - positions[lo + i - 1])
+    return float(p)
 
 
 def _extend_to_ends(

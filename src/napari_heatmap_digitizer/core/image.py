@@ -61,7 +61,10 @@ def _read_tiff(path: Path) -> np.ndarray:
     import tifffile
 
     try:
-        return np.asarray(tifffile.imread(path, key=0))
+        array = np.asarray(tifffile.imread(path, key=0))
+        if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] > 4:
+            array = np.moveaxis(array, 0, -1)  # planar (channels first) TIFF
+        return array
     except Exception:
         # Some TIFF flavours (e.g. JPEG-compressed, odd photometrics) are
         # better handled by Pillow; fall back before giving up.
@@ -90,8 +93,6 @@ def _read_with_pillow(path: Path) -> np.ndarray:
 def _to_rgb_or_rgba8(array: np.ndarray, *, source: str = "image") -> np.ndarray:
     """Bring grey/16-bit/float arrays to ``uint8`` RGB(A), keeping alpha."""
     array = np.asarray(array)
-    if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] not in (3, 4):
-        array = np.moveaxis(array, 0, -1)  # planar TIFF
     if array.ndim == 2:
         array = array[..., None]
     if array.ndim != 3 or array.shape[2] not in (1, 2, 3, 4):

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from napari_heatmap_digitizer._figures import RenderedFigure, render
+
+
+@functools.lru_cache(maxsize=64)
+def _cached(**kwargs) -> RenderedFigure:
+    return render(**kwargs)
+
+
+def figure(**kwargs) -> RenderedFigure:
+    """Render (once per session) a heat-map figure from known data."""
+    return _cached(**kwargs)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(12345)
