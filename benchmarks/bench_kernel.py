@@ -40,7 +40,11 @@ def gather_floor(rgb, lut, max_distance, out_value, out_distance):
     """The baseline: one gather per pixel through a precomputed table."""
     for i in numba.prange(rgb.shape[0]):
         for j in range(rgb.shape[1]):
-            code = (np.int64(rgb[i, j, 0]) << 16) | (np.int64(rgb[i, j, 1]) << 8) | rgb[i, j, 2]
+            code = (
+                (np.int64(rgb[i, j, 0]) << 16)
+                | (np.int64(rgb[i, j, 1]) << 8)
+                | rgb[i, j, 2]
+            )
             d = lut[code, 1]
             out_distance[i, j] = d
             out_value[i, j] = lut[code, 0] if d <= max_distance else np.nan
@@ -120,13 +124,21 @@ def main() -> None:
     t_floor = best_of(floor, args.repeat)
     t_kd = best_of(kdtree, max(1, args.repeat // 2))
 
-    print(f"machine: {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, numba threads {kernel.numba.get_num_threads()}")
-    print(f"image: {args.size}x{args.size} JPEG q75 heat map, {n_px / 1e6:.1f} Mpx, "
-          f"{n_colours} distinct colours; colour bar: 256 entries")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, numba threads {kernel.numba.get_num_threads()}"
+    )
+    print(
+        f"image: {args.size}x{args.size} JPEG q75 heat map, {n_px / 1e6:.1f} Mpx, "
+        f"{n_colours} distinct colours; colour bar: 256 entries"
+    )
     print(f"{'method':<14}{'seconds':>10}{'Mpx/s':>10}")
-    for name, t in [("ours, cold", t_cold), ("ours, warm", t_warm),
-                    ("floor (LUT)", t_floor), ("KD-tree", t_kd)]:
+    for name, t in [
+        ("ours, cold", t_cold),
+        ("ours, warm", t_warm),
+        ("floor (LUT)", t_floor),
+        ("KD-tree", t_kd),
+    ]:
         print(f"{name:<14}{t:>10.4f}{n_px / t / 1e6:>10.1f}")
     print(f"KD-tree / ours (cold): {t_kd / t_cold:.1f}x faster (target >= 50x)")
     print(f"ours (cold) / floor:   {t_cold / t_floor:.2f}x the floor (target <= 2x)")

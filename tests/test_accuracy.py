@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.conftest import figure
 
 from napari_heatmap_digitizer.core import Box, Colorbar, digitize
-from tests.conftest import figure
 
 CASES = {
     "viridis": {},
@@ -59,20 +59,20 @@ def test_values_come_back(case, fmt):
 
 @pytest.mark.parametrize("margin", [0, 2, 8])
 def test_tight_or_loose_colour_bar_boxes(margin):
-    (median, coverage, _), = errors(figure(), margin=margin)
+    ((median, coverage, _),) = errors(figure(), margin=margin)
     assert median <= 0.3 and coverage >= 97
 
 
 @pytest.mark.parametrize("cmap", ["viridis", "RdBu_r", "jet"])
 def test_named_colour_map_instead_of_the_bar(cmap):
-    (median, coverage, _), = errors(figure(cmap=cmap), colormap=True)
+    ((median, coverage, _),) = errors(figure(cmap=cmap), colormap=True)
     assert median <= 0.3 and coverage >= 97
 
 
 @pytest.mark.parametrize("case", ["white grid lines", "text over panel"])
 def test_white_overlays_get_no_value(case):
     fig = figure(**CASES[case])
-    (_, _, result), = errors(fig)
+    ((_, _, result),) = errors(fig)
     crop = fig.image[fig.panels[0].slices]
     white = np.all(crop >= 250, axis=2)
     assert white.sum() > 200

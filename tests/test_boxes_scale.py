@@ -15,7 +15,9 @@ def test_box_parse_and_geometry():
     assert Box.parse([1.4, 2.6, 5, 9]) == Box(1, 3, 5, 9)
 
 
-@pytest.mark.parametrize("text", ["1,2,3", "a,b,c,d", "10,10,5,20", "10,20,30,20", "1,2,3,4,5"])
+@pytest.mark.parametrize(
+    "text", ["1,2,3", "a,b,c,d", "10,10,5,20", "10,20,30,20", "1,2,3,4,5"]
+)
 def test_box_parse_rejects(text):
     with pytest.raises(DigitizerError) as err:
         Box.parse(text, what="--plot")
@@ -85,7 +87,9 @@ def test_extent_centres_linear_and_log():
     np.testing.assert_allclose(e.x_centres(4), [1.25, 3.75, 6.25, 8.75])
     np.testing.assert_allclose(e.y_centres(2), [3.75, 1.25])  # top row first
     lg = Extent(1, 1000, 1, 100, xscale="log", yscale="log")
-    np.testing.assert_allclose(lg.x_centres(3), [np.sqrt(10), np.sqrt(1000), np.sqrt(1e5)])
+    np.testing.assert_allclose(
+        lg.x_centres(3), [np.sqrt(10), np.sqrt(1000), np.sqrt(1e5)]
+    )
     with pytest.raises(DigitizerError, match="log x axis"):
         Extent(0, 10, 1, 2, xscale="log")
     with pytest.raises(DigitizerError, match="XMIN,XMAX,YMIN,YMAX"):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.conftest import figure
 
 from napari_heatmap_digitizer.core import Box, Colorbar, DigitizerError, digitize
-from tests.conftest import figure
 
 
 def loose(box: Box, m: int = 4) -> Box:
@@ -83,8 +83,9 @@ def test_ticks_in_figure_pixels():
     def tick(v):  # pixel row of a tick at value v
         return bottom - v * (bottom - top) - 0.5
 
-    bar = Colorbar.from_image(fig.image, loose(fig.colorbar),
-                              ticks=[(tick(0.2), 20.0), (tick(0.8), 80.0)])
+    bar = Colorbar.from_image(
+        fig.image, loose(fig.colorbar), ticks=[(tick(0.2), 20.0), (tick(0.8), 80.0)]
+    )
     assert bar.vmin == pytest.approx(0, abs=0.6)
     assert bar.vmax == pytest.approx(100, abs=0.6)
     r = digitize(fig.image, bar, fig.panels[0])

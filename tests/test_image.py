@@ -58,7 +58,9 @@ def test_grey_palette_and_16_bit(tmp_path, picture):
     tifffile.imwrite(tmp_path / "w.tif", wide)
     np.testing.assert_array_equal(load_image(tmp_path / "w.tif"), picture)
     Image.fromarray(wide[..., 0]).save(tmp_path / "w16.png")  # 16-bit grey PNG
-    np.testing.assert_array_equal(load_image(tmp_path / "w16.png")[..., 0], picture[..., 0])
+    np.testing.assert_array_equal(
+        load_image(tmp_path / "w16.png")[..., 0], picture[..., 0]
+    )
 
 
 def test_exif_orientation_is_applied(tmp_path, picture):
@@ -78,7 +80,10 @@ def test_float_arrays(picture):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"hello", "not an image"), (b"\x89PNG\r\n\x1a\nbroken", "cannot read|not an image")],
+    [
+        (b"hello", "not an image"),
+        (b"\x89PNG\r\n\x1a\nbroken", "cannot read|not an image"),
+    ],
 )
 def test_bad_files(tmp_path, content, message):
     path = tmp_path / "bad.png"

@@ -8,8 +8,13 @@ import numpy as np
 import pytest
 from skimage.color import rgb2lab
 
-from napari_heatmap_digitizer.core import Colorbar, DigitizerError, ValueScale, digitize
-from napari_heatmap_digitizer.core import kernel
+from napari_heatmap_digitizer.core import (
+    Colorbar,
+    DigitizerError,
+    ValueScale,
+    digitize,
+    kernel,
+)
 from napari_heatmap_digitizer.core.colorbar import _continuous, _stepped
 from napari_heatmap_digitizer.core.lookup import ColourLookup
 
@@ -56,7 +61,9 @@ def _random_bar(rng, n, discrete):
 def test_pruned_search_equals_brute_force(rng, n, discrete):
     bar = _random_bar(rng, n, discrete)
     codes = rng.integers(0, 1 << 24, 20000)
-    rgb = np.stack([(codes >> 16) & 255, (codes >> 8) & 255, codes & 255], 1).astype(np.uint8)
+    rgb = np.stack([(codes >> 16) & 255, (codes >> 8) & 255, codes & 255], 1).astype(
+        np.uint8
+    )
     lab = kernel.rgb8_to_lab(rgb, kernel.SRGB_LINEAR)
     pos, dist = ColourLookup(bar).nearest(codes)
     ref_pos, ref_dist = _brute_force(lab, bar.lab, bar.positions, discrete)
@@ -72,9 +79,15 @@ def test_pixels_get_their_colours_value_and_distance(rng):
     image = rng.integers(0, 256, (64, 48, 3), dtype=np.uint8)
     image[:8] = bar.rgb[100]  # exact table colours
     result = digitize(image, bar, max_distance=1e9)
-    codes = (image[..., 0].astype(np.int64) << 16) | (image[..., 1].astype(np.int64) << 8) | image[..., 2]
+    codes = (
+        (image[..., 0].astype(np.int64) << 16)
+        | (image[..., 1].astype(np.int64) << 8)
+        | image[..., 2]
+    )
     pos, dist = ColourLookup(bar).nearest(codes.ravel())
-    np.testing.assert_allclose(result.values.ravel(), bar.scale.to_value(pos), rtol=1e-6)
+    np.testing.assert_allclose(
+        result.values.ravel(), bar.scale.to_value(pos), rtol=1e-6
+    )
     np.testing.assert_allclose(result.distance.ravel(), dist, atol=1e-4)
     assert np.allclose(result.values[:8], bar.values[100], rtol=1e-6)
     assert np.all(result.distance[:8] < 1e-3)

@@ -1,6 +1,6 @@
 """Regenerate the bundled sample figures (needs matplotlib).
 
-    python tools/make_samples.py
+python tools/make_samples.py
 """
 
 from __future__ import annotations
@@ -16,15 +16,18 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "napari_heatmap_digitizer" /
 
 
 def loose(box: Box, margin: int = 3) -> Box:
-    return Box(box.left - margin, box.top - margin, box.right + margin, box.bottom + margin)
+    return Box(
+        box.left - margin, box.top - margin, box.right + margin, box.bottom + margin
+    )
 
 
 def save(name: str, fig, extents) -> None:
     fig.save(OUT / f"{name}.png", optimize=True)
     recipe = Recipe(
         panels=[Panel(b, e) for b, e in zip(fig.panels, extents, strict=True)],
-        colorbar=ColorbarSpec(box=loose(fig.colorbar), vmin=fig.vmin, vmax=fig.vmax,
-                              norm=fig.norm),
+        colorbar=ColorbarSpec(
+            box=loose(fig.colorbar), vmin=fig.vmin, vmax=fig.vmax, norm=fig.norm
+        ),
         image=f"{name}.png",
         notes={"made_by": "tools/make_samples.py", "cmap": fig.cmap},
     )

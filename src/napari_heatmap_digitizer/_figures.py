@@ -31,14 +31,17 @@ def default_layout(orientation: str = "vertical", panels: int = 1) -> Layout:
     """A 640x480 figure (or 1000x480 for three panels) with a colour bar."""
     if panels == 1:
         if orientation == "vertical":
-            return Layout(640, 480, [Box(80, 40, 480, 420)], Box(510, 40, 530, 420),
-                          "vertical")
-        return Layout(640, 480, [Box(80, 30, 560, 330)], Box(80, 390, 560, 410),
-                      "horizontal")
+            return Layout(
+                640, 480, [Box(80, 40, 480, 420)], Box(510, 40, 530, 420), "vertical"
+            )
+        return Layout(
+            640, 480, [Box(80, 30, 560, 330)], Box(80, 390, 560, 410), "horizontal"
+        )
     boxes = [Box(60 + i * 290, 60, 60 + i * 290 + 250, 400) for i in range(panels)]
     right = boxes[-1].right
-    return Layout(right + 120, 460, boxes, Box(right + 30, 60, right + 50, 400),
-                  "vertical")
+    return Layout(
+        right + 120, 460, boxes, Box(right + 30, 60, right + 50, 400), "vertical"
+    )
 
 
 def smooth_field(shape: tuple[int, int], seed: int = 0) -> np.ndarray:
@@ -165,7 +168,9 @@ def render(
     clean = _draw(layout, data, cmap, norm, vmin, vmax, kind, bounds, None, None, dpi)
     image = clean
     if grid or text:
-        image = _draw(layout, data, cmap, norm, vmin, vmax, kind, bounds, grid, text, dpi)
+        image = _draw(
+            layout, data, cmap, norm, vmin, vmax, kind, bounds, grid, text, dpi
+        )
     truth, judged = [], []
     for box, d in zip(layout.panels, data, strict=True):
         t = d
@@ -204,7 +209,12 @@ def _same_as_neighbours(band: np.ndarray, radius: int) -> np.ndarray:
     rows, cols = band.shape
     for dy in range(-radius, radius + 1):
         for dx in range(-radius, radius + 1):
-            ok &= padded[radius + dy : radius + dy + rows, radius + dx : radius + dx + cols] == band
+            ok &= (
+                padded[
+                    radius + dy : radius + dy + rows, radius + dx : radius + dx + cols
+                ]
+                == band
+            )
     return ok
 
 
@@ -248,7 +258,11 @@ def _draw(
             mappable = ax.contourf(xx, yy, d, levels=bounds, cmap=cmap, norm=mpl_norm)
         else:
             mappable = ax.imshow(
-                d, cmap=cmap, norm=mpl_norm, interpolation="nearest", aspect="auto",
+                d,
+                cmap=cmap,
+                norm=mpl_norm,
+                interpolation="nearest",
+                aspect="auto",
                 extent=(0, w, h, 0),
             )
         ax.set_xlim(0, w)
@@ -261,8 +275,15 @@ def _draw(
             ax.set_yticks(np.linspace(0, h, 5))
             ax.grid(True, color=grid, linewidth=1.0)
         if text:
-            ax.text(w / 2, h / 2, "Sample 42", color=text, fontsize=26, ha="center",
-                    va="center")
+            ax.text(
+                w / 2,
+                h / 2,
+                "Sample 42",
+                color=text,
+                fontsize=26,
+                ha="center",
+                va="center",
+            )
     cax = axes_for(layout.colorbar)
     cb = fig.colorbar(mappable, cax=cax, orientation=layout.orientation)
     cb.set_label("value")

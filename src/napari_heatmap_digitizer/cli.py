@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Turn pictures of heat maps back into numbers.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     d = sub.add_parser(
@@ -71,75 +73,159 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    d.add_argument("image", nargs="?", metavar="IMAGE",
-                   help="figure file (PNG, JPEG, TIFF, BMP, WebP); optional with "
-                        "--recipe when the recipe names one")
-    d.add_argument("--plot", action="append", metavar="L,T,R,B", default=None,
-                   help="a plot panel's box in pixels; repeat for several panels")
+    d.add_argument(
+        "image",
+        nargs="?",
+        metavar="IMAGE",
+        help="figure file (PNG, JPEG, TIFF, BMP, WebP); optional with "
+        "--recipe when the recipe names one",
+    )
+    d.add_argument(
+        "--plot",
+        action="append",
+        metavar="L,T,R,B",
+        default=None,
+        help="a plot panel's box in pixels; repeat for several panels",
+    )
     bar = d.add_mutually_exclusive_group()
-    bar.add_argument("--colorbar", metavar="L,T,R,B",
-                     help="box around the colour bar (may be loose: outline, ticks and "
-                          "background are trimmed)")
-    bar.add_argument("--colormap", metavar="NAME",
-                     help="use a named colour map instead of reading the bar, e.g. "
-                          "viridis, RdBu_r, cmocean:thermal (see 'colormaps')")
+    bar.add_argument(
+        "--colorbar",
+        metavar="L,T,R,B",
+        help="box around the colour bar (may be loose: outline, ticks and "
+        "background are trimmed)",
+    )
+    bar.add_argument(
+        "--colormap",
+        metavar="NAME",
+        help="use a named colour map instead of reading the bar, e.g. "
+        "viridis, RdBu_r, cmocean:thermal (see 'colormaps')",
+    )
     d.add_argument("--vmin", type=float, help="value at the low end of the colour bar")
     d.add_argument("--vmax", type=float, help="value at the high end of the colour bar")
-    d.add_argument("--norm", choices=("linear", "log"),
-                   help="how values are spread along the bar (default linear)")
-    d.add_argument("--ticks", metavar="POS:VALUE,...",
-                   help="tick marks instead of --vmin/--vmax: POS is the tick's pixel row "
-                        "(vertical bar) or column (horizontal bar) in the figure, or the "
-                        "fraction 0-1 along the map with --colormap")
-    d.add_argument("--orientation", choices=("vertical", "horizontal"),
-                   help="colour bar orientation (default: from the box's shape)")
-    d.add_argument("--flip", action="store_true", default=None,
-                   help="the low end is at the top (vertical) or right (horizontal)")
+    d.add_argument(
+        "--norm",
+        choices=("linear", "log"),
+        help="how values are spread along the bar (default linear)",
+    )
+    d.add_argument(
+        "--ticks",
+        metavar="POS:VALUE,...",
+        help="tick marks instead of --vmin/--vmax: POS is the tick's pixel row "
+        "(vertical bar) or column (horizontal bar) in the figure, or the "
+        "fraction 0-1 along the map with --colormap",
+    )
+    d.add_argument(
+        "--orientation",
+        choices=("vertical", "horizontal"),
+        help="colour bar orientation (default: from the box's shape)",
+    )
+    d.add_argument(
+        "--flip",
+        action="store_true",
+        default=None,
+        help="the low end is at the top (vertical) or right (horizontal)",
+    )
     steps = d.add_mutually_exclusive_group()
-    steps.add_argument("--discrete", dest="discrete", action="store_const", const=True,
-                       help="the bar is stepped (e.g. contourf): one value per band")
-    steps.add_argument("--continuous", dest="discrete", action="store_const", const=False,
-                       help="the bar is continuous (default: recognised from the colours)")
-    d.add_argument("--band-value", choices=("centre", "lower", "upper"),
-                   help="value of a band of a stepped bar (default centre)")
-    d.add_argument("--extent", action="append", metavar="XMIN,XMAX,YMIN,YMAX",
-                   help="data values at the panel's left, right, bottom and top edges; "
-                        "once for all panels or once per --plot")
-    d.add_argument("--xscale", choices=("linear", "log"), default=None,
-                   help="x axis spacing for --extent (default linear)")
-    d.add_argument("--yscale", choices=("linear", "log"), default=None,
-                   help="y axis spacing for --extent (default linear)")
-    d.add_argument("--max-distance", type=float, metavar="DE",
-                   help="colour tolerance: pixels farther than this CIELAB ΔE from "
-                        f"every colour-bar colour become NaN (default {DEFAULT_MAX_DISTANCE:g})")
-    d.add_argument("--recipe", metavar="FILE",
-                   help="read the settings from a recipe JSON; flags given override it")
-    d.add_argument("--save-recipe", metavar="FILE",
-                   help="also write the settings used as a recipe JSON")
-    d.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="output file: .npy (float32), .csv (long format x,y,value) or "
-                        ".tif (float32 with the recipe in its metadata)")
-    d.add_argument("--overwrite", action="store_true",
-                   help="replace output files that exist")
-    d.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    steps.add_argument(
+        "--discrete",
+        dest="discrete",
+        action="store_const",
+        const=True,
+        help="the bar is stepped (e.g. contourf): one value per band",
+    )
+    steps.add_argument(
+        "--continuous",
+        dest="discrete",
+        action="store_const",
+        const=False,
+        help="the bar is continuous (default: recognised from the colours)",
+    )
+    d.add_argument(
+        "--band-value",
+        choices=("centre", "lower", "upper"),
+        help="value of a band of a stepped bar (default centre)",
+    )
+    d.add_argument(
+        "--extent",
+        action="append",
+        metavar="XMIN,XMAX,YMIN,YMAX",
+        help="data values at the panel's left, right, bottom and top edges; "
+        "once for all panels or once per --plot",
+    )
+    d.add_argument(
+        "--xscale",
+        choices=("linear", "log"),
+        default=None,
+        help="x axis spacing for --extent (default linear)",
+    )
+    d.add_argument(
+        "--yscale",
+        choices=("linear", "log"),
+        default=None,
+        help="y axis spacing for --extent (default linear)",
+    )
+    d.add_argument(
+        "--max-distance",
+        type=float,
+        metavar="DE",
+        help="colour tolerance: pixels farther than this CIELAB ΔE from "
+        f"every colour-bar colour become NaN (default {DEFAULT_MAX_DISTANCE:g})",
+    )
+    d.add_argument(
+        "--recipe",
+        metavar="FILE",
+        help="read the settings from a recipe JSON; flags given override it",
+    )
+    d.add_argument(
+        "--save-recipe",
+        metavar="FILE",
+        help="also write the settings used as a recipe JSON",
+    )
+    d.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="output file: .npy (float32), .csv (long format x,y,value) or "
+        ".tif (float32 with the recipe in its metadata)",
+    )
+    d.add_argument(
+        "--overwrite", action="store_true", help="replace output files that exist"
+    )
+    d.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing on success"
+    )
 
     demo = sub.add_parser(
         "demo",
         help="digitize a bundled sample figure and report its accuracy",
         description="Digitize a bundled sample figure (made from known data) and "
-                    "print how close the numbers come to that data.",
+        "print how close the numbers come to that data.",
     )
-    demo.add_argument("--sample", choices=("single", "multi"), default="single",
-                      help="which sample figure (default single)")
-    demo.add_argument("-o", "--output", metavar="OUT",
-                      help="also write the values (.npy, .csv or .tif)")
-    demo.add_argument("--overwrite", action="store_true",
-                      help="replace output files that exist")
+    demo.add_argument(
+        "--sample",
+        choices=("single", "multi"),
+        default="single",
+        help="which sample figure (default single)",
+    )
+    demo.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="also write the values (.npy, .csv or .tif)",
+    )
+    demo.add_argument(
+        "--overwrite", action="store_true", help="replace output files that exist"
+    )
 
-    cm = sub.add_parser("colormaps", help="list the colour-map names --colormap accepts",
-                        description="List the colour-map names --colormap accepts.")
-    cm.add_argument("pattern", nargs="?", default="",
-                    help="only names containing this text")
+    cm = sub.add_parser(
+        "colormaps",
+        help="list the colour-map names --colormap accepts",
+        description="List the colour-map names --colormap accepts.",
+    )
+    cm.add_argument(
+        "pattern", nargs="?", default="", help="only names containing this text"
+    )
     return parser
 
 
@@ -175,8 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
         return 130
     except MemoryError:
-        print(f"{PROG}: error: out of memory; digitize fewer or smaller panels",
-              file=sys.stderr)
+        print(
+            f"{PROG}: error: out of memory; digitize fewer or smaller panels",
+            file=sys.stderr,
+        )
         return 1
     except Exception as exc:
         if os.environ.get("HEATMAP_DIGITIZER_DEBUG"):
@@ -239,7 +327,9 @@ def recipe_from_args(args: argparse.Namespace) -> Recipe:
                 f"({len(recipe.panels)}), not {len(args.extent)} times"
             )
         extents = [
-            Extent.parse(e, xscale=args.xscale or "linear", yscale=args.yscale or "linear")
+            Extent.parse(
+                e, xscale=args.xscale or "linear", yscale=args.yscale or "linear"
+            )
             for e in args.extent
         ]
         if len(extents) == 1:
@@ -252,7 +342,8 @@ def recipe_from_args(args: argparse.Namespace) -> Recipe:
         raise DigitizerError("no plot panel given: add --plot LEFT,TOP,RIGHT,BOTTOM")
     if cb.box is None and cb.colormap is None:
         raise DigitizerError(
-            "no colour bar given: add --colorbar LEFT,TOP,RIGHT,BOTTOM or --colormap NAME"
+            "no colour bar given: add --colorbar LEFT,TOP,RIGHT,BOTTOM or "
+            "--colormap NAME"
         )
     if recipe.image is None:
         raise DigitizerError("no image given: name the figure file")
@@ -294,7 +385,11 @@ def _write_results(
             "recipe": recipe.to_dict(),
         }
         write_array(
-            path, result.values, x=result.x, y=result.y, metadata=metadata,
+            path,
+            result.values,
+            x=result.x,
+            y=result.y,
+            metadata=metadata,
             overwrite=overwrite,
         )
 

@@ -92,11 +92,11 @@ class Extent:
         return cls(*numbers, xscale=xscale, yscale=yscale)
 
     def x_centres(self, n: int) -> np.ndarray:
-        """x of the centres of ``n`` columns, left to right."""
+        """X of the centres of ``n`` columns, left to right."""
         return _centres(n, self.xmin, self.xmax, self.xscale == "log")
 
     def y_centres(self, n: int) -> np.ndarray:
-        """y of the centres of ``n`` rows, top to bottom."""
+        """Y of the centres of ``n`` rows, top to bottom."""
         return _centres(n, self.ymax, self.ymin, self.yscale == "log")
 
     def as_list(self) -> list[float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -284,7 +285,9 @@ class Colorbar:
     def describe(self) -> str:
         """One line: where the bar came from, its kind and its range."""
         where = self.source.get("colormap") or f"box {self.source.get('box')}"
-        kind = f"stepped, {len(self.positions)} bands" if self.discrete else "continuous"
+        kind = (
+            f"stepped, {len(self.positions)} bands" if self.discrete else "continuous"
+        )
         return f"colour bar from {where}: {kind}, {self.scale.describe()}"
 
     def preview(self, n: int = 256) -> np.ndarray:
@@ -333,8 +336,10 @@ def _catalogue_map(name: str) -> Any:
     close = difflib.get_close_matches(base, names, n=5, cutoff=0.6)
     lowered = [n for n in names if n.lower() == base.lower()]
     close = list(dict.fromkeys(lowered + close))
-    hint = f"; did you mean {', '.join(close)}?" if close else (
-        "; run 'heatmap-digitizer colormaps' to list them"
+    hint = (
+        f"; did you mean {', '.join(close)}?"
+        if close
+        else ("; run 'heatmap-digitizer colormaps' to list them")
     )
     raise DigitizerError(f"unknown colour map {name!r}{hint}")
 
@@ -391,8 +396,14 @@ def _continuous(
     source: dict[str, Any],
 ) -> Colorbar:
     return Colorbar(
-        rgb=rgb, lab=np.ascontiguousarray(lab), positions=positions, scale=scale,
-        discrete=False, band_edges=None, band_value=band_value, source=source,
+        rgb=rgb,
+        lab=np.ascontiguousarray(lab),
+        positions=positions,
+        scale=scale,
+        discrete=False,
+        band_edges=None,
+        band_value=band_value,
+        source=source,
     )
 
 
@@ -411,8 +422,13 @@ def _stepped(
     else:
         positions = (edges[:-1] + edges[1:]) / 2
     return Colorbar(
-        rgb=rgb, lab=np.ascontiguousarray(lab), positions=np.asarray(positions),
-        scale=scale, discrete=True, band_edges=edges, band_value=band_value,
+        rgb=rgb,
+        lab=np.ascontiguousarray(lab),
+        positions=np.asarray(positions),
+        scale=scale,
+        discrete=True,
+        band_edges=edges,
+        band_value=band_value,
         source=source,
     )
 
@@ -606,8 +622,13 @@ def _find_bands(lab: np.ndarray) -> list[tuple[int, int]] | None:
         while b - a > min_len and _delta_e(lab[b - 1], centre) > 2.0:
             b -= 1
         if b - a >= min_len and np.percentile(_delta_e(lab[a:b], centre), 95) <= 3.0:
-            if bands and _delta_e(np.median(lab[bands[-1][0] : bands[-1][1]], axis=0),
-                                  centre) < 3.0:
+            if (
+                bands
+                and _delta_e(
+                    np.median(lab[bands[-1][0] : bands[-1][1]], axis=0), centre
+                )
+                < 3.0
+            ):
                 bands[-1] = (bands[-1][0], b)  # one band split by noise
             else:
                 bands.append((a, b))
@@ -616,14 +637,17 @@ def _find_bands(lab: np.ndarray) -> list[tuple[int, int]] | None:
     colours = np.array([np.median(lab[a:b], axis=0) for a, b in bands])
     if np.median(_delta_e(colours[1:], colours[:-1])) < 4.0:
         return None
-    gaps = [a1 - b0 for (_, b0), (a1, _) in zip(bands[:-1], bands[1:], strict=True)]
+    gaps = [a1 - b0 for (_, b0), (a1, _) in itertools.pairwise(bands)]
     if max(gaps) > max(3, 0.6 * np.median([b - a for a, b in bands])):
         return None
     return bands
 
 
 def _band_table(
-    rgb: np.ndarray, lab: np.ndarray, positions: np.ndarray, bands: list[tuple[int, int]]
+    rgb: np.ndarray,
+    lab: np.ndarray,
+    positions: np.ndarray,
+    bands: list[tuple[int, int]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One colour per band and the band edges (positions)."""
     band_lab = np.array([np.median(lab[a:b], axis=0) for a, b in bands])
@@ -631,18 +655,27 @@ def _band_table(
         [np.rint(np.median(rgb[a:b].astype(float), axis=0)) for a, b in bands]
     ).astype(np.uint8)
     edges = [0.0]
-    for k, ((_, b0), (a1, _)) in enumerate(zip(bands[:-1], bands[1:], strict=True)):
-        edges.append(_crossing(lab, positions, b0 - 1, a1, band_lab[k], band_lab[k + 1]))
+    for k, ((_, b0), (a1, _)) in enumerate(itertools.pairwise(bands)):
+        edges.append(
+            _crossing(lab, positions, b0 - 1, a1, band_lab[k], band_lab[k + 1])
+        )
     edges.append(1.0)
     return band_rgb, band_lab, np.array(edges)
 
 
 def _crossing(
-    lab: np.ndarray, positions: np.ndarray, lo: int, hi: int, c0: np.ndarray,
+    lab: np.ndarray,
+    positions: np.ndarray,
+    lo: int,
+    hi: int,
+    c0: np.ndarray,
     c1: np.ndarray,
 ) -> float:
-    """Position between rows ``lo`` and ``hi`` where the colour is half way
-    from band colour ``c0`` to ``c1`` (robust to JPEG ringing)."""
+    """Where, between rows ``lo`` and ``hi``, one band turns into the next.
+
+    That is the position where the colour is half way from band colour ``c0``
+    to ``c1``; unlike the gap's midpoint, it is not moved by JPEG ringing.
+    """
     axis = c1 - c0
     t = (lab[lo : hi + 1] - c0) @ axis / max(float(axis @ axis), 1e-9)
     above = np.flatnonzero(t >= 0.5)
@@ -662,6 +695,7 @@ def _extend_to_ends(
     The rows next to the bar's ends are not sampled (outline, anti-aliasing);
     their colours continue the trend of the nearest sampled rows.
     """
+
     def extend(p_end: float, idx: slice) -> np.ndarray:
         p = positions[idx]
         c = lab[idx]

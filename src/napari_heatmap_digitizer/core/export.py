@@ -127,7 +127,9 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise DigitizerError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+        raise DigitizerError(
+            f"cannot write {str(path)!r}: {exc.strerror or exc}"
+        ) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -206,8 +208,10 @@ def _write_tiff(tmp: Path, values: np.ndarray, metadata: dict[str, Any]) -> None
     )
 
 
-def _write_long_csv(tmp: Path, values: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
-    rows, cols = values.shape
+def _write_long_csv(
+    tmp: Path, values: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> None:
+    rows, _cols = values.shape
     x_text = np.array([_fmt(v) for v in x], dtype=object)
     with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("x,y,value\n")

@@ -206,7 +206,9 @@ def nearest_on_table(
     for k in numba.prange(n):
         code = codes[k]
         L, a, b = _lab((code >> 16) & 255, (code >> 8) & 255, code & 255, lin)
-        p, d2 = _nearest(L, a, b, table, positions, discrete, group_size, centres, radii)
+        p, d2 = _nearest(
+            L, a, b, table, positions, discrete, group_size, centres, radii
+        )
         out_pos[k] = p
         out_dist[k] = np.sqrt(d2)
     return out_pos, out_dist
@@ -214,8 +216,19 @@ def nearest_on_table(
 
 @numba.njit(nogil=True, cache=True)
 def _solve_word(  # type: ignore[no-untyped-def]
-    r, g, b, lin, table, positions, discrete, group_size, centres, radii,
-    anchor_pos, anchor_val, log,
+    r,
+    g,
+    b,
+    lin,
+    table,
+    positions,
+    discrete,
+    group_size,
+    centres,
+    radii,
+    anchor_pos,
+    anchor_val,
+    log,
 ):
     """Memo word of one colour: ``float32`` value (low) and ``1 + ΔE`` (high).
 
@@ -282,8 +295,19 @@ def digitize_pixels(
                 word = memo[slot]
                 if word == 0:
                     word = _solve_word(
-                        r, g, b, lin, table, positions, discrete, group_size,
-                        centres, radii, anchor_pos, anchor_val, log,
+                        r,
+                        g,
+                        b,
+                        lin,
+                        table,
+                        positions,
+                        discrete,
+                        group_size,
+                        centres,
+                        radii,
+                        anchor_pos,
+                        anchor_val,
+                        log,
                     )
                     memo[slot] = word
                 distance = _bits_f32(np.uint32(word >> np.uint64(32))) - one

@@ -35,7 +35,8 @@ class ColourLookup:
     -----
     The memo reserves 128 MiB of address space (8 bytes per possible colour),
     zero-filled lazily by the operating system: only the 4 KiB pages holding
-    colours actually met take memory (8x8x8 colour cubes share a page). It is safe to use from several threads at once.
+    colours actually met take memory (8x8x8 colour cubes share a page).
+    It is safe to use from several threads at once.
     """
 
     def __init__(self, colorbar: Colorbar) -> None:

@@ -276,12 +276,16 @@ class Recipe:
             c = data["colorbar"]
             ticks = c.get("ticks")
             spec = ColorbarSpec(
-                box=None if c.get("box") is None else Box.parse(c["box"], what="colour bar box"),
+                box=None
+                if c.get("box") is None
+                else Box.parse(c["box"], what="colour bar box"),
                 colormap=c.get("colormap"),
                 vmin=c.get("vmin"),
                 vmax=c.get("vmax"),
                 norm=c.get("norm", "linear"),
-                ticks=None if ticks is None else [(float(a), float(b)) for a, b in ticks],
+                ticks=None
+                if ticks is None
+                else [(float(a), float(b)) for a, b in ticks],
                 orientation=c.get("orientation"),
                 flip=bool(c.get("flip", False)),
                 discrete=c.get("discrete"),
@@ -297,7 +301,9 @@ class Recipe:
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, DigitizerError):
                 raise
-            raise DigitizerError(f"the recipe is incomplete or malformed ({exc})") from None
+            raise DigitizerError(
+                f"the recipe is incomplete or malformed ({exc})"
+            ) from None
 
     def to_json(self) -> str:
         """The recipe as indented JSON text."""

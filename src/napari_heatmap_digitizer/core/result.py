@@ -54,19 +54,21 @@ class Result:
     @property
     def coverage(self) -> float:
         """Fraction of the panel's (non-transparent) pixels that got a value."""
-        total = self.values.size - (0 if self.nodata is None else int(self.nodata.sum()))
+        total = self.values.size - (
+            0 if self.nodata is None else int(self.nodata.sum())
+        )
         return float(np.count_nonzero(~np.isnan(self.values))) / max(total, 1)
 
     @property
     def x(self) -> np.ndarray:
-        """x of column centres: data units with an extent, else figure pixels."""
+        """X of column centres: data units with an extent, else figure pixels."""
         if self.extent is not None:
             return self.extent.x_centres(self.box.width)
         return np.arange(self.box.left, self.box.right, dtype=np.float64)
 
     @property
     def y(self) -> np.ndarray:
-        """y of row centres (top first): data units with an extent, else pixels."""
+        """Y of row centres (top first): data units with an extent, else pixels."""
         if self.extent is not None:
             return self.extent.y_centres(self.box.height)
         return np.arange(self.box.top, self.box.bottom, dtype=np.float64)

@@ -63,7 +63,9 @@ class ValueScale:
         norm = _check_norm(norm)
         vmin, vmax = float(vmin), float(vmax)
         if not (math.isfinite(vmin) and math.isfinite(vmax)):
-            raise DigitizerError(f"vmin and vmax must be finite numbers, got {vmin}, {vmax}")
+            raise DigitizerError(
+                f"vmin and vmax must be finite numbers, got {vmin}, {vmax}"
+            )
         if vmin == vmax:
             raise DigitizerError(
                 f"vmin and vmax are both {vmin}: give the values at the two ends of "
@@ -71,8 +73,8 @@ class ValueScale:
             )
         if norm == "log" and (vmin <= 0 or vmax <= 0):
             raise DigitizerError(
-                f"a log colour bar needs positive vmin and vmax, got {vmin} and {vmax}; "
-                "use --norm linear or give the true end values"
+                "a log colour bar needs positive vmin and vmax, got "
+                f"{vmin} and {vmax}; use --norm linear or give the true end values"
             )
         return cls((0.0, 1.0), (vmin, vmax), norm == "log")
 
@@ -105,7 +107,9 @@ class ValueScale:
         pos = np.asarray(positions, dtype=np.float64)
         val = np.asarray(values, dtype=np.float64)
         if pos.size < 2 or pos.shape != val.shape:
-            raise DigitizerError("ticks need at least two POS:VALUE pairs, e.g. 12:0,300:1")
+            raise DigitizerError(
+                "ticks need at least two POS:VALUE pairs, e.g. 12:0,300:1"
+            )
         if not (np.isfinite(pos).all() and np.isfinite(val).all()):
             raise DigitizerError("tick positions and values must be finite numbers")
         order = np.argsort(pos)

@@ -51,7 +51,9 @@ def sample_path(name: str = "single") -> Path:
         For an unknown name.
     """
     if name not in SAMPLES:
-        raise DigitizerError(f"unknown sample {name!r}: choose one of {', '.join(SAMPLES)}")
+        raise DigitizerError(
+            f"unknown sample {name!r}: choose one of {', '.join(SAMPLES)}"
+        )
     return HERE / f"{name}.png"
 
 
