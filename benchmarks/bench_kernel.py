@@ -50,12 +50,15 @@ def gather_floor(rgb, lut, max_distance, out_value, out_distance):
             out_value[i, j] = lut[code, 0] if d <= max_distance else np.nan
 
 
-def make_jpeg_heatmap(size: int, quality: int = 75) -> np.ndarray:
+def make_jpeg_heatmap(size: int, quality: int = 75, noise: float = 0.0) -> np.ndarray:
     import cmap
 
     field = smooth_field((size, size), seed=3)
     lut = (np.asarray(cmap.Colormap("viridis").lut(256))[:, :3] * 255).round()
     rgb = lut.astype(np.uint8)[np.minimum((field * 256).astype(int), 255)]
+    if noise:  # like a scanned print: many more distinct colours
+        rng = np.random.default_rng(0)
+        rgb = np.clip(rgb + rng.normal(0, noise, rgb.shape), 0, 255).astype(np.uint8)
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, format="JPEG", quality=quality)
     buf.seek(0)
@@ -76,9 +79,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--noise",
+        type=float,
+        default=0.0,
+        help="Gaussian noise (8-bit levels) added before JPEG encoding",
+    )
     args = parser.parse_args()
 
-    image = make_jpeg_heatmap(args.size)
+    image = make_jpeg_heatmap(args.size, noise=args.noise)
     bar = Colorbar.from_name("viridis", 0.0, 1.0)
     n_px = image.shape[0] * image.shape[1]
     out_v = np.empty(image.shape[:2], np.float32)
