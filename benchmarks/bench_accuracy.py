@@ -18,23 +18,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from napari_heatmap_digitizer import Box, Colorbar, digitize
-from napari_heatmap_digitizer._figures import render
-
-CASES = {
-    "viridis": {},
-    "jet": {"cmap": "jet"},
-    "diverging RdBu_r": {"cmap": "RdBu_r", "vmin": -5.0, "vmax": 5.0},
-    "reversed magma_r": {"cmap": "magma_r"},
-    "log 0.1-1000": {"norm": "log", "vmin": 0.1, "vmax": 1000.0},
-    "horizontal bar": {"orientation": "horizontal"},
-    "contourf, 10 bands": {"kind": "contourf", "levels": 10},
-    "white grid lines": {"grid": "white"},
-    "white text over panel": {"text": "white"},
-    "black text, inferno": {"text": "black", "cmap": "inferno"},
-    "three panels, cividis": {"panels": 3, "cmap": "cividis"},
-    "gray": {"cmap": "gray"},
-    "turbo": {"cmap": "turbo"},
-}
+from napari_heatmap_digitizer._figures import ACCURACY_CASES, render
 
 
 def measure(fig, *, baseline: bool = False) -> tuple[float, float, float]:
@@ -66,7 +50,7 @@ def main() -> None:
         "| JPEG p95 | JPEG matched | baseline: RGB nearest entry, JPEG median |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for name, kwargs in CASES.items():
+    for name, kwargs in ACCURACY_CASES.items():
         fig = render(**kwargs)
         png = measure(fig)
         jpg = measure(fig.as_jpeg(75))

@@ -12,21 +12,10 @@ import numpy as np
 import pytest
 from tests.conftest import figure
 
+from napari_heatmap_digitizer._figures import ACCURACY_CASES
 from napari_heatmap_digitizer.core import Box, Colorbar, digitize
 
-CASES = {
-    "viridis": {},
-    "jet": {"cmap": "jet"},
-    "diverging RdBu_r": {"cmap": "RdBu_r", "vmin": -5.0, "vmax": 5.0},
-    "reversed magma_r": {"cmap": "magma_r"},
-    "log 0.1-1000": {"norm": "log", "vmin": 0.1, "vmax": 1000.0},
-    "horizontal bar": {"orientation": "horizontal"},
-    "contourf stepped": {"kind": "contourf", "levels": 10},
-    "white grid lines": {"grid": "white"},
-    "text over panel": {"text": "white"},
-    "black text, inferno": {"text": "black", "cmap": "inferno"},
-    "three panels": {"panels": 3, "cmap": "cividis"},
-}
+CASES = ACCURACY_CASES
 
 LIMITS = {"png": 0.3, "jpeg": 0.6}
 
@@ -69,7 +58,7 @@ def test_named_colour_map_instead_of_the_bar(cmap):
     assert median <= 0.3 and coverage >= 97
 
 
-@pytest.mark.parametrize("case", ["white grid lines", "text over panel"])
+@pytest.mark.parametrize("case", ["white grid lines", "white text over panel"])
 def test_white_overlays_get_no_value(case):
     fig = figure(**CASES[case])
     ((_, _, result),) = errors(fig)

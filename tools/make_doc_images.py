@@ -1,6 +1,6 @@
 """Regenerate the pictures in docs/images from the real pipeline (needs matplotlib).
 
-    python tools/make_doc_images.py
+python tools/make_doc_images.py
 """
 
 from __future__ import annotations
@@ -33,13 +33,15 @@ def main() -> None:
     im = axes[0].imshow(result.values, extent=extent, aspect="auto", cmap="viridis")
     axes[0].set_title("digitized values")
     fig.colorbar(im, ax=axes[0])
-    im = axes[1].imshow(result.distance, extent=extent, aspect="auto", cmap="magma",
-                        vmin=0, vmax=5)
+    im = axes[1].imshow(
+        result.distance, extent=extent, aspect="auto", cmap="magma", vmin=0, vmax=5
+    )
     axes[1].set_title("colour distance ΔE")
     fig.colorbar(im, ax=axes[1])
     lim = 0.05
-    im = axes[2].imshow(error, extent=extent, aspect="auto", cmap="RdBu_r",
-                        vmin=-lim, vmax=lim)
+    im = axes[2].imshow(
+        error, extent=extent, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim
+    )
     axes[2].set_title("error against the known data")
     fig.colorbar(im, ax=axes[2])
     for ax in axes:

@@ -15,6 +15,23 @@ import numpy as np
 
 from napari_heatmap_digitizer.core.boxes import Box
 
+#: The figures the accuracy tests and benchmark render (``render`` keywords).
+ACCURACY_CASES: dict[str, dict[str, Any]] = {
+    "viridis": {},
+    "jet": {"cmap": "jet"},
+    "diverging RdBu_r": {"cmap": "RdBu_r", "vmin": -5.0, "vmax": 5.0},
+    "reversed magma_r": {"cmap": "magma_r"},
+    "log 0.1-1000": {"norm": "log", "vmin": 0.1, "vmax": 1000.0},
+    "horizontal bar": {"orientation": "horizontal"},
+    "contourf, 10 bands": {"kind": "contourf", "levels": 10},
+    "white grid lines": {"grid": "white"},
+    "white text over panel": {"text": "white"},
+    "black text, inferno": {"text": "black", "cmap": "inferno"},
+    "three panels, cividis": {"panels": 3, "cmap": "cividis"},
+    "gray": {"cmap": "gray"},
+    "turbo": {"cmap": "turbo"},
+}
+
 
 @dataclass
 class Layout:
