@@ -218,6 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace output files that exist"
     )
 
+    gui = sub.add_parser(
+        "gui",
+        help="open napari with a figure and the digitizer widget",
+        description="Open napari with FIGURE (the bundled sample when none is given) "
+        "and the heat-map digitizer widget docked.",
+    )
+    gui.add_argument(
+        "figure",
+        nargs="?",
+        metavar="FIGURE",
+        help="image file to digitize (default: the bundled sample)",
+    )
+
     cm = sub.add_parser(
         "colormaps",
         help="list the colour-map names --colormap accepts",
@@ -254,6 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "colormaps":
             return _colormaps(args)
+        if args.command == "gui":
+            return _gui(args)
     except DigitizerError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
@@ -423,6 +438,22 @@ def _demo(args: argparse.Namespace) -> int:
         for path in outputs:
             print(f"wrote {path}")
     return 0 if worst < 1.0 else 1
+
+
+def _gui(args: argparse.Namespace) -> int:
+    if args.figure is not None:
+        from napari_heatmap_digitizer.core import load_image
+
+        load_image(args.figure)  # a bad file is an error before any window opens
+    try:
+        from napari_heatmap_digitizer._napari._launch import launch
+    except ImportError as exc:
+        raise DigitizerError(
+            f"the napari front end is not installed ({exc.name} is missing): "
+            "pip install 'napari-heatmap-digitizer[napari]'"
+        ) from None
+    launch(args.figure)
+    return 0
 
 
 def _colormaps(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 
 import numpy as np
 
@@ -75,11 +75,96 @@ def digitize(
     >>> from napari_heatmap_digitizer import Colorbar, digitize
     >>> from napari_heatmap_digitizer.data import load_sample
     >>> s = load_sample("single")
-    >>> bar = Colorbar.from_image(s.image, s.recipe.colorbar.box, vmin=0, vmax=1)
+    >>> bar = Colorbar.from_image(s.image, s.recipe.colorbar.box, vmin=-2, vmax=3)
     >>> result = digitize(s.image, bar, s.recipe.panels[0].box)
     >>> result.values.shape == s.recipe.panels[0].box.shape
     True
     """
+    steps = digitize_steps(
+        image, colorbar, box, max_distance=max_distance, extent=extent, nodata=nodata
+    )
+    while True:
+        try:
+            fraction = next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        if progress is not None:
+            progress(fraction)
+
+
+def digitize_steps(
+    image: np.ndarray | str | os.PathLike[str],
+    colorbar: Colorbar,
+    box: Box | Sequence[float] | str | None = None,
+    *,
+    max_distance: float = DEFAULT_MAX_DISTANCE,
+    extent: Extent | Sequence[float] | None = None,
+    nodata: np.ndarray | None = None,
+) -> Generator[float, None, Result]:
+    """:func:`digitize` as a generator, for workers that report progress.
+
+    Yields the finished fraction (0-1) after each block of rows and returns
+    the :class:`Result` (``StopIteration.value``; ``yield from`` gives it).
+    Stopping the generator early cancels the work. Input is checked before
+    the first yield.
+
+    Parameters
+    ----------
+    image, colorbar, box, max_distance, extent, nodata
+        As for :func:`digitize`.
+
+    Yields
+    ------
+    float
+        Finished fraction.
+
+    Returns
+    -------
+    Result
+    """
+    crop, mask, box, max_distance, extent = _prepare(
+        image, box, max_distance, extent, nodata
+    )
+    return (yield from _steps(crop, mask, box, colorbar, max_distance, extent))
+
+
+def _steps(
+    crop: np.ndarray,
+    mask: np.ndarray | None,
+    box: Box,
+    colorbar: Colorbar,
+    max_distance: float,
+    extent: Extent | None,
+) -> Generator[float, None, Result]:
+    values = np.empty(box.shape, dtype=np.float32)
+    distance = np.empty(box.shape, dtype=np.float32)
+    lookup = lookup_for(colorbar)
+    rows, cols = crop.shape[:2]
+    step = max(1, BLOCK_PIXELS // max(cols, 1))
+    for top in range(0, rows, step):
+        sl = slice(top, min(rows, top + step))
+        block_mask = None if mask is None else mask[sl]
+        lookup.digitize(crop[sl], block_mask, max_distance, values[sl], distance[sl])
+        yield min(rows, top + step) / rows
+    return Result(
+        values=values,
+        distance=distance,
+        box=box,
+        colorbar=colorbar,
+        max_distance=max_distance,
+        extent=extent,
+        nodata=None if mask is None else mask.copy(),
+    )
+
+
+def _prepare(
+    image: np.ndarray | str | os.PathLike[str],
+    box: Box | Sequence[float] | str | None,
+    max_distance: float,
+    extent: Extent | Sequence[float] | None,
+    nodata: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray | None, Box, float, Extent | None]:
+    """Check the input; crop the figure (and no-data mask) to the box."""
     if isinstance(image, (str, os.PathLike)):
         image = load_image(image)
     rgb, transparent = as_rgb8(image)
@@ -101,53 +186,5 @@ def digitize(
         raise DigitizerError(f"max distance must be a positive ΔE, got {max_distance}")
     if extent is not None and not isinstance(extent, Extent):
         extent = Extent.parse(extent)
-    crop = rgb[box.slices]
     mask = None if nodata is None else nodata[box.slices]
-    values = np.empty(box.shape, dtype=np.float32)
-    distance = np.empty(box.shape, dtype=np.float32)
-    run_blocks(crop, mask, colorbar, max_distance, values, distance, progress)
-    return Result(
-        values=values,
-        distance=distance,
-        box=box,
-        colorbar=colorbar,
-        max_distance=max_distance,
-        extent=extent,
-        nodata=None if mask is None else mask.copy(),
-    )
-
-
-def run_blocks(
-    rgb: np.ndarray,
-    nodata: np.ndarray | None,
-    colorbar: Colorbar,
-    max_distance: float,
-    out_value: np.ndarray,
-    out_distance: np.ndarray,
-    progress: Progress | None = None,
-) -> None:
-    """Digitize ``rgb`` into the output arrays, a block of rows at a time.
-
-    Parameters
-    ----------
-    rgb : numpy.ndarray
-        ``(rows, cols, 3)`` ``uint8``.
-    nodata : numpy.ndarray or None
-        ``(rows, cols)`` bool.
-    colorbar : Colorbar
-    max_distance : float
-    out_value, out_distance : numpy.ndarray
-        ``(rows, cols)`` ``float32``, filled in place.
-    progress : callable, optional
-        Called with the finished fraction after each block.
-    """
-    lookup = lookup_for(colorbar)
-    rows, cols = rgb.shape[:2]
-    step = max(1, BLOCK_PIXELS // max(cols, 1))
-    for top in range(0, rows, step):
-        sl = slice(top, min(rows, top + step))
-        block = rgb[sl]
-        mask = None if nodata is None else nodata[sl]
-        lookup.digitize(block, mask, max_distance, out_value[sl], out_distance[sl])
-        if progress is not None:
-            progress(min(rows, top + step) / rows)
+    return rgb[box.slices], mask, box, max_distance, extent

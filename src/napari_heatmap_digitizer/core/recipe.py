@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,11 @@ import numpy as np
 from napari_heatmap_digitizer.core.axes import Extent
 from napari_heatmap_digitizer.core.boxes import Box
 from napari_heatmap_digitizer.core.colorbar import Colorbar
-from napari_heatmap_digitizer.core.digitize import DEFAULT_MAX_DISTANCE, digitize
+from napari_heatmap_digitizer.core.digitize import (
+    DEFAULT_MAX_DISTANCE,
+    _prepare,
+    _steps,
+)
 from napari_heatmap_digitizer.core.errors import DigitizerError
 from napari_heatmap_digitizer.core.export import atomic_write_text, check_can_write
 from napari_heatmap_digitizer.core.image import as_rgb8, load_image
@@ -161,7 +165,8 @@ class Recipe:
         image : numpy.ndarray or path, optional
             The figure; default: the recipe's own ``image`` file.
         progress : callable, optional
-            Called with the overall finished fraction (0-1).
+            Called with the overall finished fraction (0-1); may raise to
+            cancel.
 
         Returns
         -------
@@ -172,6 +177,36 @@ class Recipe:
         ------
         DigitizerError
         """
+        steps = self.run_steps(image)
+        while True:
+            try:
+                fraction = next(steps)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            if progress is not None:
+                progress(fraction)
+
+    def run_steps(
+        self, image: np.ndarray | str | os.PathLike[str] | None = None
+    ) -> Generator[float, None, list[Result]]:
+        """:meth:`run` as a generator yielding the overall finished fraction.
+
+        Everything is checked and the colour bar read before the first yield;
+        the generator returns the results (``yield from`` gives them).
+
+        Parameters
+        ----------
+        image : numpy.ndarray or path, optional
+            The figure; default: the recipe's own ``image`` file.
+
+        Yields
+        ------
+        float
+
+        Returns
+        -------
+        list of Result
+        """
         if image is None:
             if self.image is None:
                 raise DigitizerError("the recipe names no image file; give one")
@@ -181,26 +216,11 @@ class Recipe:
         rgb, nodata = as_rgb8(image)
         self.check(rgb.shape)
         colorbar = self.colorbar.build(rgb)
-        results = []
-        n = len(self.panels)
-        for i, panel in enumerate(self.panels):
-
-            def part(f: float, i: int = i) -> None:
-                if progress is not None:
-                    progress((i + f) / n)
-
-            results.append(
-                digitize(
-                    rgb,
-                    colorbar,
-                    panel.box,
-                    max_distance=self.max_distance,
-                    extent=panel.extent,
-                    nodata=nodata,
-                    progress=part,
-                )
-            )
-        return results
+        prepared = [
+            _prepare(rgb, p.box, self.max_distance, p.extent, nodata)
+            for p in self.panels
+        ]
+        return (yield from _run_all(prepared, colorbar))
 
     # -- JSON ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -358,3 +378,25 @@ class Recipe:
                 f"recipe {str(path)!r} is not valid JSON (line {exc.lineno}: {exc.msg})"
             ) from None
         return cls.from_dict(data)
+
+
+def _run_all(
+    prepared: list[tuple[np.ndarray, np.ndarray | None, Box, float, Extent | None]],
+    colorbar: Colorbar,
+) -> Generator[float, None, list[Result]]:
+    """Digitize prepared panels in turn, yielding the overall fraction."""
+    total = sum(crop.shape[0] * crop.shape[1] for crop, *_ in prepared) or 1
+    done = 0
+    results = []
+    for crop, mask, box, max_distance, extent in prepared:
+        size = crop.shape[0] * crop.shape[1]
+        steps = _steps(crop, mask, box, colorbar, max_distance, extent)
+        while True:
+            try:
+                fraction = next(steps)
+            except StopIteration as finished:
+                results.append(finished.value)
+                break
+            yield (done + fraction * size) / total
+        done += size
+    return results

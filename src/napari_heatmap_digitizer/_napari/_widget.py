@@ -1,0 +1,724 @@
+"""The dock widget: mark panels and the colour bar, digitize, export.
+
+The widget edits a :class:`~napari_heatmap_digitizer.core.Recipe`; digitizing
+runs :meth:`Recipe.run_steps` in a napari ``thread_worker`` with a progress
+bar, so the viewer never waits for it. Every problem is shown as a napari
+notification and in the widget's status line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Generator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from magicgui.widgets import (
+    CheckBox,
+    ComboBox,
+    Container,
+    FloatSlider,
+    Image,
+    Label,
+    LineEdit,
+    PushButton,
+    RadioButtons,
+)
+from napari.layers import Image as ImageLayer
+from napari.layers import Labels, Shapes
+from napari.qt.threading import thread_worker
+from napari.utils.notifications import show_error, show_info, show_warning
+
+from napari_heatmap_digitizer._napari._convert import (
+    box_from_rectangle,
+    napari_colormap,
+    rectangle_from_box,
+)
+from napari_heatmap_digitizer.core import (
+    DEFAULT_MAX_DISTANCE,
+    ColorbarSpec,
+    DigitizerError,
+    Extent,
+    Panel,
+    Recipe,
+    Result,
+    catalogue_names,
+)
+from napari_heatmap_digitizer.core.export import (
+    check_can_write,
+    output_format,
+    panel_paths,
+    write_array,
+)
+from napari_heatmap_digitizer.core.scale import parse_ticks
+
+if TYPE_CHECKING:
+    import napari
+
+log = logging.getLogger(__name__)
+
+PANELS_LAYER = "plot panels"
+COLORBAR_LAYER = "colour bar"
+BAR_SOURCES = ("colour bar box", "colour map name")
+
+
+class DigitizerWidget(Container):
+    """Heat-map digitizer dock widget.
+
+    Parameters
+    ----------
+    viewer : napari.viewer.Viewer
+        The viewer whose layers the widget reads and writes.
+    """
+
+    def __init__(self, viewer: napari.viewer.Viewer) -> None:
+        super().__init__(labels=True)
+        self._viewer = viewer
+        self._worker: Any = None
+        self._closed = False
+        self.results: list[Result] = []
+        self.last_error = ""
+
+        self.figure = ComboBox(
+            choices=self._figure_choices, label="figure", nullable=True
+        )
+        self.add_boxes = PushButton(text="Add box layers (plot panels, colour bar)")
+        self.bar_source = RadioButtons(
+            choices=BAR_SOURCES,
+            value=BAR_SOURCES[0],
+            label="colours from",
+            orientation="horizontal",
+        )
+        self.colormap = ComboBox(
+            choices=catalogue_names(),
+            value="viridis",
+            label="colour map",
+            visible=False,
+        )
+        self.vmin = LineEdit(value="0", label="vmin", tooltip="value at the low end")
+        self.vmax = LineEdit(value="1", label="vmax", tooltip="value at the high end")
+        self.norm = ComboBox(choices=["linear", "log"], value="linear", label="scale")
+        self.ticks = LineEdit(
+            value="",
+            label="ticks",
+            tooltip="instead of vmin/vmax: POS:VALUE,... where POS is the tick's pixel "
+            "row (vertical bar) or column (horizontal bar) in the figure",
+        )
+        self.bar_orientation = ComboBox(
+            choices=["auto", "vertical", "horizontal"],
+            value="auto",
+            label="orientation",
+        )
+        self.flip = CheckBox(value=False, text="low end at top / right (flip)")
+        self.stepped = ComboBox(
+            choices=["auto", "continuous", "stepped"], value="auto", label="bar kind"
+        )
+        self.preview = Image(value=np.zeros((16, 256, 3), np.uint8), label="read")
+        self.preview_text = Label(value="no colour bar yet", label="")
+        self.tolerance = FloatSlider(
+            min=1.0,
+            max=60.0,
+            value=DEFAULT_MAX_DISTANCE,
+            step=0.5,
+            label="tolerance ΔE",
+        )
+        self.extents = LineEdit(
+            value="",
+            label="axis extents",
+            tooltip="XMIN,XMAX,YMIN,YMAX at the panel's left, right, bottom, top "
+            "edges; one for all panels, or one per panel separated by ';'",
+        )
+        self.xscale = ComboBox(
+            choices=["linear", "log"], value="linear", label="x axis"
+        )
+        self.yscale = ComboBox(
+            choices=["linear", "log"], value="linear", label="y axis"
+        )
+        self.run_button = PushButton(text="Digitize")
+        self.status = Label(value="", label="")
+        self.cursor = Label(value="", label="")
+        self.export_button = PushButton(text="Export values…")
+        self.save_button = PushButton(text="Save recipe…")
+        self.load_button = PushButton(text="Load recipe…")
+        self.extend(
+            [
+                self.figure,
+                self.add_boxes,
+                self.bar_source,
+                self.colormap,
+                self.vmin,
+                self.vmax,
+                self.norm,
+                self.ticks,
+                self.bar_orientation,
+                self.flip,
+                self.stepped,
+                self.preview,
+                self.preview_text,
+                self.tolerance,
+                self.extents,
+                self.xscale,
+                self.yscale,
+                self.run_button,
+                self.status,
+                self.cursor,
+                self.export_button,
+                self.save_button,
+                self.load_button,
+            ]
+        )
+
+        self.add_boxes.changed.connect(self.create_box_layers)
+        self.run_button.changed.connect(self.digitize)
+        self.export_button.changed.connect(self._export_dialog)
+        self.save_button.changed.connect(self._save_dialog)
+        self.load_button.changed.connect(self._load_dialog)
+        self.bar_source.changed.connect(self._on_source)
+        for w in (
+            self.colormap,
+            self.vmin,
+            self.vmax,
+            self.norm,
+            self.ticks,
+            self.bar_orientation,
+            self.flip,
+            self.stepped,
+            self.figure,
+        ):
+            w.changed.connect(self.update_preview)
+        viewer.layers.events.inserted.connect(self._on_layers_changed)
+        viewer.layers.events.removed.connect(self._on_layers_changed)
+        viewer.cursor.events.position.connect(self._on_cursor)
+        self.native.destroyed.connect(self._on_close)
+        self._watch_colorbar_layer()
+        self._on_layers_changed()
+
+    # -- layers
+    def _layer(self, name: str) -> Any:
+        return self._viewer.layers.get(name, None)
+
+    def create_box_layers(self) -> None:
+        """Add the "plot panels" and "colour bar" Shapes layers over the figure."""
+        figure = self.figure.value
+        if figure is None:
+            self._fail("open a figure first (File > Open, or File > Open Sample)")
+            return
+        common = {
+            "scale": figure.scale,
+            "translate": figure.translate,
+            "face_color": "transparent",
+            "edge_width": 2,
+            "ndim": 2,
+        }
+        if self._layer(COLORBAR_LAYER) is None:
+            self._viewer.add_shapes(name=COLORBAR_LAYER, edge_color="magenta", **common)
+        if self._layer(PANELS_LAYER) is None:
+            self._viewer.add_shapes(name=PANELS_LAYER, edge_color="cyan", **common)
+        panels = self._layer(PANELS_LAYER)
+        self._viewer.layers.selection.active = panels
+        panels.mode = "add_rectangle"
+        self._say(
+            "draw one rectangle per plot panel, then one around the colour bar "
+            f"in '{COLORBAR_LAYER}'"
+        )
+
+    def set_boxes(self, panels: list[Any], colorbar: Any | None) -> None:
+        """Replace the rectangles by pixel boxes (``LEFT, TOP, RIGHT, BOTTOM``)."""
+        if self._layer(PANELS_LAYER) is None or self._layer(COLORBAR_LAYER) is None:
+            self.create_box_layers()
+        panel_layer = self._layer(PANELS_LAYER)
+        bar_layer = self._layer(COLORBAR_LAYER)
+        if panel_layer is None or bar_layer is None:
+            return
+        _replace_rectangles(panel_layer, panels)
+        _replace_rectangles(bar_layer, [] if colorbar is None else [colorbar])
+        panel_layer.mode = "pan_zoom"
+        self.update_preview()
+
+    def _watch_colorbar_layer(self) -> None:
+        layer = self._layer(COLORBAR_LAYER)
+        if layer is not None:
+            layer.events.data.connect(self.update_preview)
+
+    def _figure_choices(self, _: Any = None) -> list[tuple[str, Any]]:
+        """Image layers that can be figures (not the digitizer's own results)."""
+        return [
+            (layer.name, layer)
+            for layer in self._viewer.layers
+            if isinstance(layer, ImageLayer)
+            and "heatmap_digitizer" not in layer.metadata
+        ]
+
+    def _on_layers_changed(self, event: Any = None) -> None:
+        if self._closed:
+            return
+        current = self.figure.value
+        self.figure.reset_choices()
+        layers = [c for c in self.figure.choices if c is not None]
+        if current is None and layers:
+            self.figure.value = layers[0]
+        added = getattr(event, "value", None)
+        if getattr(added, "name", "") == COLORBAR_LAYER:
+            self._watch_colorbar_layer()
+
+    def _on_source(self) -> None:
+        named = self.bar_source.value == BAR_SOURCES[1]
+        self.colormap.visible = named
+        for w in (self.bar_orientation, self.flip):
+            w.visible = not named
+        self.update_preview()
+
+    # -- the recipe
+    def _figure_array(self) -> np.ndarray:
+        figure = self.figure.value
+        if figure is None:
+            raise DigitizerError(
+                "open a figure first (File > Open, or File > Open Sample)"
+            )
+        data = figure.data[0] if figure.multiscale else figure.data
+        array = np.asarray(data)
+        if array.ndim == 3 and array.shape[-1] not in (3, 4):
+            raise DigitizerError(
+                f"layer '{figure.name}' is a {array.shape} stack, not a figure; "
+                "pick an RGB or grey image"
+            )
+        if array.ndim not in (2, 3):
+            raise DigitizerError(f"layer '{figure.name}' is not a 2-D image")
+        return array
+
+    def _boxes(self, name: str, shape: tuple[int, ...]) -> list[Any]:
+        layer = self._layer(name)
+        if layer is None or len(layer.data) == 0:
+            return []
+        boxes = []
+        for i, (corners, kind) in enumerate(
+            zip(layer.data, layer.shape_type, strict=True)
+        ):
+            what = f"shape {i} of '{name}'"
+            if kind != "rectangle":
+                raise DigitizerError(f"{what} is a {kind}; draw rectangles only")
+            box, clipped = box_from_rectangle(corners, shape, what=what)
+            if clipped:
+                show_warning(
+                    f"{what} reaches outside the figure; it was cut to the figure"
+                )
+            boxes.append(box)
+        return boxes
+
+    def recipe(self) -> Recipe:
+        """The recipe the widget's settings and rectangles describe.
+
+        Raises
+        ------
+        DigitizerError
+            If something is missing or malformed.
+        """
+        image = self._figure_array()
+        panels = self._boxes(PANELS_LAYER, image.shape)
+        if not panels:
+            raise DigitizerError(
+                f"no plot panel: press 'Add box layers' and draw a rectangle in "
+                f"'{PANELS_LAYER}'"
+            )
+        spec = self._colorbar_spec(image.shape)
+        extents = self._extents(len(panels))
+        figure = self.figure.value
+        source = getattr(getattr(figure, "source", None), "path", None)
+        return Recipe(
+            panels=[Panel(b, e) for b, e in zip(panels, extents, strict=True)],
+            colorbar=spec,
+            max_distance=float(self.tolerance.value),
+            image=None if source is None else str(source),
+        )
+
+    def _colorbar_spec(self, shape: tuple[int, ...]) -> ColorbarSpec:
+        spec = ColorbarSpec(norm=self.norm.value)
+        if self.bar_source.value == BAR_SOURCES[1]:
+            spec.colormap = self.colormap.value
+        else:
+            bars = self._boxes(COLORBAR_LAYER, shape)
+            if len(bars) != 1:
+                raise DigitizerError(
+                    "draw exactly one rectangle around the colour bar in "
+                    f"'{COLORBAR_LAYER}' (there are {len(bars)}), or use a colour "
+                    "map name"
+                )
+            spec.box = bars[0]
+            if self.bar_orientation.value != "auto":
+                spec.orientation = self.bar_orientation.value
+            spec.flip = bool(self.flip.value)
+        spec.discrete = {"auto": None, "continuous": False, "stepped": True}[
+            self.stepped.value
+        ]
+        if self.ticks.value.strip():
+            spec.ticks = parse_ticks(self.ticks.value)
+        else:
+            spec.vmin = _number(self.vmin.value, "vmin")
+            spec.vmax = _number(self.vmax.value, "vmax")
+        return spec
+
+    def _extents(self, n: int) -> list[Extent | None]:
+        text = self.extents.value.strip()
+        if not text:
+            return [None] * n
+        parts = [p for p in text.split(";") if p.strip()]
+        extents = [
+            Extent.parse(p, xscale=self.xscale.value, yscale=self.yscale.value)
+            for p in parts
+        ]
+        if len(extents) == 1:
+            return extents * n
+        if len(extents) != n:
+            raise DigitizerError(
+                f"give one axis extent for all panels or one per panel ({n}), "
+                f"not {len(extents)}"
+            )
+        return list(extents)
+
+    def load_recipe(self, recipe: Recipe) -> None:
+        """Show a recipe's settings and rectangles in the widget."""
+        cb = recipe.colorbar
+        self.bar_source.value = BAR_SOURCES[1] if cb.colormap else BAR_SOURCES[0]
+        if cb.colormap:
+            if cb.colormap not in self.colormap.choices:
+                self.colormap.choices = (*self.colormap.choices, cb.colormap)
+            self.colormap.value = cb.colormap
+        self.norm.value = cb.norm
+        self.ticks.value = ",".join(f"{p:g}:{v:g}" for p, v in cb.ticks or [])
+        self.vmin.value = "" if cb.vmin is None else f"{cb.vmin:g}"
+        self.vmax.value = "" if cb.vmax is None else f"{cb.vmax:g}"
+        self.bar_orientation.value = cb.orientation or "auto"
+        self.flip.value = bool(cb.flip)
+        self.stepped.value = {None: "auto", False: "continuous", True: "stepped"}[
+            cb.discrete
+        ]
+        self.tolerance.value = recipe.max_distance
+        extents = [p.extent for p in recipe.panels]
+        if any(e is not None for e in extents):
+            first = next(e for e in extents if e is not None)
+            self.xscale.value, self.yscale.value = first.xscale, first.yscale
+            if all(e == first for e in extents):
+                self.extents.value = _extent_text(first)
+            else:
+                self.extents.value = "; ".join(
+                    _extent_text(e) if e else "" for e in extents
+                )
+        else:
+            self.extents.value = ""
+        self.set_boxes([p.box for p in recipe.panels], cb.box)
+
+    # -- preview
+    def update_preview(self, *_: Any) -> None:
+        """Read the colour bar with the current settings and show what was read."""
+        if self._closed:
+            return
+        try:
+            image = self._figure_array()
+            bar = self._colorbar_spec(image.shape).build(image)
+        except DigitizerError as exc:
+            self.preview.value = np.full((16, 256, 3), 230, np.uint8)
+            self.preview_text.value = f"colour bar: {exc}"
+            return
+        strip = bar.preview(256)
+        self.preview.value = np.ascontiguousarray(np.repeat(strip[None], 16, axis=0))
+        mid = float(bar.scale.to_value(0.5))
+        kind = f"stepped, {len(bar.rgb)} bands" if bar.discrete else "continuous"
+        self.preview_text.value = (
+            f"{kind}: {bar.vmin:.4g} … {mid:.4g} … {bar.vmax:.4g} ({bar.scale.norm})"
+        )
+
+    # -- digitizing
+    def digitize(self) -> Any:
+        """Digitize every panel in a background worker; returns the worker."""
+        if self._worker is not None:
+            self._say("already digitizing; wait for it to finish")
+            return self._worker
+        try:
+            recipe = self.recipe()
+            image = self._figure_array()
+        except DigitizerError as exc:
+            self._fail(str(exc))
+            return None
+        if image.ndim == 3 and image.shape[2] == 4:
+            show_info(
+                "the figure has an alpha channel: transparent pixels are left out"
+            )
+        if image.dtype != np.uint8:
+            show_info(f"the figure has {image.dtype} pixels; they are scaled to 8 bits")
+        self.run_button.enabled = False
+        self._say("digitizing…")
+        worker = thread_worker(
+            _work, progress={"total": 100, "desc": "Digitizing"}, ignore_errors=True
+        )(recipe, image)
+        worker.returned.connect(lambda results: self._show(recipe, results))
+        worker.errored.connect(self._on_error)
+        worker.finished.connect(self._on_finished)
+        self._worker = worker
+        worker.start()
+        return worker
+
+    def _on_finished(self) -> None:
+        self._worker = None
+        if not self._closed:
+            self.run_button.enabled = True
+
+    def _on_error(self, exc: Exception) -> None:
+        if self._closed:
+            return
+        if isinstance(exc, DigitizerError):
+            self._fail(str(exc))
+        else:
+            log.error("digitizing failed", exc_info=exc)
+            self._fail(f"digitizing failed: {type(exc).__name__}: {exc}")
+
+    def _show(self, recipe: Recipe, results: list[Result]) -> None:
+        if self._closed:
+            return
+        figure = self.figure.value
+        name = figure.name if figure is not None else "figure"
+        scale = np.asarray(figure.scale if figure is not None else (1, 1))[-2:]
+        translate = np.asarray(figure.translate if figure is not None else (0, 0))[-2:]
+        colormap = napari_colormap(results[0].colorbar)
+        limits = sorted((results[0].colorbar.vmin, results[0].colorbar.vmax))
+        for i, result in enumerate(results):
+            where = translate + scale * np.array([result.box.top, result.box.left])
+            meta = {
+                "heatmap_digitizer": {
+                    "panel": i,
+                    "box": list(result.box),
+                    "x": result.x.tolist(),
+                    "y": result.y.tolist(),
+                    "extent": None
+                    if result.extent is None
+                    else result.extent.as_list(),
+                    "recipe": recipe.to_dict(),
+                }
+            }
+            self._put(
+                ImageLayer,
+                f"{name} values [{i}]",
+                result.values,
+                scale=scale,
+                translate=where,
+                colormap=colormap,
+                contrast_limits=limits,
+                metadata=meta,
+                visible=True,
+            )
+            self._put(
+                ImageLayer,
+                f"{name} distance [{i}]",
+                result.distance,
+                scale=scale,
+                translate=where,
+                colormap="magma",
+                contrast_limits=(0.0, float(result.max_distance)),
+                metadata=meta,
+                visible=False,
+            )
+            self._put(
+                Labels,
+                f"{name} unmatched [{i}]",
+                result.unmatched.astype(np.uint8),
+                scale=scale,
+                translate=where,
+                metadata=meta,
+                visible=False,
+            )
+        for kind in ("values", "distance", "unmatched"):  # panels that went away
+            i = len(results)
+            while f"{name} {kind} [{i}]" in self._viewer.layers:
+                self._viewer.layers.remove(f"{name} {kind} [{i}]")
+                i += 1
+        self.results = results
+        self._say(
+            "; ".join(
+                f"[{i}] {100 * r.coverage:.1f}% matched" for i, r in enumerate(results)
+            )
+        )
+
+    def _put(self, kind: type, name: str, data: np.ndarray, **kwargs: Any) -> None:
+        """Update the layer called ``name`` in place, or add it."""
+        layer = self._layer(name)
+        if layer is not None and not isinstance(layer, kind):
+            self._viewer.layers.remove(layer)
+            layer = None
+        if layer is None:
+            if kind is Labels:
+                kwargs.pop("colormap", None)
+                kwargs.pop("contrast_limits", None)
+                self._viewer.add_labels(data, name=name, **kwargs)
+            else:
+                self._viewer.add_image(data, name=name, **kwargs)
+            return
+        layer.data = data
+        for key, value in kwargs.items():
+            setattr(layer, key, value)
+
+    # -- cursor read-out
+    def _on_cursor(self, event: Any = None) -> None:
+        if self._closed or not self.results:
+            return
+        figure = self.figure.value
+        if figure is None:
+            return
+        position = np.asarray(self._viewer.cursor.position)[-2:]
+        scale = np.asarray(figure.scale)[-2:]
+        translate = np.asarray(figure.translate)[-2:]
+        row, col = np.round((position - translate) / scale).astype(int)
+        for i, result in enumerate(self.results):
+            box = result.box
+            if box.top <= row < box.bottom and box.left <= col < box.right:
+                r, c = row - box.top, col - box.left
+                value = result.values[r, c]
+                text = "no match" if np.isnan(value) else f"{value:.6g}"
+                self.cursor.value = (
+                    f"panel {i}: x={result.x[c]:.6g}, y={result.y[r]:.6g} → {text} "
+                    f"(ΔE {result.distance[r, c]:.2f})"
+                )
+                return
+        self.cursor.value = ""
+
+    # -- files
+    def export(
+        self, path: str | os.PathLike[str], *, overwrite: bool = False
+    ) -> list[Path]:
+        """Write every panel's values (``STEM_i.EXT`` for several panels).
+
+        Parameters
+        ----------
+        path : str or path-like
+            ``.npy``, ``.csv`` or ``.tif``.
+        overwrite : bool
+            Replace existing files.
+
+        Returns
+        -------
+        list of pathlib.Path
+        """
+        if not self.results:
+            raise DigitizerError("nothing to export yet: press Digitize first")
+        output_format(path)
+        outputs = panel_paths(path, len(self.results))
+        check_can_write(outputs, overwrite=overwrite)
+        for i, (result, out) in enumerate(zip(self.results, outputs, strict=True)):
+            write_array(
+                out,
+                result.values,
+                x=result.x,
+                y=result.y,
+                overwrite=overwrite,
+                metadata={
+                    "panel": i,
+                    "box": list(result.box),
+                    "colorbar": result.colorbar.describe(),
+                },
+            )
+        return outputs
+
+    def save_recipe(
+        self, path: str | os.PathLike[str], *, overwrite: bool = False
+    ) -> Path:
+        """Write the current settings as a recipe JSON the CLI accepts."""
+        return self.recipe().save(path, overwrite=overwrite)
+
+    def open_recipe(self, path: str | os.PathLike[str]) -> Recipe:
+        """Read a recipe JSON and show it in the widget."""
+        recipe = Recipe.load(path)
+        self.load_recipe(recipe)
+        return recipe
+
+    def _export_dialog(self) -> None:
+        path = _ask_path(self, "Export values", "Values (*.csv *.tif *.npy)", save=True)
+        if path:
+            self._guard(
+                lambda: self._say(
+                    "wrote "
+                    + ", ".join(str(p) for p in self.export(path, overwrite=True))
+                )
+            )
+
+    def _save_dialog(self) -> None:
+        path = _ask_path(self, "Save recipe", "Recipe (*.json)", save=True)
+        if path:
+            self._guard(
+                lambda: self._say(f"wrote {self.save_recipe(path, overwrite=True)}")
+            )
+
+    def _load_dialog(self) -> None:
+        path = _ask_path(self, "Load recipe", "Recipe (*.json)", save=False)
+        if path:
+            self._guard(lambda: self.open_recipe(path))
+
+    # -- messages and lifetime
+    def _guard(self, action: Any) -> None:
+        try:
+            action()
+        except DigitizerError as exc:
+            self._fail(str(exc))
+
+    def _say(self, text: str) -> None:
+        if not self._closed:
+            self.status.value = text
+
+    def _fail(self, text: str) -> None:
+        self.last_error = text
+        self._say(text)
+        show_error(text)
+
+    def _on_close(self, *_: Any) -> None:
+        self._closed = True
+        if self._worker is not None:
+            self._worker.quit()
+        try:
+            self._viewer.cursor.events.position.disconnect(self._on_cursor)
+            self._viewer.layers.events.inserted.disconnect(self._on_layers_changed)
+            self._viewer.layers.events.removed.disconnect(self._on_layers_changed)
+        except (RuntimeError, TypeError, ValueError):
+            pass
+
+
+def _work(recipe: Recipe, image: np.ndarray) -> Generator[None, None, list[Result]]:
+    """The worker: one yield per finished percent (napari's progress bar)."""
+    steps = recipe.run_steps(image)
+    done = 0
+    while True:
+        try:
+            fraction = next(steps)
+        except StopIteration as finished:
+            return finished.value  # type: ignore[no-any-return]
+        while done < int(100 * fraction):
+            done += 1
+            yield
+
+
+def _replace_rectangles(layer: Shapes, boxes: list[Any]) -> None:
+    """Replace all shapes of ``layer`` by rectangles for pixel ``boxes``."""
+    if len(layer.data):
+        layer.selected_data = set(range(len(layer.data)))
+        layer.remove_selected()
+    if boxes:
+        layer.add_rectangles([rectangle_from_box(b) for b in boxes])
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        return float(str(text).strip().replace("−", "-"))
+    except ValueError:
+        raise DigitizerError(f"{what} {text!r} is not a number") from None
+
+
+def _extent_text(e: Extent) -> str:
+    return ",".join(f"{v:g}" for v in e.as_list())
+
+
+def _ask_path(widget: Container, title: str, filter_: str, *, save: bool) -> str:
+    from qtpy.QtWidgets import QFileDialog
+
+    if save:
+        path, _ = QFileDialog.getSaveFileName(widget.native, title, "", filter_)
+    else:
+        path, _ = QFileDialog.getOpenFileName(widget.native, title, "", filter_)
+    return str(path)

@@ -1,0 +1,270 @@
+"""The dock widget driven through its real workflow in a real viewer (Xvfb)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+napari = pytest.importorskip("napari", reason="napari is part of the [testing] extra")
+
+from napari_heatmap_digitizer._napari._convert import (  # noqa: E402
+    box_from_rectangle,
+    rectangle_from_box,
+)
+from napari_heatmap_digitizer._napari._sample_data import (  # noqa: E402
+    multi_panel_sample,
+    single_panel_sample,
+)
+from napari_heatmap_digitizer._napari._widget import (  # noqa: E402
+    COLORBAR_LAYER,
+    PANELS_LAYER,
+    DigitizerWidget,
+)
+from napari_heatmap_digitizer.core import Box, DigitizerError, Recipe  # noqa: E402
+from napari_heatmap_digitizer.data import load_sample  # noqa: E402
+
+
+@pytest.fixture
+def viewer(make_napari_viewer):
+    return make_napari_viewer()
+
+
+def open_sample(viewer, which=single_panel_sample):
+    ((data, meta, _),) = which()
+    return viewer.add_image(data, **meta)
+
+
+def wait(qtbot, widget, timeout=60000):
+    qtbot.waitUntil(lambda: widget._worker is None, timeout=timeout)
+
+
+def test_rectangles_round_trip():
+    box = Box(80, 40, 480, 420)
+    assert box_from_rectangle(rectangle_from_box(box), (480, 640), what="x") == (
+        box,
+        False,
+    )
+    clipped, was = box_from_rectangle(
+        rectangle_from_box(Box(600, 40, 700, 420)), (480, 640), what="x"
+    )
+    assert clipped == Box(600, 40, 640, 420) and was
+    rotated = np.array([[0, 5], [5, 10], [10, 5], [5, 0]], float)
+    with pytest.raises(DigitizerError, match="rotated"):
+        box_from_rectangle(rotated, (480, 640), what="x")
+
+
+def test_full_workflow_single_panel(viewer, qtbot, tmp_path):
+    sample = load_sample("single")
+    widget = DigitizerWidget(viewer)
+    viewer.window.add_dock_widget(widget)
+    open_sample(viewer)
+    widget.figure.value = viewer.layers["single heat map"]
+    widget.create_box_layers()
+    assert PANELS_LAYER in viewer.layers and COLORBAR_LAYER in viewer.layers
+    assert viewer.layers[PANELS_LAYER].mode == "add_rectangle"
+    recipe = sample.recipe
+    widget.set_boxes([p.box for p in recipe.panels], recipe.colorbar.box)
+    widget.vmin.value, widget.vmax.value = "-2", "3"
+    widget.extents.value = "0,10,0,5"
+    widget.update_preview()
+    assert widget.preview_text.value.startswith("continuous: -2")
+
+    widget.digitize()
+    wait(qtbot, widget)
+    assert widget.last_error == ""
+    values = viewer.layers["single heat map values [0]"]
+    box = recipe.panels[0].box
+    np.testing.assert_allclose(values.translate, (box.top, box.left))
+    assert tuple(values.contrast_limits) == (-2, 3)
+    err = np.abs(values.data - sample.truth[0])[sample.judged[0]] / 5
+    assert np.nanmedian(err) < 0.003
+    assert not viewer.layers["single heat map distance [0]"].visible
+    assert not viewer.layers["single heat map unmatched [0]"].visible
+    # The value layer lies exactly over its panel: same world position.
+    assert np.allclose(values.data_to_world((0, 0)), (box.top, box.left))
+
+    # Moving a rectangle and digitizing again replaces the layers.
+    n_layers = len(viewer.layers)
+    widget.set_boxes([Box(100, 60, 300, 300)], recipe.colorbar.box)
+    widget.digitize()
+    wait(qtbot, widget)
+    assert len(viewer.layers) == n_layers
+    assert viewer.layers["single heat map values [0]"].data.shape == (240, 200)
+
+    # Cursor read-out in data coordinates.
+    viewer.cursor.position = (150.0, 200.0)
+    widget._on_cursor()
+    assert widget.cursor.value.startswith("panel 0: x=")
+
+    # Export all panels and reload the recipe: the CLI gives the same numbers.
+    outputs = widget.export(tmp_path / "values.npy")
+    np.testing.assert_array_equal(
+        np.load(outputs[0]), viewer.layers["single heat map values [0]"].data
+    )
+    saved = widget.save_recipe(tmp_path / "recipe.json")
+    again = Recipe.load(saved)
+    assert again.panels[0].box == Box(100, 60, 300, 300)
+    (result,) = again.run(sample.image)
+    np.testing.assert_array_equal(result.values, np.load(outputs[0]))
+    with pytest.raises(DigitizerError, match="exists"):
+        widget.export(tmp_path / "values.npy")
+
+
+def test_multi_panel_and_recipe_loading(viewer, qtbot, tmp_path):
+    sample = load_sample("multi")
+    widget = DigitizerWidget(viewer)
+    open_sample(viewer, multi_panel_sample)
+    widget.figure.value = viewer.layers["multi heat map"]
+    path = tmp_path / "multi.json"
+    sample.recipe.save(path)
+    widget.open_recipe(path)
+    assert len(viewer.layers[PANELS_LAYER].data) == 3
+    assert widget.vmax.value == "100"
+    widget.digitize()
+    wait(qtbot, widget)
+    for i, truth in enumerate(sample.truth):
+        layer = viewer.layers[f"multi heat map values [{i}]"]
+        err = np.abs(layer.data - truth)[sample.judged[i]] / 100
+        assert np.nanmedian(err) < 0.003
+    # One panel fewer: its layers go away.
+    widget.set_boxes(
+        [p.box for p in sample.recipe.panels[:2]], sample.recipe.colorbar.box
+    )
+    widget.digitize()
+    wait(qtbot, widget)
+    assert "multi heat map values [2]" not in viewer.layers
+    assert "multi heat map values [1]" in viewer.layers
+
+
+def test_colour_map_name_instead_of_bar(viewer, qtbot):
+    sample = load_sample("single")
+    widget = DigitizerWidget(viewer)
+    open_sample(viewer)
+    widget.set_boxes([sample.recipe.panels[0].box], None)
+    widget.bar_source.value = "colour map name"
+    widget.colormap.value = "viridis"
+    widget.vmin.value, widget.vmax.value = "-2", "3"
+    widget.digitize()
+    wait(qtbot, widget)
+    layer = viewer.layers["single heat map values [0]"]
+    err = np.abs(layer.data - sample.truth[0])[sample.judged[0]] / 5
+    assert np.nanmedian(err) < 0.003
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("no figure", "open a figure first"),
+        ("no panels", "no plot panel"),
+        ("no bar", "exactly one rectangle"),
+        ("ellipse", "rectangles only"),
+        ("outside", "outside the figure"),
+        ("overlap", "overlaps plot box 0"),
+        ("bad vmin", "not a number"),
+        ("log zero", "positive"),
+    ],
+)
+def test_bad_input_is_a_notification(viewer, qtbot, setup, message):
+    widget = DigitizerWidget(viewer)
+    sample = load_sample("single")
+    if setup != "no figure":
+        open_sample(viewer)
+        widget.create_box_layers()
+        panels, bar = [sample.recipe.panels[0].box], sample.recipe.colorbar.box
+        if setup == "no panels":
+            panels = []
+        if setup == "no bar":
+            bar = None
+        if setup == "overlap":
+            bar = Box(400, 40, 533, 423)
+        widget.set_boxes(panels, bar)
+        widget.vmin.value, widget.vmax.value = "-2", "3"
+        if setup == "ellipse":
+            viewer.layers[PANELS_LAYER].add_ellipses(np.array([[50, 50], [20, 20]]))
+        if setup == "outside":
+            viewer.layers[PANELS_LAYER].data = [
+                rectangle_from_box(Box(700, 10, 800, 100))
+            ]
+        if setup == "bad vmin":
+            widget.vmin.value = "abc"
+        if setup == "log zero":
+            widget.vmin.value, widget.norm.value = "0", "log"
+    assert widget.digitize() is None or wait(qtbot, widget) is None
+    assert message in widget.last_error
+    assert widget.run_button.enabled
+
+
+def test_rgba_and_16_bit_figures(viewer, qtbot):
+    sample = load_sample("single")
+    widget = DigitizerWidget(viewer)
+    rgba = np.dstack([sample.image, np.full(sample.image.shape[:2], 255, np.uint8)])
+    rgba[:, :200, 3] = 0  # left part transparent
+    layer = viewer.add_image(rgba, name="rgba", rgb=True)
+    widget.figure.value = layer
+    widget.set_boxes([sample.recipe.panels[0].box], sample.recipe.colorbar.box)
+    widget.vmin.value, widget.vmax.value = "-2", "3"
+    widget.digitize()
+    wait(qtbot, widget)
+    values = viewer.layers["rgba values [0]"].data
+    assert np.isnan(values[:, : 200 - 80]).all()
+    assert np.isfinite(values[5:-5, 130:-5]).mean() > 0.97
+    wide = viewer.add_image(sample.image.astype(np.uint16) * 257, name="wide", rgb=True)
+    widget.figure.value = wide
+    widget.digitize()
+    wait(qtbot, widget)
+    err = np.abs(viewer.layers["wide values [0]"].data - sample.truth[0])
+    assert np.nanmedian(err[sample.judged[0]]) / 5 < 0.003
+
+
+def test_closing_the_viewer_while_digitizing(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    widget = DigitizerWidget(viewer)
+    viewer.window.add_dock_widget(widget)
+    sample = load_sample("single")
+    big = np.tile(sample.image, (6, 6, 1))
+    viewer.add_image(big, name="big", rgb=True)
+    widget.figure.value = viewer.layers["big"]
+    widget.set_boxes(
+        [Box(0, 0, 640 * 6, 480 * 5)], Box(507 + 640 * 5, 37, 533 + 640 * 5, 423)
+    )
+    widget.vmin.value, widget.vmax.value = "-2", "3"
+    worker = widget.digitize()
+    assert worker is not None
+    viewer.close()
+    qtbot.waitUntil(lambda: not worker.is_running, timeout=60000)
+
+
+def test_widget_is_listed_by_the_installed_plugin():
+    from npe2 import PluginManager
+
+    pm = PluginManager.instance()
+    pm.discover()
+    widgets = [
+        w.display_name
+        for w in pm.iter_widgets()
+        if w.plugin_name == "napari-heatmap-digitizer"
+    ]
+    assert widgets == ["Heat-map digitizer"]
+    assert pm.get_manifest("napari-heatmap-digitizer").contributions.sample_data
+
+
+def test_gui_command_opens_the_sample_ready_to_digitize(qtbot):
+    from napari_heatmap_digitizer._napari._launch import launch
+
+    viewer, widget = launch(run=False)
+    try:
+        assert widget.figure.value.name == "single heat map"
+        assert len(viewer.layers[PANELS_LAYER].data) == 1
+        assert widget.vmin.value == "-2" and widget.vmax.value == "3"
+        widget.digitize()
+        wait(qtbot, widget)
+        assert "single heat map values [0]" in viewer.layers
+    finally:
+        viewer.close()
+
+
+def test_gui_command_with_a_bad_file_exits_2(tmp_path, capsys):
+    from napari_heatmap_digitizer.cli import main
+
+    assert main(["gui", str(tmp_path / "missing.png")]) == 2
+    assert "does not exist" in capsys.readouterr().err
