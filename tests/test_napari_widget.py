@@ -35,7 +35,7 @@ def open_sample(viewer, which=single_panel_sample):
 
 
 def wait(qtbot, widget, timeout=60000):
-    qtbot.waitUntil(lambda: widget._worker is None, timeout=timeout)
+    qtbot.waitUntil(lambda: not widget.busy, timeout=timeout)
 
 
 def test_rectangles_round_trip():

@@ -26,7 +26,7 @@ def write_values(path: str, data: Any, meta: dict[str, Any]) -> list[str]:
     Layers made by the digitizer carry their coordinates in their metadata;
     the CSV then holds data coordinates. napari confirms overwriting.
     """
-    values = np.asarray(data)
+    values = np.asarray(data[0] if isinstance(data, list) else data)  # pyramid
     if values.ndim != 2:
         raise DigitizerError("only 2-D value layers can be written this way")
     info = (meta.get("metadata") or {}).get("heatmap_digitizer") or {}

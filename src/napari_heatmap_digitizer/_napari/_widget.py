@@ -27,9 +27,10 @@ from magicgui.widgets import (
     RadioButtons,
 )
 from napari.layers import Image as ImageLayer
-from napari.layers import Labels, Shapes
+from napari.layers import Shapes
 from napari.qt.threading import thread_worker
 from napari.utils.notifications import show_error, show_info, show_warning
+from qtpy.QtCore import QTimer
 
 from napari_heatmap_digitizer._napari._convert import (
     box_from_rectangle,
@@ -79,6 +80,7 @@ class DigitizerWidget(Container):
         self._worker: Any = None
         self._closed = False
         self.results: list[Result] = []
+        self._pending: list[Any] = []
         self.last_error = ""
 
         self.figure = ComboBox(
@@ -197,7 +199,8 @@ class DigitizerWidget(Container):
 
     # -- layers
     def _layer(self, name: str) -> Any:
-        return self._viewer.layers.get(name, None)
+        layers = self._viewer.layers  # a LayerList: no .get()
+        return layers[name] if name in layers else None  # noqa: SIM401
 
     def create_box_layers(self) -> None:
         """Add the "plot panels" and "colour bar" Shapes layers over the figure."""
@@ -452,7 +455,7 @@ class DigitizerWidget(Container):
         worker = thread_worker(
             _work, progress={"total": 100, "desc": "Digitizing"}, ignore_errors=True
         )(recipe, image)
-        worker.returned.connect(lambda results: self._show(recipe, results))
+        worker.returned.connect(lambda done: self._show(recipe, done))
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
         self._worker = worker
@@ -473,16 +476,25 @@ class DigitizerWidget(Container):
             log.error("digitizing failed", exc_info=exc)
             self._fail(f"digitizing failed: {type(exc).__name__}: {exc}")
 
-    def _show(self, recipe: Recipe, results: list[Result]) -> None:
+    @property
+    def busy(self) -> bool:
+        """Whether digitizing or showing the results is still under way."""
+        return self._worker is not None or bool(self._pending)
+
+    def _show(self, recipe: Recipe, done: tuple[list[Result], list[Any]]) -> None:
+        """Queue the result layers; they are added one per event-loop turn."""
         if self._closed:
             return
+        results, displays = done
         figure = self.figure.value
         name = figure.name if figure is not None else "figure"
         scale = np.asarray(figure.scale if figure is not None else (1, 1))[-2:]
         translate = np.asarray(figure.translate if figure is not None else (0, 0))[-2:]
         colormap = napari_colormap(results[0].colorbar)
         limits = sorted((results[0].colorbar.vmin, results[0].colorbar.vmax))
-        for i, result in enumerate(results):
+        for i, (result, (values, distance, unmatched)) in enumerate(
+            zip(results, displays, strict=True)
+        ):
             where = translate + scale * np.array([result.box.top, result.box.left])
             meta = {
                 "heatmap_digitizer": {
@@ -496,42 +508,65 @@ class DigitizerWidget(Container):
                     "recipe": recipe.to_dict(),
                 }
             }
-            self._put(
-                ImageLayer,
-                f"{name} values [{i}]",
-                result.values,
-                scale=scale,
-                translate=where,
-                colormap=colormap,
-                contrast_limits=limits,
-                metadata=meta,
-                visible=True,
-            )
-            self._put(
-                ImageLayer,
-                f"{name} distance [{i}]",
-                result.distance,
-                scale=scale,
-                translate=where,
-                colormap="magma",
-                contrast_limits=(0.0, float(result.max_distance)),
-                metadata=meta,
-                visible=False,
-            )
-            self._put(
-                Labels,
-                f"{name} unmatched [{i}]",
-                result.unmatched.astype(np.uint8),
-                scale=scale,
-                translate=where,
-                metadata=meta,
-                visible=False,
-            )
-        for kind in ("values", "distance", "unmatched"):  # panels that went away
-            i = len(results)
-            while f"{name} {kind} [{i}]" in self._viewer.layers:
-                self._viewer.layers.remove(f"{name} {kind} [{i}]")
-                i += 1
+            common = {"scale": scale, "translate": where, "metadata": meta}
+            self._pending += [
+                (
+                    f"{name} values [{i}]",
+                    values,
+                    {"colormap": colormap, "contrast_limits": limits, **common},
+                ),
+                (
+                    f"{name} distance [{i}]",
+                    distance,
+                    {
+                        "colormap": "magma",
+                        "visible": False,
+                        "contrast_limits": (0.0, float(result.max_distance)),
+                        **common,
+                    },
+                ),
+                (
+                    f"{name} unmatched [{i}]",
+                    unmatched,
+                    {
+                        "colormap": "red",
+                        "contrast_limits": (0, 1),
+                        "blending": "additive",
+                        "visible": False,
+                        **common,
+                    },
+                ),
+            ]
+        stale = [
+            f"{name} {kind} [{i}]"
+            for kind in ("values", "distance", "unmatched")
+            for i in range(len(results), len(results) + 1000)
+            if f"{name} {kind} [{i}]" in self._viewer.layers
+        ]
+        self._pending.append(lambda: self._finish(results, stale))
+        self._drain()
+
+    def _drain(self) -> None:
+        """Add or update one pending layer, then yield to the event loop.
+
+        Adding a large layer takes napari tens of milliseconds; one at a time
+        keeps every pause of the viewer short.
+        """
+        if self._closed or not self._pending:
+            self._pending.clear()
+            return
+        item = self._pending.pop(0)
+        if callable(item):
+            item()
+        else:
+            self._put(*item)
+        if self._pending:
+            QTimer.singleShot(0, self._drain)
+
+    def _finish(self, results: list[Result], stale: list[str]) -> None:
+        for layer_name in stale:  # panels that went away
+            if layer_name in self._viewer.layers:
+                self._viewer.layers.remove(layer_name)
         self.results = results
         self._say(
             "; ".join(
@@ -539,19 +574,17 @@ class DigitizerWidget(Container):
             )
         )
 
-    def _put(self, kind: type, name: str, data: np.ndarray, **kwargs: Any) -> None:
-        """Update the layer called ``name`` in place, or add it."""
+    def _put(self, name: str, data: Any, kwargs: dict[str, Any]) -> None:
+        """Update the image layer called ``name`` in place, or add it."""
         layer = self._layer(name)
-        if layer is not None and not isinstance(layer, kind):
+        multiscale = isinstance(data, list)
+        if layer is not None and (
+            not isinstance(layer, ImageLayer) or layer.multiscale != multiscale
+        ):
             self._viewer.layers.remove(layer)
             layer = None
         if layer is None:
-            if kind is Labels:
-                kwargs.pop("colormap", None)
-                kwargs.pop("contrast_limits", None)
-                self._viewer.add_labels(data, name=name, **kwargs)
-            else:
-                self._viewer.add_image(data, name=name, **kwargs)
+            self._viewer.add_image(data, name=name, multiscale=multiscale, **kwargs)
             return
         layer.data = data
         for key, value in kwargs.items():
@@ -680,18 +713,49 @@ class DigitizerWidget(Container):
             pass
 
 
-def _work(recipe: Recipe, image: np.ndarray) -> Generator[None, None, list[Result]]:
-    """The worker: one yield per finished percent (napari's progress bar)."""
+def _work(
+    recipe: Recipe, image: np.ndarray
+) -> Generator[None, None, tuple[list[Result], list[Any]]]:
+    """The worker: one yield per finished percent (napari's progress bar).
+
+    Returns the results and, per panel, what the layers will show (values,
+    distance, unmatched mask), prepared here rather than in the viewer.
+    """
     steps = recipe.run_steps(image)
     done = 0
     while True:
         try:
             fraction = next(steps)
         except StopIteration as finished:
-            return finished.value  # type: ignore[no-any-return]
+            results: list[Result] = finished.value
+            break
         while done < int(100 * fraction):
             done += 1
             yield
+    displays = [
+        (
+            _levels(r.values),
+            _levels(r.distance),
+            _levels(r.unmatched.astype(np.uint8)),
+        )
+        for r in results
+    ]
+    return results, displays
+
+
+#: Results larger than this (pixels per side) are shown as image pyramids, so
+#: napari only ever uploads what the screen shows.
+PYRAMID_ABOVE = 2048
+
+
+def _levels(array: np.ndarray) -> np.ndarray | list[np.ndarray]:
+    """``array``, or a pyramid of halvings of it when it is large."""
+    if max(array.shape) <= PYRAMID_ABOVE:
+        return array
+    levels = [array]
+    while max(levels[-1].shape) > 1024:
+        levels.append(np.ascontiguousarray(levels[-1][::2, ::2]))
+    return levels
 
 
 def _replace_rectangles(layer: Shapes, boxes: list[Any]) -> None:
