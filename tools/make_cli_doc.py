@@ -1,6 +1,6 @@
 """Regenerate docs/cli.md from the parser's own --help texts.
 
-    python tools/make_cli_doc.py
+python tools/make_cli_doc.py
 """
 
 from __future__ import annotations

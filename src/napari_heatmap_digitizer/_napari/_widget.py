@@ -86,7 +86,7 @@ class DigitizerWidget(Container):
         self.figure = ComboBox(
             choices=self._figure_choices, label="figure", nullable=True
         )
-        self.add_boxes = PushButton(text="Add box layers (plot panels, colour bar)")
+        self.add_boxes = PushButton(text="Add box layers")
         self.bar_source = RadioButtons(
             choices=BAR_SOURCES,
             value=BAR_SOURCES[0],
@@ -117,7 +117,7 @@ class DigitizerWidget(Container):
         self.stepped = ComboBox(
             choices=["auto", "continuous", "stepped"], value="auto", label="bar kind"
         )
-        self.preview = Image(value=np.zeros((16, 256, 3), np.uint8), label="read")
+        self.preview = Image(value=np.zeros((14, 200, 3), np.uint8), label="read")
         self.preview_text = Label(value="no colour bar yet", label="")
         self.tolerance = FloatSlider(
             min=1.0,
@@ -172,6 +172,9 @@ class DigitizerWidget(Container):
             ]
         )
 
+        self.native.setMaximumWidth(420)
+        for label in (self.status, self.cursor, self.preview_text):
+            label.native.setWordWrap(True)
         self.add_boxes.changed.connect(self.create_box_layers)
         self.run_button.changed.connect(self.digitize)
         self.export_button.changed.connect(self._export_dialog)
@@ -421,11 +424,11 @@ class DigitizerWidget(Container):
             image = self._figure_array()
             bar = self._colorbar_spec(image.shape).build(image)
         except DigitizerError as exc:
-            self.preview.value = np.full((16, 256, 3), 230, np.uint8)
+            self.preview.value = np.full((14, 200, 3), 230, np.uint8)
             self.preview_text.value = f"colour bar: {exc}"
             return
-        strip = bar.preview(256)
-        self.preview.value = np.ascontiguousarray(np.repeat(strip[None], 16, axis=0))
+        strip = bar.preview(200)
+        self.preview.value = np.ascontiguousarray(np.repeat(strip[None], 14, axis=0))
         mid = float(bar.scale.to_value(0.5))
         kind = f"stepped, {len(bar.rgb)} bands" if bar.discrete else "continuous"
         self.preview_text.value = (
@@ -568,6 +571,7 @@ class DigitizerWidget(Container):
             if layer_name in self._viewer.layers:
                 self._viewer.layers.remove(layer_name)
         self.results = results
+        self.cursor.value = ""
         self._say(
             "; ".join(
                 f"[{i}] {100 * r.coverage:.1f}% matched" for i, r in enumerate(results)

@@ -1,0 +1,77 @@
+"""Take the user guide's screenshots from the real viewer and widget.
+
+    xvfb-run -a python tools/make_screenshots.py
+
+Opens napari exactly as ``heatmap-digitizer gui`` does, digitizes the bundled
+samples and saves window screenshots to docs/images.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from qtpy.QtWidgets import QApplication
+
+from napari_heatmap_digitizer._napari._launch import launch
+from napari_heatmap_digitizer._napari._sample_data import multi_panel_sample
+from napari_heatmap_digitizer.core import Recipe
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
+
+
+def settle(seconds: float = 0.5) -> None:
+    app = QApplication.instance()
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def wait(widget) -> None:
+    while widget.busy:
+        settle(0.05)
+    settle(0.5)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    viewer, widget = launch(run=False)
+    viewer.window._qt_window.resize(1400, 900)
+    viewer.window._qt_window.showNormal()
+    settle(1.0)
+    viewer.reset_view()
+    settle()
+    viewer.screenshot(str(OUT / "napari-boxes.png"), canvas_only=False)
+
+    widget.extents.value = "0,10,0,5"
+    widget.digitize()
+    wait(widget)
+    viewer.layers.selection.active = viewer.layers["single heat map values [0]"]
+    viewer.cursor.position = (150.0, 250.0)
+    widget._on_cursor()
+    settle()
+    viewer.screenshot(str(OUT / "napari-values.png"), canvas_only=False)
+
+    viewer.layers["single heat map values [0]"].visible = False
+    viewer.layers["single heat map distance [0]"].visible = True
+    settle()
+    viewer.screenshot(str(OUT / "napari-distance.png"), canvas_only=False)
+
+    for layer in list(viewer.layers):
+        viewer.layers.remove(layer)
+    ((data, meta, _),) = multi_panel_sample()
+    layer = viewer.add_image(data, **meta)
+    widget.figure.value = layer
+    widget.load_recipe(Recipe.from_dict(meta["metadata"]["recipe"]))
+    widget.digitize()
+    wait(widget)
+    viewer.reset_view()
+    settle()
+    viewer.screenshot(str(OUT / "napari-multi.png"), canvas_only=False)
+    viewer.close()
+    print("wrote screenshots to", OUT)
+
+
+if __name__ == "__main__":
+    main()
