@@ -268,3 +268,43 @@ def test_gui_command_with_a_bad_file_exits_2(tmp_path, capsys):
 
     assert main(["gui", str(tmp_path / "missing.png")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_writer_and_recipe_reader(viewer, qtbot, tmp_path):
+    from napari_heatmap_digitizer._napari._io import (
+        get_recipe_reader,
+        write_values,
+    )
+    from napari_heatmap_digitizer.data import sample_path
+
+    sample = load_sample("single")
+    recipe_path = tmp_path / "fig.recipe.json"
+    sample.recipe.image = str(sample_path("single"))
+    sample.recipe.colorbar.vmin, sample.recipe.colorbar.vmax = -2.0, 3.0
+    sample.recipe.save(recipe_path)
+    assert get_recipe_reader(str(tmp_path / "other.png")) is None
+    (tmp_path / "plain.json").write_text("{}")
+    assert get_recipe_reader(str(tmp_path / "plain.json")) is None
+    reader = get_recipe_reader(str(recipe_path))
+    layers = reader(str(recipe_path))
+    assert [kind for *_, kind in layers] == ["image", "shapes", "shapes"]
+
+    widget = DigitizerWidget(viewer)
+    widget.vmin.value = "99"
+    for data, meta, kind in layers:
+        getattr(viewer, f"add_{kind}")(data, **meta)
+    assert widget.vmin.value == "-2"  # settings came with the recipe's layers
+    widget.figure.value = viewer.layers["single"]
+    widget.digitize()
+    wait(qtbot, widget)
+    layer = viewer.layers["single values [0]"]
+    out = tmp_path / "v.csv"
+    assert write_values(str(out), layer.data, {"metadata": layer.metadata}) == [
+        str(out)
+    ]
+    lines = out.read_text().splitlines()
+    assert lines[0] == "x,y,value"
+    x, y, _ = (float(v) for v in lines[1].split(","))
+    assert (x, y) == pytest.approx((0.0125, 4.99342105), rel=1e-6)  # data coordinates
+    write_values(str(tmp_path / "v.npy"), layer.data, {"metadata": layer.metadata})
+    np.testing.assert_array_equal(np.load(tmp_path / "v.npy"), layer.data)

@@ -23,8 +23,10 @@ def test_ci_runs_the_readme_test_command():
     assert test_command.strip() in (ROOT / ".ci" / "run").read_text()
 
 
-def test_readme_main_command_runs_the_demo():
-    assert any("heatmap-digitizer demo" in c for c in _readme_commands())
+def test_readme_main_command_opens_the_gui_and_names_the_demo():
+    commands = _readme_commands()
+    assert commands[0] == 'python -m pip install ".[all]" && heatmap-digitizer gui'
+    assert "heatmap-digitizer demo" in (ROOT / "README.md").read_text()
 
 
 def test_one_manifest():

@@ -268,6 +268,12 @@ class DigitizerWidget(Container):
         added = getattr(event, "value", None)
         if getattr(added, "name", "") == COLORBAR_LAYER:
             self._watch_colorbar_layer()
+        if getattr(added, "name", "") == PANELS_LAYER and "recipe" in added.metadata:
+            # Opened from a recipe file (the plugin's reader): take its settings.
+            try:
+                self.apply_settings(Recipe.from_dict(added.metadata["recipe"]))
+            except DigitizerError as exc:
+                self._fail(str(exc))
 
     def _on_source(self) -> None:
         named = self.bar_source.value == BAR_SOURCES[1]
@@ -385,6 +391,11 @@ class DigitizerWidget(Container):
 
     def load_recipe(self, recipe: Recipe) -> None:
         """Show a recipe's settings and rectangles in the widget."""
+        self.apply_settings(recipe)
+        self.set_boxes([p.box for p in recipe.panels], recipe.colorbar.box)
+
+    def apply_settings(self, recipe: Recipe) -> None:
+        """Show a recipe's colour-bar, tolerance and axis settings (not its boxes)."""
         cb = recipe.colorbar
         self.bar_source.value = BAR_SOURCES[1] if cb.colormap else BAR_SOURCES[0]
         if cb.colormap:
@@ -413,7 +424,6 @@ class DigitizerWidget(Container):
                 )
         else:
             self.extents.value = ""
-        self.set_boxes([p.box for p in recipe.panels], cb.box)
 
     # -- preview
     def update_preview(self, *_: Any) -> None:
