@@ -21,3 +21,17 @@ def figure(**kwargs) -> RenderedFigure:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
+
+
+def pytest_configure(config):
+    """On CI the napari tests must run, not skip: fail early if they cannot."""
+    import os
+
+    if os.environ.get("CI"):
+        import importlib.util
+
+        for module in ("napari", "pytestqt", "npe2"):
+            if importlib.util.find_spec(module) is None:
+                raise pytest.UsageError(
+                    f"{module} is missing on CI: install the [testing] extra"
+                )
