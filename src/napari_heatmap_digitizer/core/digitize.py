@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Generator, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -83,6 +84,26 @@ def digitize(
     steps = digitize_steps(
         image, colorbar, box, max_distance=max_distance, extent=extent, nodata=nodata
     )
+    return drive(steps, progress)
+
+
+T = TypeVar("T")
+
+
+def drive(steps: Generator[float, None, T], progress: Progress | None = None) -> T:
+    """Run a step generator to its end, reporting each fraction to ``progress``.
+
+    Parameters
+    ----------
+    steps : generator
+        Yields finished fractions and returns the result.
+    progress : callable, optional
+        Called with each fraction; may raise to cancel.
+
+    Returns
+    -------
+    The generator's return value.
+    """
     while True:
         try:
             fraction = next(steps)

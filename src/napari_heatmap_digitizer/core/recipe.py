@@ -23,6 +23,7 @@ from napari_heatmap_digitizer.core.digitize import (
     DEFAULT_MAX_DISTANCE,
     _prepare,
     _steps,
+    drive,
 )
 from napari_heatmap_digitizer.core.errors import DigitizerError
 from napari_heatmap_digitizer.core.export import atomic_write_text, check_can_write
@@ -177,14 +178,7 @@ class Recipe:
         ------
         DigitizerError
         """
-        steps = self.run_steps(image)
-        while True:
-            try:
-                fraction = next(steps)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            if progress is not None:
-                progress(fraction)
+        return drive(self.run_steps(image), progress)
 
     def run_steps(
         self, image: np.ndarray | str | os.PathLike[str] | None = None
