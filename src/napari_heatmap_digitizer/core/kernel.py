@@ -274,45 +274,56 @@ def digitize_pixels(
     """
     rows, cols = rgb.shape[0], rgb.shape[1]
     nan = np.float32(np.nan)
-    one = np.float32(1.0)
-    low = np.uint64(0xFFFFFFFF)
-    for i in numba.prange(rows):
-        # Neighbouring pixels often share a colour: remember the last one.
-        last_r, last_g, last_b = -1, -1, -1
-        value = nan
-        distance = nan
-        for j in range(cols):
-            if has_mask and nodata[i, j]:
-                out_value[i, j] = nan
-                out_distance[i, j] = nan
-                continue
-            r = rgb[i, j, 0]
-            g = rgb[i, j, 1]
-            b = rgb[i, j, 2]
-            if r != last_r or g != last_g or b != last_b:
-                last_r, last_g, last_b = r, g, b
-                slot = _memo_index(r, g, b)
-                word = memo[slot]
-                if word == 0:
-                    word = _solve_word(
-                        r,
-                        g,
-                        b,
-                        lin,
-                        table,
-                        positions,
-                        discrete,
-                        group_size,
-                        centres,
-                        radii,
-                        anchor_pos,
-                        anchor_val,
-                        log,
+    n_chunks = min(rows, 256)
+    for c in numba.prange(n_chunks):
+        # Neighbouring pixels of smooth heat maps often share a colour, and
+        # then the previous answer is reused. In noisy images (scans, strong
+        # JPEG) they rarely do and checking only costs mispredicted branches:
+        # each row decides from how often the previous row repeated.
+        reuse = True
+        for i in range(c * rows // n_chunks, (c + 1) * rows // n_chunks):
+            last = np.int64(-1)
+            value = nan
+            distance = nan
+            hits = 0
+            for j in range(cols):
+                if has_mask and nodata[i, j]:
+                    out_value[i, j] = nan
+                    out_distance[i, j] = nan
+                    continue
+                r = rgb[i, j, 0]
+                g = rgb[i, j, 1]
+                b = rgb[i, j, 2]
+                code = (np.int64(r) << 16) | (np.int64(g) << 8) | np.int64(b)
+                same = code == last
+                hits += same
+                if not (reuse and same):
+                    last = code
+                    slot = _memo_index(r, g, b)
+                    word = memo[slot]
+                    if word == 0:
+                        word = _solve_word(
+                            r,
+                            g,
+                            b,
+                            lin,
+                            table,
+                            positions,
+                            discrete,
+                            group_size,
+                            centres,
+                            radii,
+                            anchor_pos,
+                            anchor_val,
+                            log,
+                        )
+                        memo[slot] = word
+                    distance = _bits_f32(np.uint32(word >> np.uint64(32))) - np.float32(
+                        1
                     )
-                    memo[slot] = word
-                distance = _bits_f32(np.uint32(word >> np.uint64(32))) - one
-                value = _bits_f32(np.uint32(word & low))
-                if not distance <= max_distance:
-                    value = nan
-            out_distance[i, j] = distance
-            out_value[i, j] = value
+                    value = _bits_f32(np.uint32(word & np.uint64(0xFFFFFFFF)))
+                    if not distance <= max_distance:
+                        value = nan
+                out_distance[i, j] = distance
+                out_value[i, j] = value
+            reuse = 2 * hits >= cols
