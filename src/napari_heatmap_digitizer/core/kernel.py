@@ -107,6 +107,15 @@ def rgb8_to_lab(rgb: np.ndarray, lin: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(inline="always", nogil=True, cache=True)
+def _lower_bound(L, a, b, centres, radii, g):  # type: ignore[no-untyped-def]
+    """No point of group ``g`` is closer to ``L, a, b`` than this."""
+    dl = L - centres[g, 0]
+    da = a - centres[g, 1]
+    db = b - centres[g, 2]
+    return np.sqrt(dl * dl + da * da + db * db) - radii[g]
+
+
+@numba.njit(inline="always", nogil=True, cache=True)
 def _nearest(L, a, b, table, positions, discrete, group_size, centres, radii):  # type: ignore[no-untyped-def]
     """Position (0-1) and squared ΔE of the table point nearest to ``L, a, b``.
 
@@ -121,10 +130,7 @@ def _nearest(L, a, b, table, positions, discrete, group_size, centres, radii):  
     first = 0
     first_lb = np.inf
     for g in range(n_groups):
-        dl = L - centres[g, 0]
-        da = a - centres[g, 1]
-        db = b - centres[g, 2]
-        lb = np.sqrt(dl * dl + da * da + db * db) - radii[g]
+        lb = _lower_bound(L, a, b, centres, radii, g)
         if lb < first_lb:
             first_lb = lb
             first = g
@@ -137,10 +143,7 @@ def _nearest(L, a, b, table, positions, discrete, group_size, centres, radii):  
             g = step - 1
             if g == first:
                 continue
-            dl = L - centres[g, 0]
-            da = a - centres[g, 1]
-            db = b - centres[g, 2]
-            lb = np.sqrt(dl * dl + da * da + db * db) - radii[g]
+            lb = _lower_bound(L, a, b, centres, radii, g)
             if lb > 0.0 and lb * lb >= best:
                 continue
         start = g * group_size
