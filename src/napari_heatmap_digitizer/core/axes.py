@@ -99,13 +99,34 @@ class Extent:
         """Y of the centres of ``n`` rows, top to bottom."""
         return _centres(n, self.ymax, self.ymin, self.yscale == "log")
 
+    def x_at(self, fraction: np.ndarray | float) -> np.ndarray:
+        """X at fractions of the panel's width (0 = left edge, 1 = right edge)."""
+        return _at(
+            np.asarray(fraction, dtype=np.float64),
+            self.xmin,
+            self.xmax,
+            self.xscale == "log",
+        )
+
+    def y_at(self, fraction: np.ndarray | float) -> np.ndarray:
+        """Y at fractions of the panel's height (0 = top edge, 1 = bottom edge)."""
+        return _at(
+            np.asarray(fraction, dtype=np.float64),
+            self.ymax,
+            self.ymin,
+            self.yscale == "log",
+        )
+
     def as_list(self) -> list[float]:
         """``[xmin, xmax, ymin, ymax]``."""
         return [self.xmin, self.xmax, self.ymin, self.ymax]
 
 
 def _centres(n: int, start: float, stop: float, log: bool) -> np.ndarray:
-    f = (np.arange(n) + 0.5) / n
+    return _at((np.arange(n) + 0.5) / n, start, stop, log)
+
+
+def _at(f: np.ndarray, start: float, stop: float, log: bool) -> np.ndarray:
     if log:
         a, b = math.log10(start), math.log10(stop)
         return np.power(10.0, a + f * (b - a))

@@ -395,6 +395,17 @@ def _continuous(
     band_value: BandValue,
     source: dict[str, Any],
 ) -> Colorbar:
+    # A colour shown by several consecutive pixels (or table entries) stands
+    # for the middle of that run: 8-bit colour maps repeat colours, and a bar
+    # taller than its table repeats each one over 1-2 pixels.
+    lab = np.asarray(lab, dtype=np.float64)
+    positions = np.asarray(positions, dtype=np.float64)
+    same = np.all(lab[1:] == lab[:-1], axis=1)
+    if same.any():
+        start = np.flatnonzero(np.concatenate([[True], ~same]))
+        counts = np.diff(np.concatenate([start, [len(lab)]]))
+        positions = np.add.reduceat(positions, start) / counts
+        rgb, lab = rgb[start], lab[start]
     return Colorbar(
         rgb=rgb,
         lab=np.ascontiguousarray(lab),
