@@ -14,6 +14,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from napari_heatmap_digitizer import __version__
 from napari_heatmap_digitizer.core import (
     DEFAULT_MAX_DISTANCE,
@@ -25,12 +27,16 @@ from napari_heatmap_digitizer.core import (
     Recipe,
     Result,
 )
+from napari_heatmap_digitizer.core.cells import Cells, panel_cells, parse_cells
 from napari_heatmap_digitizer.core.export import (
     check_can_write,
     output_format,
     panel_paths,
     write_array,
+    write_matrix_csv,
+    write_table_csv,
 )
+from napari_heatmap_digitizer.core.regions import fill_gaps, find_regions
 from napari_heatmap_digitizer.core.scale import parse_ticks
 
 PROG = "heatmap-digitizer"
@@ -170,6 +176,37 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DE",
         help="colour tolerance: pixels farther than this CIELAB ΔE from "
         f"every colour-bar colour become NaN (default {DEFAULT_MAX_DISTANCE:g})",
+    )
+    d.add_argument(
+        "--cells",
+        metavar="auto|COLSxROWS",
+        help="one value per cell of a matrix heat map: detect the grid ('auto') "
+        "or give it (e.g. 12x8); writes a (rows, cols) matrix",
+    )
+    d.add_argument(
+        "--long",
+        action="store_true",
+        help="with --cells and a .csv output: one line per cell "
+        "(row,col,x,y,value,matched,spread) instead of a matrix",
+    )
+    d.add_argument(
+        "--regions",
+        action="store_true",
+        help="one sample per region of one colour (contour bands, hexbin "
+        "hexagons, classes): writes a .csv table region,x,y,px,py,value,area",
+    )
+    d.add_argument(
+        "--min-area",
+        type=int,
+        default=9,
+        metavar="PX",
+        help="with --regions: smallest region kept, in pixels (default 9)",
+    )
+    d.add_argument(
+        "--fill",
+        choices=("nearest", "inpaint"),
+        help="fill pixels left NaN under text or lines from their neighbours "
+        "(the filled pixels are listed in the TIFF metadata count)",
     )
     d.add_argument(
         "--recipe",
@@ -353,6 +390,10 @@ def recipe_from_args(args: argparse.Namespace) -> Recipe:
             panel.extent = extent
     if args.max_distance is not None:
         recipe.max_distance = args.max_distance
+    if args.cells is not None:
+        parse_cells(args.cells)
+        for panel in recipe.panels:
+            panel.cells, panel.grid = args.cells.strip().lower(), None
     if not recipe.panels:
         raise DigitizerError("no plot panel given: add --plot LEFT,TOP,RIGHT,BOTTOM")
     if cb.box is None and cb.colormap is None:
@@ -367,22 +408,95 @@ def recipe_from_args(args: argparse.Namespace) -> Recipe:
 
 def _digitize(args: argparse.Namespace) -> int:
     recipe = recipe_from_args(args)
-    output_format(args.output)
+    fmt = output_format(args.output)
+    if args.regions and fmt != "csv":
+        raise DigitizerError("--regions writes a table: give a .csv output")
+    if args.regions and any(p.cells or p.grid for p in recipe.panels):
+        raise DigitizerError("give either --cells or --regions, not both")
+    if args.long and not (
+        fmt == "csv" and any(p.cells or p.grid for p in recipe.panels)
+    ):
+        raise DigitizerError("--long goes with --cells and a .csv output")
     outputs = panel_paths(args.output, len(recipe.panels))
     extra = [Path(args.save_recipe)] if args.save_recipe else []
     check_can_write([*outputs, *extra], overwrite=args.overwrite)
     start = time.perf_counter()
     results = recipe.run()
+    if args.fill:
+        results = [fill_gaps(r, args.fill) for r in results]
+    lines: list[str] = []
+    if args.regions:
+        for result, path in zip(results, outputs, strict=True):
+            regions = find_regions(result, min_area=args.min_area)
+            write_table_csv(path, regions.table(), overwrite=args.overwrite)
+            lines.append(f"{regions.summary()} -> {path}")
+    elif any(p.cells or p.grid for p in recipe.panels):
+        cells = [
+            panel_cells(r, p.cells, p.grid) if (p.cells or p.grid) else None
+            for r, p in zip(results, recipe.panels, strict=True)
+        ]
+        for i, (c, result, path) in enumerate(
+            zip(cells, results, outputs, strict=True)
+        ):
+            if c is None:
+                _write_results([result], [path], recipe, overwrite=args.overwrite)
+                lines.append(f"{result.summary()} -> {path}")
+                continue
+            _write_cells(c, path, recipe, i, long=args.long, overwrite=args.overwrite)
+            lines.append(f"{c.summary()} -> {path}")
+            lines += [f"warning: {w}" for w in c.warnings]
+    else:
+        _write_results(results, outputs, recipe, overwrite=args.overwrite)
+        lines = [f"{r.summary()} -> {p}" for r, p in zip(results, outputs, strict=True)]
     elapsed = time.perf_counter() - start
-    _write_results(results, outputs, recipe, overwrite=args.overwrite)
     if args.save_recipe:
         recipe.save(args.save_recipe, overwrite=args.overwrite)
     if not args.quiet:
         print(results[0].colorbar.describe())
-        for result, path in zip(results, outputs, strict=True):
-            print(f"{result.summary()} -> {path}")
+        for line in lines:
+            print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
         print(f"done in {elapsed:.2f} s")
+    elif any(line.startswith("warning:") for line in lines):
+        for line in lines:
+            if line.startswith("warning:"):
+                print(line, file=sys.stderr)
     return 0
+
+
+def _write_cells(
+    cells: Cells, path: Path, recipe: Recipe, panel: int, *, long: bool, overwrite: bool
+) -> None:
+    if long:
+        rows, cols = cells.shape
+        r, c = np.mgrid[0:rows, 0:cols]
+        write_table_csv(
+            path,
+            {
+                "row": r.ravel(),
+                "col": c.ravel(),
+                "x": np.broadcast_to(cells.x[None, :], (rows, cols)).ravel(),
+                "y": np.broadcast_to(cells.y[:, None], (rows, cols)).ravel(),
+                "value": cells.values.ravel(),
+                "matched": cells.matched.ravel(),
+                "spread": cells.spread.ravel(),
+            },
+            overwrite=overwrite,
+        )
+    elif output_format(path) == "csv":
+        write_matrix_csv(path, cells.values, cells.x, cells.y, overwrite=overwrite)
+    else:
+        metadata = {
+            "software": f"napari-heatmap-digitizer {__version__}",
+            "panel": panel,
+            "box": list(cells.result.box),
+            "cells": {"rows": cells.shape[0], "cols": cells.shape[1]},
+            "grid": cells.grid.to_dict(),
+            "x_centres": [float(v) for v in cells.x],
+            "y_centres": [float(v) for v in cells.y],
+            "warnings": cells.warnings,
+            "recipe": recipe.to_dict(),
+        }
+        write_array(path, cells.values, metadata=metadata, overwrite=overwrite)
 
 
 def _write_results(

@@ -40,6 +40,8 @@ from napari_heatmap_digitizer.core.result import Result
 MIN_CELL = 3
 #: Colour-bar position difference counted as a colour step (2.5 % of the bar).
 STEP = 0.025
+#: Colour distance (ΔE) of the pixels grid detection looks at.
+DETECT_DISTANCE = 6.0
 #: Fraction of a cell's width/height left out at each edge.
 MARGIN = 0.15
 
@@ -260,7 +262,9 @@ def detect_grid(result: Result, *, step: float = STEP) -> Grid:
     DigitizerError
         If no grid is found or its cells are smaller than :data:`MIN_CELL`.
     """
-    pos = _positions(result)
+    # only pixels close to a colour-bar colour: anti-aliased text and the halos
+    # JPEG puts around it are off the colour map's curve
+    pos = _positions(result, DETECT_DISTANCE)
     where = f"panel {result.box.as_text()}"
     cols = _detect_axis(pos, step)
     rows = _detect_axis(np.ascontiguousarray(pos.T), step)
@@ -317,9 +321,9 @@ def check_grid(result: Result, grid: Grid, *, step: float = STEP) -> Grid:
             )
     grid.check_size()
     pos = _positions(result)
-    for name, edges, arr, size in (
-        ("column", grid.col_edges, pos, w),
-        ("row", grid.row_edges, np.ascontiguousarray(pos.T), h),
+    for name, edges, arr in (
+        ("column", grid.col_edges, pos),
+        ("row", grid.row_edges, np.ascontiguousarray(pos.T)),
     ):
         need = _necessity(arr, np.round(edges).astype(np.int64), step)[1:-1]
         weak = [i + 1 for i, v in enumerate(need) if v < 0.1]
@@ -331,19 +335,14 @@ def check_grid(result: Result, grid: Grid, *, step: float = STEP) -> Grid:
                 f"{grid.shape[0]} grid show no colour change: the grid may not "
                 "match the image"
             )
-        if math.isclose(edges[0], 0) and math.isclose(edges[-1], size):
-            n = edges.size - 1
-            if size % n:
-                grid.warnings.append(
-                    f"the panel's {size} px do not divide into {n} {name}s: cells "
-                    f"are {size / n:.2f} px, so edges fall between pixels"
-                )
     grid.warnings += _irregular(grid)
     return grid
 
 
-def _positions(result: Result) -> np.ndarray:
+def _positions(result: Result, max_distance: float | None = None) -> np.ndarray:
     values = result.values.astype(np.float64)
+    if max_distance is not None:
+        values[~(result.distance <= max_distance)] = np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         pos = np.asarray(result.colorbar.scale.to_position(values), dtype=np.float64)
     return np.ascontiguousarray(pos)
@@ -363,9 +362,11 @@ def _detect_axis(pos: np.ndarray, step: float) -> np.ndarray:
     if peaks.size == 0:
         return ends
     peaks = _prune(pos, peaks, step)
+    if peaks.size == 0:
+        return ends
     peaks = _merge_close(peaks, s)
     strong = 0.4 * s.max()
-    for n in range(w // MIN_CELL, 1, -1):
+    for n in range(max(2, peaks.size + 1 - int(0.1 * peaks.size)), w // MIN_CELL + 1):
         pred = np.arange(1, n) * (w / n)
         idx = np.round(pred).astype(np.int64)
         near = np.maximum(np.maximum(s[idx - 1], s[idx]), s[np.minimum(idx + 1, w)])
@@ -373,16 +374,31 @@ def _detect_axis(pos: np.ndarray, step: float) -> np.ndarray:
             continue
         # every necessary peak must be one of the predicted edges
         slack = max(1.5, 0.15 * w / n)
-        if (
-            peaks.size
-            and np.abs(peaks[:, None] - pred[None, :]).min(axis=1).max() > slack
-        ):
+        # (a few may be text lined up along a row of cells)
+        off = np.abs(peaks[:, None] - pred[None, :]).min(axis=1) > slack
+        if off.sum() > int(0.1 * peaks.size):
             continue
         bounds = np.concatenate([[0], idx, [w]])
         if np.percentile(_necessity(pos, bounds, step)[1:-1], 25) < 0.3:
             continue
         return np.linspace(0.0, w, n + 1)
-    return np.array([0.0, *map(float, peaks), float(w)])
+    return np.array([0.0, *_on_lines(pos, peaks), float(w)])
+
+
+def _on_lines(pos: np.ndarray, peaks: np.ndarray) -> list[float]:
+    """Move edges onto the middle of a grid line drawn within 3 px of them."""
+    w = pos.shape[1]
+    unmatched = np.isnan(pos).mean(axis=0)
+    out = []
+    for p in peaks:
+        lo, hi = max(0, p - 3), min(w, p + 3)
+        near = unmatched[lo:hi]
+        if near.size and near.max() >= 0.5:
+            cols = lo + np.flatnonzero(near >= 0.5 * near.max())
+            out.append(float(cols.mean()) + 0.5)
+        else:
+            out.append(float(p))
+    return out
 
 
 def _prune(pos: np.ndarray, peaks: np.ndarray, step: float) -> np.ndarray:
@@ -692,3 +708,59 @@ def _quartiles_kernel(
                 q25[r, c] = s[(n - 1) // 4]
                 q75[r, c] = s[(3 * (n - 1)) // 4]
     return q25, q75
+
+
+def panel_cells(
+    result: Result,
+    cells: str | tuple[int, int] | None = "auto",
+    grid: Grid | None = None,
+) -> Cells:
+    """Cells of one panel from ``"auto"``, ``"COLSxROWS"`` or explicit edges.
+
+    Parameters
+    ----------
+    result : Result
+        The per-pixel result of the panel.
+    cells : str or (int, int), optional
+        ``"auto"`` to detect the grid, ``"COLSxROWS"`` or ``(cols, rows)`` for
+        equal cells. Ignored when ``grid`` is given.
+    grid : Grid, optional
+        Explicit cell edges (e.g. corrected in napari).
+
+    Returns
+    -------
+    Cells
+
+    Raises
+    ------
+    DigitizerError
+    """
+    if grid is None:
+        shape = parse_cells(cells) if isinstance(cells, str) or cells is None else cells
+        if cells is None or shape is None:
+            grid = detect_grid(result)
+        else:
+            h, w = result.values.shape
+            grid = check_grid(result, Grid.regular(w, h, *shape))
+    else:
+        grid = check_grid(result, Grid(grid.col_edges.copy(), grid.row_edges.copy()))
+    cells = cell_values(result, grid)
+    cells.grid.warnings += _mixed(cells)
+    return cells
+
+
+def _mixed(cells: Cells) -> list[str]:
+    """Name the rows and columns whose cells mostly hold more than one colour."""
+    pos_spread = _cell_stats(_positions(cells.result), cells.grid)[2]
+    mixed = pos_spread > 4 * STEP
+    notes = []
+    for name, axis in (("columns", 0), ("rows", 1)):
+        bad = np.flatnonzero(mixed.mean(axis=axis) > 0.5)
+        if bad.size:
+            listed = ", ".join(str(i) for i in bad[:8])
+            more = "" if bad.size <= 8 else f" and {bad.size - 8} more"
+            notes.append(
+                f"cells in {name} {listed}{more} (0 = first) hold more than one "
+                "colour: the grid does not match the image there"
+            )
+    return notes

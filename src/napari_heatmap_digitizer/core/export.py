@@ -246,3 +246,85 @@ def read_tiff_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     with tifffile.TiffFile(path) as tf:
         text = tf.pages[0].description  # type: ignore[union-attr]
     return dict(json.loads(text)) if text else {}
+
+
+def write_matrix_csv(
+    path: str | os.PathLike[str],
+    values: np.ndarray,
+    x: Sequence[float] | np.ndarray,
+    y: Sequence[float] | np.ndarray,
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Write a matrix as CSV: a header of column centres, each row led by its y.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.csv`` file.
+    values : numpy.ndarray
+        ``(rows, cols)``, row 0 at the top.
+    x, y : array_like
+        Column and row centre coordinates.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    path = Path(path)
+    check_can_write([path], overwrite=overwrite)
+    values = np.asarray(values, dtype=np.float64)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write("y\\x," + ",".join(_fmt(v) for v in x) + "\n")
+            for yv, row in zip(y, values, strict=True):
+                cells = np.where(np.isnan(row), "nan", np.char.mod("%.7g", row))
+                fh.write(_fmt(yv) + "," + ",".join(cells) + "\n")
+
+    atomic_write(path, write)
+    return path
+
+
+def write_table_csv(
+    path: str | os.PathLike[str],
+    columns: dict[str, np.ndarray],
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Write equal-length columns as a CSV table with a header row.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.csv`` file.
+    columns : dict of str to array
+        Column name to values; integer columns are written as integers.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    path = Path(path)
+    check_can_write([path], overwrite=overwrite)
+    names = list(columns)
+    cols = [np.asarray(columns[n]) for n in names]
+    text = [
+        np.char.mod("%d", c)
+        if np.issubdtype(c.dtype, np.integer)
+        else np.where(np.isnan(c), "nan", np.char.mod("%.10g", c.astype(float)))
+        for c in cols
+    ]
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(",".join(names) + "\n")
+            for row in zip(*text, strict=True):
+                fh.write(",".join(row) + "\n")
+
+    atomic_write(path, write)
+    return path

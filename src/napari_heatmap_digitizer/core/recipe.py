@@ -18,6 +18,7 @@ import numpy as np
 
 from napari_heatmap_digitizer.core.axes import Extent
 from napari_heatmap_digitizer.core.boxes import Box
+from napari_heatmap_digitizer.core.cells import Grid, parse_cells
 from napari_heatmap_digitizer.core.colorbar import Colorbar
 from napari_heatmap_digitizer.core.digitize import (
     DEFAULT_MAX_DISTANCE,
@@ -98,10 +99,17 @@ class ColorbarSpec:
 
 @dataclass
 class Panel:
-    """One plot panel: its box and, optionally, its axes' extent."""
+    """One plot panel: its box and, optionally, its axes' extent and cells.
+
+    ``cells`` is ``None`` (values per pixel), ``"auto"`` (detect the cell grid)
+    or ``"COLSxROWS"``; ``grid`` holds explicit cell edges (panel pixels) and
+    wins over ``cells``.
+    """
 
     box: Box
     extent: Extent | None = None
+    cells: str | None = None
+    grid: Grid | None = None
 
 
 @dataclass
@@ -230,6 +238,8 @@ class Recipe:
                     "extent": None if p.extent is None else p.extent.as_list(),
                     "xscale": "linear" if p.extent is None else p.extent.xscale,
                     "yscale": "linear" if p.extent is None else p.extent.yscale,
+                    "cells": p.cells,
+                    "grid": None if p.grid is None else p.grid.to_dict(),
                 }
                 for p in self.panels
             ],
@@ -286,7 +296,13 @@ class Recipe:
                         xscale=p.get("xscale", "linear"),
                         yscale=p.get("yscale", "linear"),
                     )
-                panels.append(Panel(Box.parse(p["box"], what="plot box"), extent))
+                cells = p.get("cells")
+                if cells is not None:
+                    parse_cells(str(cells))
+                grid = None if p.get("grid") is None else Grid.from_dict(p["grid"])
+                panels.append(
+                    Panel(Box.parse(p["box"], what="plot box"), extent, cells, grid)
+                )
             c = data["colorbar"]
             ticks = c.get("ticks")
             spec = ColorbarSpec(

@@ -33,6 +33,9 @@ class Result:
         Data values at the panel's edges, when given.
     nodata : numpy.ndarray or None
         ``True`` where the figure was transparent.
+    filled : numpy.ndarray or None
+        ``True`` where a NaN was filled from neighbours (see
+        :func:`~napari_heatmap_digitizer.core.regions.fill_gaps`).
     """
 
     values: np.ndarray
@@ -42,11 +45,14 @@ class Result:
     max_distance: float
     extent: Extent | None = None
     nodata: np.ndarray | None = None
+    filled: np.ndarray | None = None
 
     @property
     def unmatched(self) -> np.ndarray:
         """``True`` where a pixel had data but matched no colour-bar colour."""
         unmatched = np.isnan(self.values)
+        if self.filled is not None:
+            unmatched |= self.filled
         if self.nodata is not None:
             unmatched &= ~self.nodata
         return unmatched
