@@ -21,7 +21,8 @@ tick scales behave like linear ones) one axis at a time:
    test, multiples (and the middles of numbers printed in the cells) the second.
 4. *Irregular grids*: otherwise the peaks themselves, dropping the least
    necessary one until all are necessary.
-5. The cells must then each hold one colour; if they do not, there is no grid.
+5. At least 80 % of the cells must then hold one colour (interquartile range
+   within 5 % of the bar); otherwise there is no grid.
 """
 
 from __future__ import annotations
@@ -271,8 +272,8 @@ def detect_grid(result: Result, *, step: float = STEP) -> Grid:
     grid = Grid(cols, rows)
     grid.check_size()
     spread = _cell_stats(pos, grid)[2]
-    uniform = np.nanmedian(spread) if np.isfinite(spread).any() else np.inf
-    if not uniform <= 4 * step:
+    mixed = np.mean(~(spread <= 2 * step))
+    if mixed > 0.2:
         raise DigitizerError(
             f"no cell grid found in {where}: its colours do not come in uniform "
             "cells; give the grid with --cells COLSxROWS (or draw it in the grid "
