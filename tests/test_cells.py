@@ -22,7 +22,7 @@ from napari_heatmap_digitizer.core.recipe import ColorbarSpec, Panel, Recipe
 from napari_heatmap_digitizer.core.regions import fill_gaps, find_regions
 
 pytest.importorskip("matplotlib")
-from napari_heatmap_digitizer._figures import (  # noqa: E402
+from napari_heatmap_digitizer._figures import (
     render,
     render_hexbin,
     render_matrix,
@@ -71,7 +71,9 @@ DETECT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("rows", "cols", "kind", "grid", "numbers", "jpeg"), DETECT_CASES)
+@pytest.mark.parametrize(
+    ("rows", "cols", "kind", "grid", "numbers", "jpeg"), DETECT_CASES
+)
 def test_detects_regular_grids_exactly(rows, cols, kind, grid, numbers, jpeg):
     m = _matrix(rows, cols, kind=kind, grid=grid, numbers=numbers, jpeg=jpeg)
     _same_grid(detect_grid(_digitize(m)), m)
@@ -271,13 +273,15 @@ def test_cli_cells_matrix_csv(matrix_png, tmp_path, capsys):
 def test_cli_cells_long_npy_tif(matrix_png, tmp_path):
     from napari_heatmap_digitizer.core.export import read_tiff_metadata
 
-    m, args = matrix_png
+    _m, args = matrix_png
     long = tmp_path / "long.csv"
     assert main(["digitize", *args, "--cells", "9x6", "--long", "-o", str(long)]) == 0
     lines = long.read_text().splitlines()
     assert lines[0] == "row,col,x,y,value,matched,spread"
     assert len(lines) == 1 + 54
-    assert main(["digitize", *args, "--cells", "9x6", "-o", str(tmp_path / "c.npy")]) == 0
+    assert (
+        main(["digitize", *args, "--cells", "9x6", "-o", str(tmp_path / "c.npy")]) == 0
+    )
     assert np.load(tmp_path / "c.npy").shape == (6, 9)
     tif = tmp_path / "c.tif"
     assert main(["digitize", *args, "--cells", "auto", "-o", str(tif)]) == 0
@@ -289,7 +293,9 @@ def test_cli_cells_long_npy_tif(matrix_png, tmp_path):
 def test_cli_regions_and_fill(matrix_png, tmp_path):
     _m, args = matrix_png
     out = tmp_path / "regions.csv"
-    assert main(["digitize", *args, "--regions", "--min-area", "100", "-o", str(out)]) == 0
+    assert (
+        main(["digitize", *args, "--regions", "--min-area", "100", "-o", str(out)]) == 0
+    )
     lines = out.read_text().splitlines()
     assert lines[0] == "region,x,y,px,py,value,area"
     assert len(lines) - 1 >= 54  # every cell (text may split a few)

@@ -308,3 +308,115 @@ def test_writer_and_recipe_reader(viewer, qtbot, tmp_path):
     assert (x, y) == pytest.approx((0.0125, 4.99342105), rel=1e-6)  # data coordinates
     write_values(str(tmp_path / "v.npy"), layer.data, {"metadata": layer.metadata})
     np.testing.assert_array_equal(np.load(tmp_path / "v.npy"), layer.data)
+
+
+def _matrix_in_viewer(viewer, m, name="matrix"):
+    from napari_heatmap_digitizer._figures import RenderedMatrix
+
+    assert isinstance(m, RenderedMatrix)
+    layer = viewer.add_image(m.image, name=name, rgb=True)
+    widget = DigitizerWidget(viewer)
+    viewer.window.add_dock_widget(widget)
+    widget.figure.value = layer
+    widget.create_box_layers()
+    widget.set_boxes([m.panel], m.colorbar)
+    widget.vmin.value, widget.vmax.value = f"{m.vmin:g}", f"{m.vmax:g}"
+    return widget
+
+
+def test_cells_layer_lies_over_the_cells_and_grid_edits_rerun(viewer, qtbot, tmp_path):
+    pytest.importorskip("matplotlib")
+    from napari_heatmap_digitizer._figures import render_matrix
+
+    m = render_matrix(6, 8, grid="white", numbers=True, seed=21)
+    widget = _matrix_in_viewer(viewer, m)
+    widget.per.value = "cell"
+    widget.digitize()
+    wait(qtbot, widget)
+    assert widget.last_error == ""
+    cells = viewer.layers["matrix cells [0]"]
+    assert cells.data.shape == (6, 8)
+    assert np.abs(cells.data - m.values).max() <= 0.0075
+    # the centre of cell (r, c) lies over the centre of that cell in the figure
+    for r, c in ((0, 0), (5, 7), (2, 3)):
+        world = cells.data_to_world((r, c))
+        y = m.panel.top - 0.5 + (m.row_edges[r] + m.row_edges[r + 1]) / 2
+        x = m.panel.left - 0.5 + (m.col_edges[c] + m.col_edges[c + 1]) / 2
+        np.testing.assert_allclose(world, (y, x), atol=1e-6)
+    grid = viewer.layers["matrix grid [0]"]
+    assert len(grid.data) == 9 + 7
+    assert "8x6 cells" in widget.status.value
+
+    # the user drags out a column line: re-running uses the edited grid
+    lines = [np.asarray(d) for d in grid.data]
+    keep = [
+        d
+        for d in lines
+        if not (
+            abs(d[0, 1] - d[1, 1]) < 1e-6
+            and abs(d[0, 1] - (m.panel.left - 0.5 + m.col_edges[4])) < 1e-6
+        )
+    ]
+    assert len(keep) == len(lines) - 1
+    grid.data = keep
+    grid.shape_type = ["line"] * len(keep)
+    widget.digitize()
+    wait(qtbot, widget)
+    assert widget.reduced[0].shape == (6, 7)
+    # irregular now: painted over the panel's pixels
+    assert viewer.layers["matrix cells [0]"].data.shape == m.panel.shape
+    assert any("more than one colour" in w for w in widget.reduced[0].warnings)
+
+    out = tmp_path / "cells.csv"
+    widget.export(out)
+    assert len(out.read_text().splitlines()) == 7
+    recipe_path = tmp_path / "r.json"
+    widget.save_recipe(recipe_path)
+    saved = Recipe.load(recipe_path)
+    assert saved.panels[0].cells == "auto"
+    assert saved.panels[0].grid is not None and saved.panels[0].grid.shape == (6, 7)
+
+
+def test_regions_become_points_with_values(viewer, qtbot, tmp_path):
+    pytest.importorskip("matplotlib")
+    from napari_heatmap_digitizer._figures import render_hexbin
+
+    h = render_hexbin(gridsize=12, seed=3)
+    widget = _matrix_in_viewer(viewer, h, name="hexbin")
+    widget.per.value = "region"
+    widget.digitize()
+    wait(qtbot, widget)
+    assert widget.last_error == ""
+    points = viewer.layers["hexbin regions [0]"]
+    assert len(points.data) >= 0.75 * len(h.values)
+    assert {"value", "area", "x", "y"} <= set(points.features.columns)
+    # the point of each found hexagon sits on it, carrying its value
+    world = np.array([points.data_to_world(p) for p in points.data])
+    offset = np.array([h.panel.top - 0.5, h.panel.left - 0.5])
+    truth = np.column_stack([h.centres[:, 1], h.centres[:, 0]]) + offset
+    d = np.sqrt(((truth[:, None] - world[None]) ** 2).sum(-1))
+    found = d.min(1) < 3
+    assert found.mean() >= 0.75
+    values = points.features["value"].to_numpy()[d.argmin(1)[found]]
+    assert np.abs(values - h.values[found]).max() <= 0.01 * (h.vmax - h.vmin)
+    out = tmp_path / "regions.csv"
+    widget.export(out)
+    assert out.read_text().startswith("region,x,y,px,py,value,area")
+    with pytest.raises(DigitizerError, match="csv"):
+        widget.export(tmp_path / "regions.npy")
+
+
+def test_bad_cells_text_is_a_notification(viewer, qtbot):
+    pytest.importorskip("matplotlib")
+    from napari_heatmap_digitizer._figures import render_matrix
+
+    widget = _matrix_in_viewer(viewer, render_matrix(4, 4, seed=1))
+    widget.per.value = "cell"
+    widget.cells.value = "four by four"
+    widget.digitize()
+    wait(qtbot, widget)
+    assert "COLSxROWS" in widget.last_error
+    widget.cells.value = "500x4"
+    widget.digitize()
+    wait(qtbot, widget)
+    assert "too small" in widget.last_error

@@ -47,12 +47,16 @@ from napari_heatmap_digitizer.core import (
     Result,
     catalogue_names,
 )
+from napari_heatmap_digitizer.core.cells import Cells, Grid, panel_cells, parse_cells
 from napari_heatmap_digitizer.core.export import (
     check_can_write,
     output_format,
     panel_paths,
     write_array,
+    write_matrix_csv,
+    write_table_csv,
 )
+from napari_heatmap_digitizer.core.regions import Regions, fill_gaps, find_regions
 from napari_heatmap_digitizer.core.scale import parse_ticks
 
 if TYPE_CHECKING:
@@ -63,6 +67,8 @@ log = logging.getLogger(__name__)
 PANELS_LAYER = "plot panels"
 COLORBAR_LAYER = "colour bar"
 BAR_SOURCES = ("colour bar box", "colour map name")
+PER_CHOICES = ("pixel", "cell", "region")
+FILL_CHOICES = ("none", "nearest", "inpaint")
 
 
 class DigitizerWidget(Container):
@@ -80,6 +86,10 @@ class DigitizerWidget(Container):
         self._worker: Any = None
         self._closed = False
         self.results: list[Result] = []
+        #: Cells or Regions per panel from the last run (None for per pixel).
+        self.reduced: list[Any] = []
+        self._grids: dict[str, Grid] = {}
+        self._explicit: set[str] = set()  # grid layers that hold a user's grid
         self._pending: list[Any] = []
         self.last_error = ""
 
@@ -138,6 +148,26 @@ class DigitizerWidget(Container):
         self.yscale = ComboBox(
             choices=["linear", "log"], value="linear", label="y axis"
         )
+        self.per = ComboBox(
+            choices=list(PER_CHOICES),
+            value="pixel",
+            label="values per",
+            tooltip="pixel: a value per pixel; cell: one per cell of a matrix "
+            "heat map (grid drawn in a Shapes layer you can correct and re-run); "
+            "region: one per patch of one colour (bands, hexagons) as points",
+        )
+        self.cells = LineEdit(
+            value="auto",
+            label="cells",
+            tooltip="'auto' to detect the cell grid, or COLSxROWS (e.g. 12x8)",
+        )
+        self.fill = ComboBox(
+            choices=list(FILL_CHOICES),
+            value="none",
+            label="fill gaps",
+            tooltip="fill pixels left empty under text or lines from their "
+            "neighbours (shown in the 'unmatched' layer)",
+        )
         self.run_button = PushButton(text="Digitize")
         self.status = Label(value="", label="")
         self.cursor = Label(value="", label="")
@@ -163,6 +193,9 @@ class DigitizerWidget(Container):
                 self.extents,
                 self.xscale,
                 self.yscale,
+                self.per,
+                self.cells,
+                self.fill,
                 self.run_button,
                 self.status,
                 self.cursor,
@@ -338,12 +371,43 @@ class DigitizerWidget(Container):
         extents = self._extents(len(panels))
         figure = self.figure.value
         source = getattr(getattr(figure, "source", None), "path", None)
+        cells = None
+        if self.per.value == "cell":
+            parse_cells(self.cells.value)
+            cells = self.cells.value.strip().lower()
+        recipe_panels = [
+            Panel(b, e, cells, self._edited_grid(i, b) if cells else None)
+            for i, (b, e) in enumerate(zip(panels, extents, strict=True))
+        ]
         return Recipe(
-            panels=[Panel(b, e) for b, e in zip(panels, extents, strict=True)],
+            panels=recipe_panels,
             colorbar=spec,
             max_distance=float(self.tolerance.value),
             image=None if source is None else str(source),
         )
+
+    def _edited_grid(self, i: int, box: Any) -> Grid | None:
+        """The grid of panel ``i`` as edited in its grid layer, if it was edited."""
+        figure = self.figure.value
+        name = f"{figure.name if figure is not None else 'figure'} grid [{i}]"
+        layer = self._layer(name)
+        shown = self._grids.get(name)
+        if layer is None or shown is None:
+            return None
+        grid = grid_from_lines(layer.data, box)
+        if grid is None:
+            raise DigitizerError(
+                f"'{name}' needs vertical and horizontal lines at the cell edges, "
+                "including the panel's outer edges"
+            )
+        same = (
+            grid.shape == shown.shape
+            and np.allclose(grid.col_edges, shown.col_edges, atol=0.25)
+            and np.allclose(grid.row_edges, shown.row_edges, atol=0.25)
+        )
+        if same and name not in self._explicit:
+            return None  # as detected: detect again (settings may have changed)
+        return grid
 
     def _colorbar_spec(self, shape: tuple[int, ...]) -> ColorbarSpec:
         spec = ColorbarSpec(norm=self.norm.value)
@@ -412,6 +476,9 @@ class DigitizerWidget(Container):
             cb.discrete
         ]
         self.tolerance.value = recipe.max_distance
+        cells = next((p.cells for p in recipe.panels if p.cells), None)
+        if cells:
+            self.per.value, self.cells.value = "cell", cells
         extents = [p.extent for p in recipe.panels]
         if any(e is not None for e in extents):
             first = next(e for e in extents if e is not None)
@@ -467,7 +534,7 @@ class DigitizerWidget(Container):
         self._say("digitizing…")
         worker = thread_worker(
             _work, progress={"total": 100, "desc": "Digitizing"}, ignore_errors=True
-        )(recipe, image)
+        )(recipe, image, self.per.value, self.fill.value)
         worker.returned.connect(lambda done: self._show(recipe, done))
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
@@ -494,11 +561,13 @@ class DigitizerWidget(Container):
         """Whether digitizing or showing the results is still under way."""
         return self._worker is not None or bool(self._pending)
 
-    def _show(self, recipe: Recipe, done: tuple[list[Result], list[Any]]) -> None:
+    def _show(
+        self, recipe: Recipe, done: tuple[list[Result], list[Any], list[Any]]
+    ) -> None:
         """Queue the result layers; they are added one per event-loop turn."""
         if self._closed:
             return
-        results, displays = done
+        results, displays, reduced = done
         figure = self.figure.value
         name = figure.name if figure is not None else "figure"
         scale = np.asarray(figure.scale if figure is not None else (1, 1))[-2:]
@@ -550,13 +619,39 @@ class DigitizerWidget(Container):
                     },
                 ),
             ]
+            if isinstance(reduced[i], Cells):
+                self._pending += self._cell_layers(
+                    name, i, reduced[i], scale, where, colormap, limits, meta
+                )
+                if recipe.panels[i].grid is not None:
+                    self._explicit.add(f"{name} grid [{i}]")
+                else:
+                    self._explicit.discard(f"{name} grid [{i}]")
+            elif isinstance(reduced[i], Regions):
+                self._pending.append(
+                    lambda i=i, where=where: self._put_regions(
+                        f"{name} regions [{i}]",
+                        reduced[i],
+                        scale,
+                        where,
+                        colormap,
+                        limits,
+                    )
+                )
+        for kind in ("cells", "grid", "regions"):
+            for i, red in enumerate(reduced):
+                keep = (kind == "regions" and isinstance(red, Regions)) or (
+                    kind != "regions" and isinstance(red, Cells)
+                )
+                if not keep and f"{name} {kind} [{i}]" in self._viewer.layers:
+                    self._viewer.layers.remove(f"{name} {kind} [{i}]")
         stale = [
             f"{name} {kind} [{i}]"
-            for kind in ("values", "distance", "unmatched")
+            for kind in ("values", "distance", "unmatched", "cells", "grid", "regions")
             for i in range(len(results), len(results) + 1000)
             if f"{name} {kind} [{i}]" in self._viewer.layers
         ]
-        self._pending.append(lambda: self._finish(results, stale))
+        self._pending.append(lambda: self._finish(results, stale, reduced))
         self._drain()
 
     def _drain(self) -> None:
@@ -576,17 +671,134 @@ class DigitizerWidget(Container):
         if self._pending:
             QTimer.singleShot(0, self._drain)
 
-    def _finish(self, results: list[Result], stale: list[str]) -> None:
+    def _finish(
+        self, results: list[Result], stale: list[str], reduced: list[Any]
+    ) -> None:
         for layer_name in stale:  # panels that went away
             if layer_name in self._viewer.layers:
                 self._viewer.layers.remove(layer_name)
         self.results = results
+        self.reduced = reduced
         self.cursor.value = ""
-        self._say(
-            "; ".join(
-                f"[{i}] {100 * r.coverage:.1f}% matched" for i, r in enumerate(results)
-            )
+        parts = []
+        for i, (r, red) in enumerate(zip(results, reduced, strict=True)):
+            text = f"[{i}] {100 * r.coverage:.1f}% matched"
+            if isinstance(red, Cells):
+                rows, cols = red.shape
+                text += f", {cols}x{rows} cells ({int(red.doubtful().sum())} doubtful)"
+                for w in red.warnings:
+                    show_warning(f"panel {i}: {w}")
+            elif isinstance(red, Regions):
+                text += f", {len(red)} regions"
+            parts.append(text)
+        self._say("; ".join(parts))
+
+    def _cell_layers(
+        self,
+        name: str,
+        i: int,
+        cells: Cells,
+        scale: np.ndarray,
+        where: np.ndarray,
+        colormap: Any,
+        limits: list[float],
+        meta: dict[str, Any],
+    ) -> list[Any]:
+        """Pending items for the cell matrix image and the editable grid lines."""
+        grid = cells.grid
+        cw, ch = np.diff(grid.col_edges), np.diff(grid.row_edges)
+        meta = {
+            "heatmap_digitizer": {
+                **meta["heatmap_digitizer"],
+                "cells": grid.to_dict(),
+                "x": cells.x.tolist(),
+                "y": cells.y.tolist(),
+            }
+        }
+        if np.ptp(cw) < 1e-6 and np.ptp(ch) < 1e-6:
+            # regular: one image pixel per cell, scaled to the cell size
+            cell = np.array([ch[0], cw[0]])
+            data = cells.values.astype(np.float32)
+            kwargs = {
+                "scale": scale * cell,
+                "translate": where + scale * (cell - 1) / 2,
+            }
+        else:
+            # irregular: paint each cell over its pixels
+            h, w = cells.result.values.shape
+            r = np.searchsorted(grid.row_edges[1:-1], np.arange(h) + 0.5)
+            c = np.searchsorted(grid.col_edges[1:-1], np.arange(w) + 0.5)
+            data = cells.values.astype(np.float32)[r][:, c]
+            kwargs = {"scale": scale, "translate": where}
+        cells_name = f"{name} cells [{i}]"
+        grid_name = f"{name} grid [{i}]"
+        lines = grid_lines(grid, cells.result.box)
+        figure = self.figure.value
+        fig_scale = np.asarray(figure.scale)[-2:] if figure is not None else (1, 1)
+        fig_translate = (
+            np.asarray(figure.translate)[-2:] if figure is not None else (0, 0)
         )
+
+        def put_grid() -> None:
+            if grid_name in self._viewer.layers:
+                self._viewer.layers.remove(grid_name)
+            self._viewer.add_shapes(
+                lines,
+                shape_type="line",
+                edge_color="white",
+                edge_width=1,
+                name=grid_name,
+                scale=fig_scale,
+                translate=fig_translate,
+            )
+            self._grids[grid_name] = grid
+
+        return [
+            (
+                cells_name,
+                data,
+                {
+                    "colormap": colormap,
+                    "contrast_limits": limits,
+                    "metadata": meta,
+                    **kwargs,
+                },
+            ),
+            put_grid,
+        ]
+
+    def _put_regions(
+        self,
+        name: str,
+        regions: Regions,
+        scale: np.ndarray,
+        where: np.ndarray,
+        colormap: Any,
+        limits: list[float],
+    ) -> None:
+        """Show one point per region, coloured by value, with its table."""
+        if name in self._viewer.layers:
+            self._viewer.layers.remove(name)
+        box = regions.result.box
+        coords = np.column_stack([regions.py - box.top, regions.px - box.left]) - 0.5
+        size = (
+            float(np.clip(np.sqrt(np.median(regions.area)) / 3, 3, 12))
+            if len(regions)
+            else 5.0
+        )
+        layer = self._viewer.add_points(
+            coords,
+            name=name,
+            features=regions.table(),
+            size=size,
+            scale=scale,
+            translate=where,
+            border_color="white",
+        )
+        if len(regions):
+            layer.face_colormap = colormap
+            layer.face_contrast_limits = tuple(limits)
+            layer.face_color = "value"
 
     def _put(self, name: str, data: Any, kwargs: dict[str, Any]) -> None:
         """Update the image layer called ``name`` in place, or add it."""
@@ -634,6 +846,9 @@ class DigitizerWidget(Container):
     ) -> list[Path]:
         """Write every panel's values (``STEM_i.EXT`` for several panels).
 
+        Per cell, the matrix (CSV: a header of column centres, each row led by
+        its y); per region, the table of regions (``.csv`` only).
+
         Parameters
         ----------
         path : str or path-like
@@ -647,10 +862,28 @@ class DigitizerWidget(Container):
         """
         if not self.results:
             raise DigitizerError("nothing to export yet: press Digitize first")
-        output_format(path)
+        fmt = output_format(path)
+        reduced = self.reduced or [None] * len(self.results)
+        if fmt != "csv" and any(isinstance(r, Regions) for r in reduced):
+            raise DigitizerError("regions are a table: export them to a .csv file")
         outputs = panel_paths(path, len(self.results))
         check_can_write(outputs, overwrite=overwrite)
         for i, (result, out) in enumerate(zip(self.results, outputs, strict=True)):
+            red = reduced[i]
+            if isinstance(red, Regions):
+                write_table_csv(out, red.table(), overwrite=overwrite)
+                continue
+            if isinstance(red, Cells):
+                if fmt == "csv":
+                    write_matrix_csv(out, red.values, red.x, red.y, overwrite=overwrite)
+                else:
+                    write_array(
+                        out,
+                        red.values,
+                        overwrite=overwrite,
+                        metadata={"panel": i, "grid": red.grid.to_dict()},
+                    )
+                continue
             write_array(
                 out,
                 result.values,
@@ -728,12 +961,13 @@ class DigitizerWidget(Container):
 
 
 def _work(
-    recipe: Recipe, image: np.ndarray
-) -> Generator[None, None, tuple[list[Result], list[Any]]]:
+    recipe: Recipe, image: np.ndarray, per: str = "pixel", fill: str = "none"
+) -> Generator[None, None, tuple[list[Result], list[Any], list[Any]]]:
     """The worker: one yield per finished percent (napari's progress bar).
 
-    Returns the results and, per panel, what the layers will show (values,
-    distance, unmatched mask), prepared here rather than in the viewer.
+    Returns the results, per panel what the layers will show (values,
+    distance, unmatched mask; prepared here rather than in the viewer) and the
+    per-cell or per-region reduction (``None`` per pixel).
     """
     steps = recipe.run_steps(image)
     done = 0
@@ -746,6 +980,16 @@ def _work(
         while done < int(100 * fraction):
             done += 1
             yield
+    if fill != "none":
+        results = [fill_gaps(r, fill) for r in results]
+    reduced: list[Any] = [None] * len(results)
+    if per == "cell":
+        reduced = [
+            panel_cells(r, p.cells, p.grid)
+            for r, p in zip(results, recipe.panels, strict=True)
+        ]
+    elif per == "region":
+        reduced = [find_regions(r) for r in results]
     displays = [
         (
             _levels(r.values),
@@ -754,12 +998,39 @@ def _work(
         )
         for r in results
     ]
-    return results, displays
+    return results, displays, reduced
 
 
 #: Results larger than this (pixels per side) are shown as image pyramids, so
 #: napari only ever uploads what the screen shows.
 PYRAMID_ABOVE = 2048
+
+
+def grid_lines(grid: Grid, box: Any) -> list[np.ndarray]:
+    """The grid's edges as line shapes in figure data coordinates (row, col)."""
+    top, left = box.top - 0.5, box.left - 0.5
+    bottom, right = top + grid.row_edges[-1], left + grid.col_edges[-1]
+    lines = [np.array([[top, left + x], [bottom, left + x]]) for x in grid.col_edges]
+    lines += [np.array([[top + y, left], [top + y, right]]) for y in grid.row_edges]
+    return lines
+
+
+def grid_from_lines(lines: list[np.ndarray], box: Any) -> Grid | None:
+    """Cell edges from vertical and horizontal line shapes (see :func:`grid_lines`)."""
+    cols, rows = [], []
+    for line in lines:
+        pts = np.asarray(line)[:, -2:]
+        (r0, c0), (r1, c1) = pts[0], pts[-1]
+        if abs(c1 - c0) <= abs(r1 - r0):
+            cols.append((c0 + c1) / 2 - (box.left - 0.5))
+        else:
+            rows.append((r0 + r1) / 2 - (box.top - 0.5))
+    if len(cols) < 2 or len(rows) < 2:
+        return None
+    try:
+        return Grid(np.unique(np.round(cols, 3)), np.unique(np.round(rows, 3)))
+    except DigitizerError:
+        return None
 
 
 def _levels(array: np.ndarray) -> np.ndarray | list[np.ndarray]:
