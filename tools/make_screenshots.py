@@ -13,6 +13,7 @@ from pathlib import Path
 
 from qtpy.QtWidgets import QApplication
 
+from napari_heatmap_digitizer._figures import render_hexbin, render_matrix
 from napari_heatmap_digitizer._napari._launch import launch
 from napari_heatmap_digitizer._napari._sample_data import multi_panel_sample
 from napari_heatmap_digitizer.core import Recipe
@@ -69,6 +70,43 @@ def main() -> None:
     viewer.reset_view()
     settle()
     viewer.screenshot(str(OUT / "napari-multi.png"), canvas_only=False)
+
+    # a matrix heat map with numbers and grid lines, one value per cell
+    for layer in list(viewer.layers):
+        viewer.layers.remove(layer)
+    m = render_matrix(8, 10, grid="white", numbers=True, seed=8)
+    layer = viewer.add_image(m.image, name="matrix", rgb=True)
+    widget.figure.value = layer
+    widget.create_box_layers()
+    widget.set_boxes([m.panel], m.colorbar)
+    widget.vmin.value, widget.vmax.value = "0", "1"
+    widget.per.value = "cell"
+    widget.digitize()
+    wait(widget)
+    viewer.layers["matrix"].visible = True
+    viewer.layers["matrix cells [0]"].opacity = 0.85
+    viewer.layers.selection.active = viewer.layers["matrix grid [0]"]
+    viewer.reset_view()
+    settle()
+    viewer.screenshot(str(OUT / "napari-cells.png"), canvas_only=False)
+
+    # a hexbin plot, one point per hexagon
+    for layer in list(viewer.layers):
+        viewer.layers.remove(layer)
+    h = render_hexbin(gridsize=15, seed=2)
+    layer = viewer.add_image(h.image, name="hexbin", rgb=True)
+    widget.figure.value = layer
+    widget.create_box_layers()
+    widget.set_boxes([h.panel], h.colorbar)
+    widget.vmin.value, widget.vmax.value = f"{h.vmin:.4g}", f"{h.vmax:.4g}"
+    widget.per.value = "region"
+    widget.digitize()
+    wait(widget)
+    viewer.layers["hexbin values [0]"].visible = False
+    viewer.layers.selection.active = viewer.layers["hexbin regions [0]"]
+    viewer.reset_view()
+    settle()
+    viewer.screenshot(str(OUT / "napari-regions.png"), canvas_only=False)
     viewer.close()
     print("wrote screenshots to", OUT)
 

@@ -786,7 +786,14 @@ class DigitizerWidget(Container):
             if len(regions)
             else 5.0
         )
-        layer = self._viewer.add_points(
+        colour: dict[str, Any] = {"face_color": "white"}
+        if len(regions):
+            colour = {
+                "face_color": "value",
+                "face_colormap": colormap,
+                "face_contrast_limits": tuple(limits),
+            }
+        self._viewer.add_points(
             coords,
             name=name,
             features=regions.table(),
@@ -794,11 +801,9 @@ class DigitizerWidget(Container):
             scale=scale,
             translate=where,
             border_color="white",
+            border_width=0.1,
+            **colour,
         )
-        if len(regions):
-            layer.face_colormap = colormap
-            layer.face_contrast_limits = tuple(limits)
-            layer.face_color = "value"
 
     def _put(self, name: str, data: Any, kwargs: dict[str, Any]) -> None:
         """Update the image layer called ``name`` in place, or add it."""
