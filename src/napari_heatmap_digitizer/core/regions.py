@@ -80,7 +80,9 @@ class Regions:
         )
 
 
-def find_regions(result: Result, *, min_area: int = 9, smooth: int = 3) -> Regions:
+def find_regions(
+    result: Result, *, min_area: int = 9, smooth: int = 3, classes: int = CLASSES
+) -> Regions:
     """Group connected pixels of one colour-bar colour into regions.
 
     Every matched pixel gets a colour class (its band of a stepped bar, or one
@@ -97,6 +99,8 @@ def find_regions(result: Result, *, min_area: int = 9, smooth: int = 3) -> Regio
         Smallest region kept, in pixels.
     smooth : int
         Size of the median filter on the classes (1 = none).
+    classes : int
+        Colour classes of a continuous bar.
 
     Returns
     -------
@@ -111,10 +115,16 @@ def find_regions(result: Result, *, min_area: int = 9, smooth: int = 3) -> Regio
     if result.colorbar.discrete and edges is not None:
         cls = np.searchsorted(np.asarray(edges)[1:-1], pos, side="right") + 1
     else:
-        cls = np.clip(np.round(pos * (CLASSES - 1)), 0, CLASSES - 1).astype(int) + 1
+        cls = np.clip(np.round(pos * (classes - 1)), 0, classes - 1).astype(int) + 1
     cls = np.where(ok, cls, 0).astype(np.int32)
     if smooth > 1:
         cls = ndimage.median_filter(cls, size=smooth, mode="nearest")
+        if smooth > 3:  # noisy figures: classes of the smoothed colours
+            filtered = ndimage.median_filter(
+                np.where(ok, pos, -1.0), size=smooth, mode="nearest"
+            )
+            cls2 = np.clip(np.round(filtered * (classes - 1)), 0, classes - 1)
+            cls = np.where((filtered >= 0) & (cls > 0), cls2 + 1, 0).astype(np.int32)
     labels = label(cls, background=0, connectivity=1).astype(np.int32)
     n = int(labels.max())
     if n == 0:
@@ -191,3 +201,132 @@ def fill_gaps(result: Result, method: str = "nearest") -> Result:
         values[gaps] = filled[gaps].astype(values.dtype)
 
     return replace(result, values=values, filled=gaps)
+
+
+def find_hexagons(result: Result, *, min_matched: float = 0.5) -> Regions:
+    """One sample per hexagon of a hexbin plot, from the hexagons' lattice.
+
+    Touching hexagons of one colour cannot be told apart by colour, so the
+    lattice is fitted instead: the well-formed regions of
+    :func:`find_regions` give the centres' spacing and phase along x and y
+    (hexbin centres form two interleaved rectangular lattices), and every
+    lattice site whose core matches the colour bar is a hexagon. Its value is
+    the middle of the densest half of the core's pixels.
+
+    Parameters
+    ----------
+    result : Result
+        The per-pixel result of the panel.
+    min_matched : float
+        Fraction of a site's core that must match for a hexagon to be there.
+
+    Returns
+    -------
+    Regions
+        ``labels`` marks each hexagon's core; ``area`` is the lattice cell's
+        area in pixels.
+
+    Raises
+    ------
+    DigitizerError
+        If no hexagon lattice is found.
+    """
+    from napari_heatmap_digitizer.core.cells import _shorth
+
+    where = f"panel {result.box.as_text()}"
+    # hexagons whose colour comes out whole: fine colour classes on clean
+    # figures, coarser ones (and more smoothing) when JPEG noise splits them
+    for classes, smooth in ((CLASSES, 3), (64, 5), (32, 5)):
+        regions = find_regions(result, smooth=smooth, classes=classes)
+        big = regions.area[regions.area > 20]
+        if big.size < 10:
+            continue
+        med = float(np.median(big))
+        good = (regions.area > 0.6 * med) & (regions.area < 1.4 * med)
+        if good.sum() >= 10:
+            break
+    else:
+        raise DigitizerError(
+            f"no hexagon lattice found in {where}: too few whole hexagons; use "
+            "regions instead"
+        )
+    box = result.box
+    cx = regions.px[good] - box.left
+    cy = regions.py[good] - box.top
+    size = float(np.sqrt(med))
+    # a hexagon's area is that of its lattice cell, 2 * px * py: of the
+    # spacings that explain the centres along x and y, take the pair that fits
+    pairs = [
+        (abs(np.log(2 * a[0] * b[0] / med)), a, b)
+        for a in _lattice(cx, 0.2 * size, 1.6 * size)
+        for b in _lattice(cy, 0.2 * size, 1.6 * size)
+    ]
+    if not pairs or min(pairs)[0] > np.log(1.5):
+        raise DigitizerError(f"no hexagon lattice found in {where}")
+    _, (px, x0), (py, y0) = min(pairs)
+    k = np.round((cx - x0) / px).astype(int)
+    j = np.round((cy - y0) / py).astype(int)
+    parity = int(np.round(np.mean((k + j) % 2)))
+    h, w = result.values.shape
+    ks = np.arange(int(np.floor(-x0 / px)), int(np.ceil((w - x0) / px)) + 1)
+    js = np.arange(int(np.floor(-y0 / py)), int(np.ceil((h - y0) / py)) + 1)
+    radius = 0.45 * min(px, py)
+    yy, xx = np.mgrid[0:h, 0:w] + 0.5
+    values = result.values.astype(np.float64)
+    scale = result.colorbar.scale
+    with np.errstate(invalid="ignore"):
+        pos = np.asarray(scale.to_position(values), dtype=np.float64)
+    labels = np.zeros((h, w), np.int32)
+    found: list[tuple[float, float, float]] = []
+    r = int(np.ceil(radius))
+    for jj in js:
+        for kk in ks:
+            if (kk + jj) % 2 != parity:
+                continue
+            x, y = x0 + kk * px, y0 + jj * py
+            if not (-1 <= x <= w + 1 and -1 <= y <= h + 1):
+                continue
+            sl = (
+                slice(max(0, int(y) - r), max(0, min(h, int(y) + r + 1))),
+                slice(max(0, int(x) - r), max(0, min(w, int(x) + r + 1))),
+            )
+            disk = (yy[sl] - y) ** 2 + (xx[sl] - x) ** 2 <= radius * radius
+            v = pos[sl][disk]
+            ok = np.isfinite(v)
+            if not disk.any() or ok.mean() < min_matched:
+                continue
+            found.append((x, y, float(_shorth(v[ok].copy()))))
+            labels[sl][disk & np.isfinite(pos[sl])] = len(found)
+    if not found:
+        raise DigitizerError(f"no hexagons found in {where}")
+    fx, fy, fp = (np.array(c) for c in zip(*found, strict=True))
+    with np.errstate(invalid="ignore"):
+        value = np.asarray(scale.to_value(fp), dtype=np.float64)
+    area = np.full(fx.size, int(round(2 * px * py)), dtype=np.int64)
+    if result.extent is not None:
+        x_data = result.extent.x_at(fx / box.width)
+        y_data = result.extent.y_at(fy / box.height)
+    else:
+        x_data, y_data = box.left + fx, box.top + fy
+    return Regions(
+        labels, value, area, box.left + fx, box.top + fy, x_data, y_data, result
+    )
+
+
+def _lattice(v: np.ndarray, lo: float, hi: float) -> list[tuple[float, float]]:
+    """Spacings and phases that put positions ``v`` on ``phase + k * spacing``.
+
+    Every local best fit explaining at least 85 % as well as the best one.
+    """
+    periods = np.arange(lo, hi, 0.02)
+    strength = np.array([abs(np.exp(2j * np.pi * v / p).mean()) for p in periods])
+    if strength.size < 3 or strength.max() < 0.6:
+        return []
+    out = []
+    for i in range(1, periods.size - 1):
+        s = strength[i]
+        if s >= 0.85 * strength.max() and s >= strength[i - 1] and s >= strength[i + 1]:
+            p = float(periods[i])
+            z = np.exp(2j * np.pi * v / p).mean()
+            out.append((p, float((np.angle(z) / (2 * np.pi) * p) % p)))
+    return out
