@@ -19,7 +19,11 @@ from napari_heatmap_digitizer.core.cells import (
     parse_cells,
 )
 from napari_heatmap_digitizer.core.recipe import ColorbarSpec, Panel, Recipe
-from napari_heatmap_digitizer.core.regions import fill_gaps, find_regions
+from napari_heatmap_digitizer.core.regions import (
+    fill_gaps,
+    find_hexagons,
+    find_regions,
+)
 
 pytest.importorskip("matplotlib")
 from napari_heatmap_digitizer._figures import (
@@ -218,6 +222,25 @@ def test_hexbin_regions_png():
     assert err.max() <= 0.01
 
 
+@pytest.mark.parametrize("gridsize", [8, 12, 20, 30])
+def test_hexbin_every_hexagon_png(gridsize):
+    h = render_hexbin(gridsize=gridsize, seed=gridsize + 1)
+    bar = Colorbar.from_image(h.image, h.colorbar, vmin=h.vmin, vmax=h.vmax)
+    hexes = find_hexagons(digitize(h.image, bar, h.panel))
+    c = np.column_stack([hexes.px - h.panel.left, hexes.py - h.panel.top])
+    d = np.sqrt(((h.centres[:, None] - c[None]) ** 2).sum(-1))
+    assert len(hexes) == len(h.values)  # nothing extra
+    assert d.min(1).max() < 3  # every hexagon found, at its centre
+    err = np.abs(hexes.value[d.argmin(1)] - h.values) / (h.vmax - h.vmin)
+    assert err.max() <= 0.01
+
+
+def test_no_hexagons_in_a_matrix_is_an_error():
+    m = render_matrix(3, 3, seed=5)
+    with pytest.raises(DigitizerError, match="hexagon"):
+        find_hexagons(_digitize(m))
+
+
 def test_fill_gaps_nearest_and_inpaint():
     fig = render(text="white")
     bar = Colorbar.from_image(fig.image, fig.colorbar, vmin=0, vmax=1)
@@ -310,6 +333,7 @@ def test_cli_regions_and_fill(matrix_png, tmp_path):
         (["--cells", "9by6", "-o", "x.csv"], "COLSxROWS"),
         (["--cells", "400x6", "-o", "x.csv"], "too small"),
         (["--regions", "-o", "x.npy"], ".csv"),
+        (["--hexagons", "-o", "x.npy"], ".csv"),
         (["--regions", "--cells", "auto", "-o", "x.csv"], "not both"),
         (["--long", "-o", "x.csv"], "--long"),
     ],

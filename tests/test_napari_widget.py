@@ -399,6 +399,11 @@ def test_regions_become_points_with_values(viewer, qtbot, tmp_path):
     assert found.mean() >= 0.75
     values = points.features["value"].to_numpy()[d.argmin(1)[found]]
     assert np.abs(values - h.values[found]).max() <= 0.01 * (h.vmax - h.vmin)
+    widget.per.value = "hexagon"
+    widget.digitize()
+    wait(qtbot, widget)
+    assert widget.last_error == ""
+    assert len(viewer.layers["hexbin regions [0]"].data) == len(h.values)
     out = tmp_path / "regions.csv"
     widget.export(out)
     assert out.read_text().startswith("region,x,y,px,py,value,area")

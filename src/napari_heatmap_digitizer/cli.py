@@ -36,7 +36,11 @@ from napari_heatmap_digitizer.core.export import (
     write_matrix_csv,
     write_table_csv,
 )
-from napari_heatmap_digitizer.core.regions import fill_gaps, find_regions
+from napari_heatmap_digitizer.core.regions import (
+    fill_gaps,
+    find_hexagons,
+    find_regions,
+)
 from napari_heatmap_digitizer.core.scale import parse_ticks
 
 PROG = "heatmap-digitizer"
@@ -194,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="one sample per region of one colour (contour bands, hexbin "
         "hexagons, classes): writes a .csv table region,x,y,px,py,value,area",
+    )
+    d.add_argument(
+        "--hexagons",
+        action="store_true",
+        help="like --regions, for hexbin plots: one row per hexagon of the "
+        "fitted hexagon lattice, also where touching hexagons share a colour",
     )
     d.add_argument(
         "--min-area",
@@ -409,10 +419,11 @@ def recipe_from_args(args: argparse.Namespace) -> Recipe:
 def _digitize(args: argparse.Namespace) -> int:
     recipe = recipe_from_args(args)
     fmt = output_format(args.output)
-    if args.regions and fmt != "csv":
-        raise DigitizerError("--regions writes a table: give a .csv output")
-    if args.regions and any(p.cells or p.grid for p in recipe.panels):
-        raise DigitizerError("give either --cells or --regions, not both")
+    table = "--hexagons" if args.hexagons else "--regions" if args.regions else None
+    if table and fmt != "csv":
+        raise DigitizerError(f"{table} writes a table: give a .csv output")
+    if table and any(p.cells or p.grid for p in recipe.panels):
+        raise DigitizerError(f"give either --cells or {table}, not both")
     if args.long and not (
         fmt == "csv" and any(p.cells or p.grid for p in recipe.panels)
     ):
@@ -425,9 +436,13 @@ def _digitize(args: argparse.Namespace) -> int:
     if args.fill:
         results = [fill_gaps(r, args.fill) for r in results]
     lines: list[str] = []
-    if args.regions:
+    if table:
         for result, path in zip(results, outputs, strict=True):
-            regions = find_regions(result, min_area=args.min_area)
+            regions = (
+                find_hexagons(result)
+                if args.hexagons
+                else find_regions(result, min_area=args.min_area)
+            )
             write_table_csv(path, regions.table(), overwrite=args.overwrite)
             lines.append(f"{regions.summary()} -> {path}")
     elif any(p.cells or p.grid for p in recipe.panels):

@@ -56,7 +56,12 @@ from napari_heatmap_digitizer.core.export import (
     write_matrix_csv,
     write_table_csv,
 )
-from napari_heatmap_digitizer.core.regions import Regions, fill_gaps, find_regions
+from napari_heatmap_digitizer.core.regions import (
+    Regions,
+    fill_gaps,
+    find_hexagons,
+    find_regions,
+)
 from napari_heatmap_digitizer.core.scale import parse_ticks
 
 if TYPE_CHECKING:
@@ -67,7 +72,7 @@ log = logging.getLogger(__name__)
 PANELS_LAYER = "plot panels"
 COLORBAR_LAYER = "colour bar"
 BAR_SOURCES = ("colour bar box", "colour map name")
-PER_CHOICES = ("pixel", "cell", "region")
+PER_CHOICES = ("pixel", "cell", "region", "hexagon")
 FILL_CHOICES = ("none", "nearest", "inpaint")
 
 
@@ -154,7 +159,8 @@ class DigitizerWidget(Container):
             label="values per",
             tooltip="pixel: a value per pixel; cell: one per cell of a matrix "
             "heat map (grid drawn in a Shapes layer you can correct and re-run); "
-            "region: one per patch of one colour (bands, hexagons) as points",
+            "region: one per patch of one colour (bands, classes) as points; "
+            "hexagon: one per hexagon of a hexbin plot",
         )
         self.cells = LineEdit(
             value="auto",
@@ -995,6 +1001,8 @@ def _work(
         ]
     elif per == "region":
         reduced = [find_regions(r) for r in results]
+    elif per == "hexagon":
+        reduced = [find_hexagons(r) for r in results]
     displays = [
         (
             _levels(r.values),

@@ -302,7 +302,7 @@ def find_hexagons(result: Result, *, min_matched: float = 0.5) -> Regions:
     fx, fy, fp = (np.array(c) for c in zip(*found, strict=True))
     with np.errstate(invalid="ignore"):
         value = np.asarray(scale.to_value(fp), dtype=np.float64)
-    area = np.full(fx.size, int(round(2 * px * py)), dtype=np.int64)
+    area = np.full(fx.size, round(2 * px * py), dtype=np.int64)
     if result.extent is not None:
         x_data = result.extent.x_at(fx / box.width)
         y_data = result.extent.y_at(fy / box.height)
