@@ -78,8 +78,29 @@ def smooth_field(shape: tuple[int, int], seed: int = 0) -> np.ndarray:
     return f / f.max()
 
 
+class _ImageFile:
+    """JPEG round trip and saving for a rendered figure's ``image``."""
+
+    image: np.ndarray
+
+    def as_jpeg(self, quality: int = 75) -> Any:
+        """The same figure after a JPEG round trip."""
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.fromarray(self.image).save(buf, format="JPEG", quality=quality)
+        buf.seek(0)
+        return replace(self, image=np.asarray(Image.open(buf).convert("RGB")))  # type: ignore[type-var]
+
+    def save(self, path: Any, **kwargs: Any) -> None:
+        """Save the image (format from the file name)."""
+        from PIL import Image
+
+        Image.fromarray(self.image).save(path, **kwargs)
+
+
 @dataclass
-class RenderedFigure:
+class RenderedFigure(_ImageFile):
     """A rendered figure with its ground truth.
 
     ``truth[i]`` holds the value shown by each pixel of ``panels[i]`` and
@@ -107,21 +128,6 @@ class RenderedFigure:
                 lo, hi = np.log10(self.vmin), np.log10(self.vmax)
                 return (np.log10(v) - lo) / (hi - lo)
         return (v - self.vmin) / (self.vmax - self.vmin)
-
-    def as_jpeg(self, quality: int = 75) -> RenderedFigure:
-        """The same figure after a JPEG round trip."""
-        from PIL import Image
-
-        buf = io.BytesIO()
-        Image.fromarray(self.image).save(buf, format="JPEG", quality=quality)
-        buf.seek(0)
-        return replace(self, image=np.asarray(Image.open(buf).convert("RGB")))
-
-    def save(self, path: Any, **kwargs: Any) -> None:
-        """Save the image (format from the file name)."""
-        from PIL import Image
-
-        Image.fromarray(self.image).save(path, **kwargs)
 
 
 def render(
@@ -309,7 +315,7 @@ def _draw(
 
 
 @dataclass
-class RenderedMatrix:
+class RenderedMatrix(_ImageFile):
     """A rendered matrix heat map (cells or hexagons) with its ground truth.
 
     ``col_edges``/``row_edges`` are the true cell edges in panel pixels
@@ -328,21 +334,6 @@ class RenderedMatrix:
     col_edges: np.ndarray | None = None
     row_edges: np.ndarray | None = None
     centres: np.ndarray | None = None
-
-    def as_jpeg(self, quality: int = 75) -> RenderedMatrix:
-        """The same figure after a JPEG round trip."""
-        from PIL import Image
-
-        buf = io.BytesIO()
-        Image.fromarray(self.image).save(buf, format="JPEG", quality=quality)
-        buf.seek(0)
-        return replace(self, image=np.asarray(Image.open(buf).convert("RGB")))
-
-    def save(self, path: Any, **kwargs: Any) -> None:
-        """Save the image (format from the file name)."""
-        from PIL import Image
-
-        Image.fromarray(self.image).save(path, **kwargs)
 
 
 def _matrix_figure(width: int, height: int, dpi: int) -> tuple[Any, Any, Box, Box]:

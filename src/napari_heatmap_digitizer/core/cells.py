@@ -187,6 +187,9 @@ class Cells:
     spread: np.ndarray
     grid: Grid
     result: Result
+    #: ``True`` for cells whose matched pixels' quartiles lie more than 10 % of
+    #: the bar apart (they hold more than one colour).
+    mixed: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -271,8 +274,8 @@ def detect_grid(result: Result, *, step: float = STEP) -> Grid:
     rows = _detect_axis(np.ascontiguousarray(pos.T), step)
     grid = Grid(cols, rows)
     grid.check_size()
-    spread = _cell_stats(pos, grid)[2]
-    mixed = np.mean(~(spread <= 2 * step))
+    _, _, q25, q75 = _cell_stats(pos, grid)
+    mixed = np.mean(~(q75 - q25 <= 2 * step))
     if mixed > 0.2:
         raise DigitizerError(
             f"no cell grid found in {where}: its colours do not come in uniform "
@@ -507,12 +510,14 @@ def cell_values(result: Result, grid: Grid, *, margin: float = MARGIN) -> Cells:
     """
     grid.check_size()
     pos = _positions(result)
-    est, matched, _ = _cell_stats(pos, grid, margin)
-    scale = result.colorbar.scale
+    est, matched, q25, q75 = _cell_stats(pos, grid, margin)
     with np.errstate(invalid="ignore"):
-        values = np.asarray(scale.to_value(est), dtype=np.float64)
-    q25, q75 = _cell_quartiles(result.values.astype(np.float64), grid, margin)
-    return Cells(values, matched, q75 - q25, grid, result)
+        # positions map to values monotonically: quartiles map to quartiles
+        values, v25, v75 = (
+            np.asarray(result.colorbar.scale.to_value(a), dtype=np.float64)
+            for a in (est, q25, q75)
+        )
+    return Cells(values, matched, np.abs(v75 - v25), grid, result, q75 - q25 > 4 * STEP)
 
 
 def _interiors(edges: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:
@@ -529,18 +534,11 @@ def _interiors(edges: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray
 
 def _cell_stats(
     pos: np.ndarray, grid: Grid, margin: float = MARGIN
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell: shorth estimate, matched fraction and quartiles (positions)."""
     c0, c1 = _interiors(grid.col_edges, margin)
     r0, r1 = _interiors(grid.row_edges, margin)
     return _cells_kernel(pos, r0, r1, c0, c1)
-
-
-def _cell_quartiles(
-    values: np.ndarray, grid: Grid, margin: float
-) -> tuple[np.ndarray, np.ndarray]:
-    c0, c1 = _interiors(grid.col_edges, margin)
-    r0, r1 = _interiors(grid.row_edges, margin)
-    return _quartiles_kernel(values, r0, r1, c0, c1)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -668,7 +666,8 @@ def _cells_kernel(
     rows, cols = r0.size, c0.size
     est = np.full((rows, cols), math.nan)
     matched = np.zeros((rows, cols))
-    spread = np.full((rows, cols), math.nan)
+    q25 = np.full((rows, cols), math.nan)
+    q75 = np.full((rows, cols), math.nan)
     for r in numba.prange(rows):
         for c in range(cols):
             total = (r1[r] - r0[r]) * (c1[c] - c0[c])
@@ -682,33 +681,10 @@ def _cells_kernel(
                         n += 1
             matched[r, c] = n / max(total, 1)
             if n:
-                est[r, c] = _shorth(buf[:n])
-                spread[r, c] = buf[(3 * (n - 1)) // 4] - buf[(n - 1) // 4]
-    return est, matched, spread
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _quartiles_kernel(
-    values: np.ndarray, r0: np.ndarray, r1: np.ndarray, c0: np.ndarray, c1: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    rows, cols = r0.size, c0.size
-    q25 = np.full((rows, cols), math.nan)
-    q75 = np.full((rows, cols), math.nan)
-    for r in numba.prange(rows):
-        for c in range(cols):
-            buf = np.empty((r1[r] - r0[r]) * (c1[c] - c0[c]))
-            n = 0
-            for y in range(r0[r], r1[r]):
-                for x in range(c0[c], c1[c]):
-                    v = values[y, x]
-                    if not math.isnan(v):
-                        buf[n] = v
-                        n += 1
-            if n:
-                s = np.sort(buf[:n])
-                q25[r, c] = s[(n - 1) // 4]
-                q75[r, c] = s[(3 * (n - 1)) // 4]
-    return q25, q75
+                est[r, c] = _shorth(buf[:n])  # sorts buf[:n]
+                q25[r, c] = buf[(n - 1) // 4]
+                q75[r, c] = buf[(3 * (n - 1)) // 4]
+    return est, matched, q25, q75
 
 
 def panel_cells(
@@ -752,8 +728,7 @@ def panel_cells(
 
 def _mixed(cells: Cells) -> list[str]:
     """Name the rows and columns whose cells mostly hold more than one colour."""
-    pos_spread = _cell_stats(_positions(cells.result), cells.grid)[2]
-    mixed = pos_spread > 4 * STEP
+    mixed = cells.mixed if cells.mixed is not None else np.zeros(cells.shape, bool)
     notes = []
     for name, axis in (("columns", 0), ("rows", 1)):
         bad = np.flatnonzero(mixed.mean(axis=axis) > 0.5)
