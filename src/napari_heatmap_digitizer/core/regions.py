@@ -271,7 +271,6 @@ def find_hexagons(result: Result, *, min_matched: float = 0.5) -> Regions:
     ks = np.arange(int(np.floor(-x0 / px)), int(np.ceil((w - x0) / px)) + 1)
     js = np.arange(int(np.floor(-y0 / py)), int(np.ceil((h - y0) / py)) + 1)
     radius = 0.45 * min(px, py)
-    yy, xx = np.mgrid[0:h, 0:w] + 0.5
     values = result.values.astype(np.float64)
     scale = result.colorbar.scale
     with np.errstate(invalid="ignore"):
@@ -290,7 +289,9 @@ def find_hexagons(result: Result, *, min_matched: float = 0.5) -> Regions:
                 slice(max(0, int(y) - r), max(0, min(h, int(y) + r + 1))),
                 slice(max(0, int(x) - r), max(0, min(w, int(x) + r + 1))),
             )
-            disk = (yy[sl] - y) ** 2 + (xx[sl] - x) ** 2 <= radius * radius
+            ys = np.arange(sl[0].start, sl[0].stop)[:, None] + 0.5
+            xs = np.arange(sl[1].start, sl[1].stop)[None, :] + 0.5
+            disk = (ys - y) ** 2 + (xs - x) ** 2 <= radius * radius
             v = pos[sl][disk]
             ok = np.isfinite(v)
             if not disk.any() or ok.mean() < min_matched:
