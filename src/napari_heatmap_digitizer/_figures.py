@@ -8,7 +8,7 @@ pixel of a panel shows exactly one known data value. Needs matplotlib.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,13 +35,23 @@ ACCURACY_CASES: dict[str, dict[str, Any]] = {
 
 @dataclass
 class Layout:
-    """Figure size and the pixel boxes of the panel(s) and colour bar."""
+    """Figure size and the pixel boxes of the panel(s) and colour bar(s).
+
+    ``bars`` holds ``(box, orientation, panel indices)`` per colour bar.
+    """
 
     width: int
     height: int
     panels: list[Box]
-    colorbar: Box
-    orientation: str
+    bars: list[tuple[Box, str, list[int]]]
+
+    @property
+    def colorbar(self) -> Box:
+        return self.bars[0][0]
+
+    @property
+    def orientation(self) -> str:
+        return self.bars[0][1]
 
 
 def default_layout(orientation: str = "vertical", panels: int = 1) -> Layout:
@@ -49,16 +59,90 @@ def default_layout(orientation: str = "vertical", panels: int = 1) -> Layout:
     if panels == 1:
         if orientation == "vertical":
             return Layout(
-                640, 480, [Box(80, 40, 480, 420)], Box(510, 40, 530, 420), "vertical"
+                640,
+                480,
+                [Box(80, 40, 480, 420)],
+                [(Box(510, 40, 530, 420), "vertical", [0])],
             )
         return Layout(
-            640, 480, [Box(80, 30, 560, 330)], Box(80, 390, 560, 410), "horizontal"
+            640,
+            480,
+            [Box(80, 30, 560, 330)],
+            [(Box(80, 390, 560, 410), "horizontal", [0])],
         )
     boxes = [Box(60 + i * 290, 60, 60 + i * 290 + 250, 400) for i in range(panels)]
     right = boxes[-1].right
-    return Layout(
-        right + 120, 460, boxes, Box(right + 30, 60, right + 50, 400), "vertical"
-    )
+    bar = Box(right + 30, 60, right + 50, 400)
+    return Layout(right + 120, 460, boxes, [(bar, "vertical", list(range(panels)))])
+
+
+def grid_layout(
+    rows: int,
+    cols: int,
+    *,
+    orientation: str = "vertical",
+    bars: str = "shared",
+    panel: tuple[int, int] = (240, 200),
+) -> Layout:
+    """Panels on a ``rows`` x ``cols`` grid with room for titles and labels.
+
+    ``bars`` is ``"shared"`` (one bar for all panels, right of or below the
+    grid), ``"each"`` (a bar beside or under every panel) or ``"none"``.
+    """
+    pw, ph = panel
+    each = bars == "each"
+    vertical = orientation == "vertical"
+    left, top, bottom_room = 70, 45, 50
+    cell_w = left + pw + (95 if each and vertical else 25)
+    cell_h = top + ph + bottom_room + (60 if each and not vertical else 0)
+    boxes = [
+        Box(
+            c * cell_w + left,
+            r * cell_h + top,
+            c * cell_w + left + pw,
+            r * cell_h + top + ph,
+        )
+        for r in range(rows)
+        for c in range(cols)
+    ]
+    width, height = cols * cell_w, rows * cell_h
+    placed: list[tuple[Box, str, list[int]]] = []
+    if each:
+        for i, b in enumerate(boxes):
+            if vertical:
+                placed.append(
+                    (Box(b.right + 15, b.top, b.right + 33, b.bottom), orientation, [i])
+                )
+            else:
+                placed.append(
+                    (
+                        Box(b.left, b.bottom + 45, b.right, b.bottom + 61),
+                        orientation,
+                        [i],
+                    )
+                )
+    elif bars == "shared":
+        everything = list(range(len(boxes)))
+        first, last = boxes[0], boxes[-1]
+        if vertical:
+            placed.append(
+                (
+                    Box(width + 5, first.top, width + 25, last.bottom),
+                    orientation,
+                    everything,
+                )
+            )
+            width += 100
+        else:
+            placed.append(
+                (
+                    Box(first.left, height + 5, last.right, height + 23),
+                    orientation,
+                    everything,
+                )
+            )
+            height += 60
+    return Layout(width, height, boxes, placed)
 
 
 def smooth_field(shape: tuple[int, int], seed: int = 0) -> np.ndarray:
@@ -110,7 +194,7 @@ class RenderedFigure(_ImageFile):
 
     image: np.ndarray
     panels: list[Box]
-    colorbar: Box
+    colorbar: Box | None
     truth: list[np.ndarray]
     judged: list[np.ndarray]
     vmin: float
@@ -119,6 +203,27 @@ class RenderedFigure(_ImageFile):
     orientation: str
     cmap: str
     levels: np.ndarray | None = None
+    bars: list[tuple[Box, str, list[int]]] = field(default_factory=list)
+
+    def inside_spines(self, box: Box) -> Box:
+        """``box`` less its outer rows and columns that a frame line covers.
+
+        matplotlib draws the axes spines and the colour bar's outline over
+        the first row/column of the axes box (and just outside its far
+        edges); what is left is the coloured area a detector should find.
+        """
+        black = self.image[box.slices].max(axis=2) == 0
+        left, top, right, bottom = box
+        for _ in range(2):
+            if black[:, left - box.left].mean() > 0.9:
+                left += 1
+            if black[:, right - 1 - box.left].mean() > 0.9:
+                right -= 1
+            if black[top - box.top].mean() > 0.9:
+                top += 1
+            if black[bottom - 1 - box.top].mean() > 0.9:
+                bottom -= 1
+        return Box(left, top, right, bottom)
 
     def position(self, values: np.ndarray) -> np.ndarray:
         """Where values lie along the colour bar (0-1), for judging errors."""
@@ -144,6 +249,7 @@ def render(
     panels: int = 1,
     seed: int = 0,
     dpi: int = 100,
+    layout: Layout | None = None,
 ) -> RenderedFigure:
     """Render a heat-map figure from a known smooth field.
 
@@ -170,12 +276,16 @@ def render(
         Seed of the field.
     dpi : int
         Figure dpi (the pixel layout is fixed; dpi scales fonts and lines).
+    layout : Layout, optional
+        Where panels and bars go (see `grid_layout`); overrides
+        ``orientation`` and ``panels``.
 
     Returns
     -------
     RenderedFigure
     """
-    layout = default_layout(orientation, panels)
+    if layout is None:
+        layout = default_layout(orientation, panels)
     fields = [smooth_field(b.shape, seed + i) for i, b in enumerate(layout.panels)]
     if norm == "log":
         lo, hi = np.log10(vmin), np.log10(vmax)
@@ -214,15 +324,16 @@ def render(
     return RenderedFigure(
         image=image,
         panels=layout.panels,
-        colorbar=layout.colorbar,
+        colorbar=layout.colorbar if layout.bars else None,
         truth=truth,
         judged=judged,
         vmin=vmin,
         vmax=vmax,
         norm=norm,
-        orientation=orientation,
+        orientation=layout.orientation if layout.bars else orientation,
         cmap=cmap,
         levels=bounds,
+        bars=layout.bars,
     )
 
 
@@ -307,9 +418,9 @@ def _draw(
                 ha="center",
                 va="center",
             )
-    cax = axes_for(layout.colorbar)
-    cb = fig.colorbar(mappable, cax=cax, orientation=layout.orientation)
-    cb.set_label("value")
+    for box, orientation, _ in layout.bars:
+        cb = fig.colorbar(mappable, cax=axes_for(box), orientation=orientation)
+        cb.set_label("value")
     canvas.draw()
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 

@@ -1,0 +1,568 @@
+"""Find plot panels and colour bars in a figure and name colour maps.
+
+A figure is read as coloured rectangles on a plain background. Pixels that
+differ from the background are grouped after closing the holes that axes
+frames enclose and opening away thin things (text, tick marks, lines); the
+near-rectangular groups that remain are candidates. A long, thin candidate
+whose colour changes along its length and not across it is a colour bar; a
+larger one is a panel. Box edges are then moved inwards past frame lines
+(axes spines, the bar's outline), so boxes hug the coloured area.
+
+Colour maps are named by comparing a colour bar's colours with every map in
+the ``cmap`` catalogue (and its reversal); with no colour bar, by how closely
+a panel's colours lie on each map.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numba import njit, prange
+
+from napari_heatmap_digitizer.core import kernel
+from napari_heatmap_digitizer.core.boxes import Box
+from napari_heatmap_digitizer.core.colorbar import Colorbar
+from napari_heatmap_digitizer.core.errors import DigitizerError
+from napari_heatmap_digitizer.core.image import as_rgb8
+
+#: A pixel belongs to the figure's content when it is this far (ΔE) from the
+#: background colour.
+CONTENT_DELTA = 6.0
+#: Largest number of pixels the rectangle search works on; bigger figures are
+#: searched at a reduced scale and the boxes refined at full resolution.
+SEARCH_PIXELS = 4_000_000
+#: A colour bar is at least this many times longer than wide.
+BAR_ASPECT = 3.0
+#: How many catalogue maps to report, best first.
+TOP = 5
+
+
+@dataclass
+class ColormapMatch:
+    """A catalogue colour map and how well it fits.
+
+    ``delta_e`` is the mean colour difference (CIE ΔE*ab) between the map
+    and the colours seen: below ~3 is a near-exact match, above ~10 no match.
+    """
+
+    name: str
+    delta_e: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "delta_e": round(float(self.delta_e), 2)}
+
+
+@dataclass
+class FoundBar:
+    """A colour bar found in a figure.
+
+    ``panels`` are the indices of the panels it serves; ``colormaps`` the
+    closest catalogue maps, best first; ``ticks`` what was read from its tick
+    labels (``None`` when they were not read).
+    """
+
+    box: Box
+    orientation: str
+    panels: list[int] = field(default_factory=list)
+    colormaps: list[ColormapMatch] = field(default_factory=list)
+    ticks: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "box": list(self.box),
+            "orientation": self.orientation,
+            "panels": list(self.panels),
+        }
+        if self.colormaps:
+            out["colormap"] = self.colormaps[0].name
+            out["colormaps"] = [m.to_dict() for m in self.colormaps]
+        if self.ticks is not None:
+            out["ticks"] = self.ticks.to_dict()
+        return out
+
+
+@dataclass
+class Detection:
+    """What `detect` recognised in a figure.
+
+    ``colormaps`` maps the index of every panel that no colour bar serves to
+    the catalogue maps that best explain its colours. ``message`` says why
+    nothing was found, or is empty.
+    """
+
+    panels: list[Box]
+    colorbars: list[FoundBar]
+    colormaps: dict[int, list[ColormapMatch]] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def found(self) -> bool:
+        """True when at least one panel or colour bar was found."""
+        return bool(self.panels or self.colorbars)
+
+    def bar_for(self, panel: int) -> FoundBar | None:
+        """The colour bar serving panel ``panel``, if any."""
+        for bar in self.colorbars:
+            if panel in bar.panels:
+                return bar
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "panels": [list(b) for b in self.panels],
+            "colorbars": [b.to_dict() for b in self.colorbars],
+        }
+        if self.colormaps:
+            out["colormaps"] = {
+                str(i): [m.to_dict() for m in ms] for i, ms in self.colormaps.items()
+            }
+        if self.message:
+            out["message"] = self.message
+        return out
+
+
+def detect(
+    image: np.ndarray, *, colormaps: bool = True, ticks: bool | None = None
+) -> Detection:
+    """Find the panels and colour bars of a figure.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        The whole figure (grey, RGB or RGBA).
+    colormaps : bool
+        Also name each bar's colour map (and rank maps for panels without a
+        bar).
+    ticks : bool, optional
+        Read the bars' tick labels by OCR: ``True`` requires the OCR engine,
+        ``None`` reads them when it is installed, ``False`` never.
+
+    Returns
+    -------
+    Detection
+        Never raises for an image without panels: ``found`` is then false
+        and ``message`` says so.
+
+    Examples
+    --------
+    >>> from napari_heatmap_digitizer.data import load_sample
+    >>> found = detect(load_sample("single").image, ticks=False)
+    >>> len(found.panels), found.colorbars[0].orientation
+    (1, 'vertical')
+    """
+    rgb, _ = as_rgb8(image)
+    background = _background(rgb)
+    if background is None:
+        return Detection(
+            [],
+            [],
+            message="nothing found: the figure has no plain background "
+            "(a photograph?); draw the panel and colour-bar boxes by hand",
+        )
+    panels, bars = [], []
+    for box in _rectangles(rgb, background):
+        lab = _lab(rgb[box.slices])
+        orientation = _bar_orientation(lab, box)
+        if orientation is not None:
+            bars.append(FoundBar(box, orientation))
+        elif _is_panel(lab, box, background, rgb.shape):
+            panels.append(box)
+    panels.sort(key=lambda b: (b.top // max(1, b.height // 2), b.left))
+    _assign(panels, bars)
+    if not panels and not bars:
+        return Detection(
+            [],
+            [],
+            message="nothing found: no plot panel or colour bar recognised; "
+            "draw the boxes by hand",
+        )
+    found = Detection(panels, bars)
+    if colormaps:
+        for bar in bars:
+            bar.colormaps = name_colormap(rgb, bar.box, bar.orientation)
+        served = {i for bar in bars for i in bar.panels}
+        for i, box in enumerate(panels):
+            if i not in served:
+                found.colormaps[i] = rank_colormaps(rgb, box)
+    if ticks is not False:
+        from napari_heatmap_digitizer.core import ticks as ticks_module
+
+        if ticks or ticks_module.ocr_available():
+            for bar in bars:
+                bar.ticks = ticks_module.read_bar_ticks(rgb, bar.box, bar.orientation)
+    return found
+
+
+# -- finding rectangles ---------------------------------------------------
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    flat = np.ascontiguousarray(rgb[..., :3]).reshape(-1, 3)
+    return kernel.rgb8_to_lab(flat, kernel.SRGB_LINEAR).reshape(*rgb.shape[:2], 3)
+
+
+def _delta_e(lab: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    return np.sqrt(((lab - colour) ** 2).sum(axis=-1))
+
+
+def _background(rgb: np.ndarray) -> np.ndarray | None:
+    """The figure's background colour (Lab), or None when it has none.
+
+    The background is the commonest colour of the outermost pixels and must
+    cover at least half of them.
+    """
+    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])[:, :3]
+    colours, counts = np.unique(border, axis=0, return_counts=True)
+    if rgb.shape[0] < 16 or rgb.shape[1] < 16:
+        return None
+    lab = _lab(colours[None])[0]
+    best = lab[np.argmax(counts)]
+    near = _delta_e(lab, best) < 3.0
+    if counts[near].sum() < 0.5 * len(border):
+        return None
+    return best
+
+
+def _content(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
+    return _delta_e(_lab(rgb), background) > CONTENT_DELTA
+
+
+def _rectangles(rgb: np.ndarray, background: np.ndarray) -> list[Box]:
+    """Boxes around the near-rectangular coloured areas of the figure."""
+    from scipy import ndimage as ndi
+
+    H, W = rgb.shape[:2]
+    f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
+    small = rgb[::f, ::f]
+    content = _content(small, background)
+    filled = _fill_enclosed(content)
+    k = max(3, int(round(min(H, W) / 150 / f)))
+    opened = ndi.binary_opening(filled, structure=np.ones((2 * k + 1, 2 * k + 1)))
+    labels, _ = ndi.label(opened)
+    boxes = []
+    for i, where in enumerate(ndi.find_objects(labels)):
+        if where is None:
+            continue
+        part = labels[where] == i + 1
+        if part.mean() < 0.85:
+            continue
+        rough = Box(
+            where[1].start * f,
+            where[0].start * f,
+            min(W, where[1].stop * f),
+            min(H, where[0].stop * f),
+        )
+        box = _refine(rgb, rough, background, f)
+        if box is not None:
+            boxes.append(box)
+    return boxes
+
+
+def _fill_enclosed(mask: np.ndarray) -> np.ndarray:
+    """Fill holes enclosed by content, except very large ones (a frame around
+    the whole figure must not turn the figure into one block)."""
+    from scipy import ndimage as ndi
+
+    holes, n = ndi.label(~mask)
+    if n == 0:
+        return mask
+    sizes = np.bincount(holes.ravel())
+    edge = np.unique(
+        np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]])
+    )
+    fill = sizes < 0.25 * mask.size
+    fill[0] = False
+    fill[edge] = False
+    return mask | fill[holes]
+
+
+def _refine(rgb: np.ndarray, rough: Box, background: np.ndarray, f: int) -> Box | None:
+    """Snap a rough box to the content at full resolution, then trim frames."""
+    H, W = rgb.shape[:2]
+    pad = f + 1
+    outer = Box(
+        max(0, rough.left - pad),
+        max(0, rough.top - pad),
+        min(W, rough.right + pad),
+        min(H, rough.bottom + pad),
+    )
+    lab = _lab(rgb[outer.slices])
+    content = _delta_e(lab, background) > CONTENT_DELTA
+    # Judge rows on the middle of the box's columns and vice versa, so tick
+    # marks and labels next to a corner do not widen it.
+    h, w = content.shape
+    rows = content[:, w // 8 : w - w // 8].mean(axis=1) > 0.5
+    cols = content[h // 8 : h - h // 8, :].mean(axis=0) > 0.5
+    if not rows.any() or not cols.any():
+        return None
+    top, bottom = np.flatnonzero(rows)[[0, -1]]
+    left, right = np.flatnonzero(cols)[[0, -1]]
+    t, b, le, r = _trim_frame(lab, int(top), int(bottom) + 1, int(left), int(right) + 1)
+    if b - t < 4 or r - le < 4:
+        return None
+    return Box(outer.left + le, outer.top + t, outer.left + r, outer.top + b)
+
+
+def _trim_frame(
+    lab: np.ndarray, top: int, bottom: int, left: int, right: int, most: int = 4
+) -> tuple[int, int, int, int]:
+    """Move each edge inwards past lines of one colour unlike the inside."""
+
+    def is_line(line: np.ndarray, inner: np.ndarray) -> bool:
+        centre = np.median(line, axis=0)
+        spread = np.percentile(_delta_e(line, centre), 80)
+        differs = float(np.median(_delta_e(line, inner)))
+        # JPEG ringing spreads a 1-px line's colour, so judge its spread
+        # against how much it differs from the inside.
+        return differs > 10.0 and spread < max(6.0, 0.5 * differs)
+
+    for _ in range(most):
+        if bottom - top > 2 and is_line(lab[top, left:right], lab[top + 1, left:right]):
+            top += 1
+        else:
+            break
+    for _ in range(most):
+        if bottom - top > 2 and is_line(
+            lab[bottom - 1, left:right], lab[bottom - 2, left:right]
+        ):
+            bottom -= 1
+        else:
+            break
+    for _ in range(most):
+        if right - left > 2 and is_line(lab[top:bottom, left], lab[top:bottom, left + 1]):
+            left += 1
+        else:
+            break
+    for _ in range(most):
+        if right - left > 2 and is_line(
+            lab[top:bottom, right - 1], lab[top:bottom, right - 2]
+        ):
+            right -= 1
+        else:
+            break
+    return top, bottom, left, right
+
+
+def _bar_orientation(lab: np.ndarray, box: Box) -> str | None:
+    """'vertical'/'horizontal' when the box shows a colour bar, else None."""
+    h, w = box.shape
+    if max(h, w) < BAR_ASPECT * min(h, w) or min(h, w) < 3:
+        return None
+    orientation = "vertical" if h > w else "horizontal"
+    along = lab if orientation == "vertical" else lab.transpose(1, 0, 2)
+    n_across = along.shape[1]
+    inner = along[:, n_across // 5 : n_across - n_across // 5 or None]
+    profile = np.median(inner, axis=1)
+    across = np.median(_delta_e(inner, profile[:, None, :]))
+    steps = _delta_e(profile[1:], profile[:-1])
+    travelled = steps.sum()
+    if across > 3.0 or travelled < 20.0:
+        return None
+    return orientation
+
+
+def _is_panel(
+    lab: np.ndarray, box: Box, background: np.ndarray, shape: tuple[int, ...]
+) -> bool:
+    """Large enough, mostly coloured and with more than a handful of colours."""
+    smallest = max(16, 0.06 * min(shape[:2]))
+    if min(box.shape) < smallest:
+        return False
+    if box.width >= 0.98 * shape[1] and box.height >= 0.98 * shape[0]:
+        return False
+    content = _delta_e(lab, background) > CONTENT_DELTA
+    if content.mean() < 0.5:
+        return False
+    quantised = np.unique(np.rint(lab[content][::7] / 4.0), axis=0)
+    return len(quantised) >= 4
+
+
+def _assign(panels: list[Box], bars: list[FoundBar]) -> None:
+    """Give every panel to the nearest bar beside (vertical) or below
+    (horizontal) it that overlaps it across; bars record their panels."""
+    for i, p in enumerate(panels):
+        best, best_gap = None, np.inf
+        for bar in bars:
+            b = bar.box
+            if bar.orientation == "vertical":
+                overlap = min(p.bottom, b.bottom) - max(p.top, b.top)
+                gap = b.left - p.right if b.left >= p.right else p.left - b.right
+                after = b.left >= p.right
+                size = p.height
+            else:
+                overlap = min(p.right, b.right) - max(p.left, b.left)
+                gap = b.top - p.bottom if b.top >= p.bottom else p.top - b.bottom
+                after = b.top >= p.bottom
+                size = p.width
+            if overlap < 0.5 * size or gap < 0:
+                continue
+            gap = gap if after else 1.5 * gap + 1  # prefer bars right/below
+            if gap < best_gap:
+                best, best_gap = bar, gap
+        if best is not None:
+            best.panels.append(i)
+
+
+# -- colour maps ------------------------------------------------------------
+
+_SAMPLES = 64
+
+
+@functools.lru_cache(maxsize=2)
+def _catalogue(n: int) -> tuple[list[str], np.ndarray]:
+    """Names and Lab tables (maps, n, 3) of the distinct catalogue maps.
+
+    Names are the short ones where the short name means this map, so they
+    can be passed back as ``--cmap``.
+    """
+    import cmap
+
+    catalog = cmap.Catalog()
+    keys = sorted(
+        catalog.namespaced_keys(),
+        key=lambda k: (not k.startswith(("bids:", "matplotlib:")), k),
+    )
+    names, tables, seen = [], [], set()
+    t = np.linspace(0.0, 1.0, n)
+    for key in keys:
+        try:
+            colours = np.asarray(cmap.Colormap(key)(t))[:, :3]
+        except Exception:  # noqa: BLE001 - a broken catalogue entry is skipped
+            continue
+        rgb = np.rint(np.clip(colours, 0, 1) * 255).astype(np.uint8)
+        digest = rgb.tobytes()
+        if digest in seen:
+            continue
+        seen.add(digest)
+        short = key.split(":", 1)[1]
+        try:
+            resolved = catalog.resolve(short)
+        except (KeyError, ValueError):
+            resolved = None
+        names.append(short if resolved == key else key)
+        tables.append(kernel.rgb8_to_lab(rgb, kernel.SRGB_LINEAR))
+    return names, np.asarray(tables)
+
+
+def _ranked(names: list[str], scores: np.ndarray, top: int) -> list[ColormapMatch]:
+    order = np.argsort(scores, kind="stable")[:top]
+    return [ColormapMatch(names[i], float(scores[i])) for i in order]
+
+
+def name_colormap(
+    image: np.ndarray, box: Box, orientation: str | None = None, *, top: int = TOP
+) -> list[ColormapMatch]:
+    """The catalogue colour maps closest to a colour bar, best first.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        The figure.
+    box : Box
+        The colour bar's box.
+    orientation : {"vertical", "horizontal"}, optional
+        Default: from the box's shape.
+    top : int
+        How many maps to return. Reversed maps are named with ``_r``.
+
+    Returns
+    -------
+    list of ColormapMatch
+    """
+    bar = Colorbar.from_image(image, box, 0.0, 1.0, orientation=orientation)
+    return _match_bar(bar, top)
+
+
+def _match_bar(bar: Colorbar, top: int) -> list[ColormapMatch]:
+    names, tables = _catalogue(_SAMPLES)
+    t = np.linspace(0.0, 1.0, _SAMPLES)
+    if bar.discrete and bar.band_edges is not None:
+        index = np.clip(np.searchsorted(bar.band_edges, t, side="right") - 1, 0, len(bar.lab) - 1)
+        seen = bar.lab[index]
+    else:
+        pos = bar.positions
+        seen = np.stack([np.interp(t, pos, bar.lab[:, c]) for c in range(3)], axis=1)
+    # Ignore the outermost samples: they are the least certain part of a bar.
+    core = slice(1, _SAMPLES - 1)
+    forward = _delta_e(tables[:, core], seen[core]).mean(axis=1)
+    backward = _delta_e(tables[:, ::-1][:, core], seen[core]).mean(axis=1)
+    all_names = names + [f"{n}_r" for n in names]
+    return _ranked(all_names, np.concatenate([forward, backward]), top)
+
+
+def rank_colormaps(
+    image: np.ndarray, box: Box | str, *, top: int = TOP, seed: int = 0
+) -> list[ColormapMatch]:
+    """Rank catalogue colour maps by how well they explain a panel's colours.
+
+    For a panel with no colour bar: the score is the mean distance from the
+    panel's colours to the nearest colour of each map, plus a penalty for the
+    part of the map the panel does not use (so a map is not preferred merely
+    for holding many colours). Reversal does not change the score; the value
+    range, and its direction, must be entered.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        The figure.
+    box : Box or str
+        The panel.
+    top : int
+        How many maps to return.
+    seed : int
+        Seed of the pixel sample.
+
+    Returns
+    -------
+    list of ColormapMatch
+        ``delta_e`` is the score (mean ΔE plus the unused-part penalty).
+    """
+    rgb, _ = as_rgb8(image)
+    box = Box.parse(box, what="panel box").check_inside(rgb.shape, what="panel box")
+    pixels = rgb[box.slices].reshape(-1, 3)
+    colours, counts = np.unique(pixels, axis=0, return_counts=True)
+    if len(colours) > 4000:
+        rng = np.random.default_rng(seed)
+        keep = rng.choice(len(colours), 4000, replace=False, p=counts / counts.sum())
+        colours, counts = colours[keep], np.ones(len(keep))
+    lab = kernel.rgb8_to_lab(np.ascontiguousarray(colours), kernel.SRGB_LINEAR)
+    names, tables = _catalogue(_SAMPLES)
+    mean_distance, unused = _explain(
+        lab.astype(np.float64), counts.astype(np.float64), tables.astype(np.float64)
+    )
+    if len(colours) < 2:
+        raise DigitizerError("the panel shows a single colour; no colour map to rank")
+    return _ranked(names, mean_distance + 10.0 * unused, top)
+
+
+@njit(parallel=True, cache=True)
+def _explain(lab, weights, tables):  # type: ignore[no-untyped-def]
+    m, n = tables.shape[0], tables.shape[1]
+    k = lab.shape[0]
+    mean_distance = np.zeros(m)
+    unused = np.zeros(m)
+    total = weights.sum()
+    for j in prange(m):
+        acc = 0.0
+        used = np.zeros(n, dtype=np.bool_)
+        for i in range(k):
+            best = 1e30
+            arg = 0
+            for s in range(n):
+                d = (
+                    (lab[i, 0] - tables[j, s, 0]) ** 2
+                    + (lab[i, 1] - tables[j, s, 1]) ** 2
+                    + (lab[i, 2] - tables[j, s, 2]) ** 2
+                )
+                if d < best:
+                    best = d
+                    arg = s
+            acc += weights[i] * np.sqrt(best)
+            if best < 25.0:
+                used[arg] = True
+        mean_distance[j] = acc / total
+        unused[j] = 1.0 - used.sum() / n
+    return mean_distance, unused
