@@ -263,16 +263,15 @@ def _rectangles(rgb: np.ndarray, background: np.ndarray) -> list[Box]:
 
 def _fill_enclosed(mask: np.ndarray) -> np.ndarray:
     """Fill holes enclosed by content, except very large ones (a frame around
-    the whole figure must not turn the figure into one block)."""
+    the whole figure must not turn the figure into one block).
+    """
     from scipy import ndimage as ndi
 
     holes, n = ndi.label(~mask)
     if n == 0:
         return mask
     sizes = np.bincount(holes.ravel())
-    edge = np.unique(
-        np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]])
-    )
+    edge = np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]]))
     fill = sizes < 0.25 * mask.size
     fill[0] = False
     fill[edge] = False
@@ -332,7 +331,9 @@ def _trim_frame(
         else:
             break
     for _ in range(most):
-        if right - left > 2 and is_line(lab[top:bottom, left], lab[top:bottom, left + 1]):
+        if right - left > 2 and is_line(
+            lab[top:bottom, left], lab[top:bottom, left + 1]
+        ):
             left += 1
         else:
             break
@@ -382,7 +383,8 @@ def _is_panel(
 
 def _assign(panels: list[Box], bars: list[FoundBar]) -> None:
     """Give every panel to the nearest bar beside (vertical) or below
-    (horizontal) it that overlaps it across; bars record their panels."""
+    (horizontal) it that overlaps it across; bars record their panels.
+    """
     for i, p in enumerate(panels):
         best, best_gap = None, np.inf
         for bar in bars:
@@ -430,7 +432,7 @@ def _catalogue(n: int) -> tuple[list[str], np.ndarray]:
     for key in keys:
         try:
             colours = np.asarray(cmap.Colormap(key)(t))[:, :3]
-        except Exception:  # noqa: BLE001 - a broken catalogue entry is skipped
+        except Exception:
             continue
         rgb = np.rint(np.clip(colours, 0, 1) * 255).astype(np.uint8)
         digest = rgb.tobytes()
@@ -480,7 +482,9 @@ def _match_bar(bar: Colorbar, top: int) -> list[ColormapMatch]:
     names, tables = _catalogue(_SAMPLES)
     t = np.linspace(0.0, 1.0, _SAMPLES)
     if bar.discrete and bar.band_edges is not None:
-        index = np.clip(np.searchsorted(bar.band_edges, t, side="right") - 1, 0, len(bar.lab) - 1)
+        index = np.clip(
+            np.searchsorted(bar.band_edges, t, side="right") - 1, 0, len(bar.lab) - 1
+        )
         seen = bar.lab[index]
     else:
         pos = bar.positions
