@@ -52,6 +52,7 @@ class ColormapMatch:
     delta_e: float
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
         return {"name": self.name, "delta_e": round(float(self.delta_e), 2)}
 
 
@@ -71,6 +72,7 @@ class FoundBar:
     ticks: Any = None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
         out: dict[str, Any] = {
             "box": list(self.box),
             "orientation": self.orientation,
@@ -111,6 +113,7 @@ class Detection:
         return None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
         out: dict[str, Any] = {
             "panels": [list(b) for b in self.panels],
             "colorbars": [b.to_dict() for b in self.colorbars],
@@ -239,7 +242,7 @@ def _rectangles(rgb: np.ndarray, background: np.ndarray) -> list[Box]:
     small = rgb[::f, ::f]
     content = _content(small, background)
     filled = _fill_enclosed(content)
-    k = max(3, int(round(min(H, W) / 150 / f)))
+    k = max(3, round(min(H, W) / 150 / f))
     opened = ndi.binary_opening(filled, structure=np.ones((2 * k + 1, 2 * k + 1)))
     labels, _ = ndi.label(opened)
     boxes = []
@@ -262,8 +265,9 @@ def _rectangles(rgb: np.ndarray, background: np.ndarray) -> list[Box]:
 
 
 def _fill_enclosed(mask: np.ndarray) -> np.ndarray:
-    """Fill holes enclosed by content, except very large ones (a frame around
-    the whole figure must not turn the figure into one block).
+    """Fill holes enclosed by content, except very large ones.
+
+    A frame around the whole figure must not turn the figure into one block.
     """
     from scipy import ndimage as ndi
 
@@ -382,8 +386,10 @@ def _is_panel(
 
 
 def _assign(panels: list[Box], bars: list[FoundBar]) -> None:
-    """Give every panel to the nearest bar beside (vertical) or below
-    (horizontal) it that overlaps it across; bars record their panels.
+    """Give every panel to the nearest bar that overlaps it across.
+
+    Vertical bars serve panels beside them, horizontal ones panels above or
+    below; bars record their panels.
     """
     for i, p in enumerate(panels):
         best, best_gap = None, np.inf

@@ -114,6 +114,7 @@ class TickReading:
     vmax: float
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
         return {
             "pairs": [[round(p, 2), v] for p, v in self.pairs],
             "labels": list(self.labels),
@@ -328,8 +329,10 @@ def _tick_marks(grey: np.ndarray, box: Box, side: str) -> np.ndarray:
 
 
 def _past_ticks(grey: np.ndarray, box: Box, side: str) -> int:
-    """How far out the outline and tick marks reach (px), so the label strip
-    starts after them: columns whose ink is only a few thin runs.
+    """How far out the outline and tick marks reach (px).
+
+    The label strip starts after them: columns whose ink is only a few thin
+    runs.
     """
     offset = 1
     while offset < 20:
