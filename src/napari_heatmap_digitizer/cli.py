@@ -29,6 +29,7 @@ from napari_heatmap_digitizer.core import (
 )
 from napari_heatmap_digitizer.core.cells import Cells, panel_cells, parse_cells
 from napari_heatmap_digitizer.core.export import (
+    atomic_write_text,
     check_can_write,
     output_format,
     panel_paths,
@@ -36,6 +37,7 @@ from napari_heatmap_digitizer.core.export import (
     write_matrix_csv,
     write_table_csv,
 )
+from napari_heatmap_digitizer.core.image import load_image
 from napari_heatmap_digitizer.core.regions import (
     fill_gaps,
     find_hexagons,
@@ -109,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="use a named colour map instead of reading the bar, e.g. "
         "viridis, RdBu_r, cmocean:thermal (see 'colormaps')",
+    )
+    d.add_argument(
+        "--auto",
+        action="store_true",
+        help="detect whatever is not given: panels, colour bar (or the best "
+        "colour map when there is none), and the range from the tick labels "
+        "when the OCR extra is installed; flags given always win",
     )
     d.add_argument("--vmin", type=float, help="value at the low end of the colour bar")
     d.add_argument("--vmax", type=float, help="value at the high end of the colour bar")
@@ -278,6 +287,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="image file to digitize (default: the bundled sample)",
     )
 
+    det = sub.add_parser(
+        "detect",
+        help="find the panels and colour bars of a figure; print them as JSON",
+        description="Find the plot panels and colour bars of a figure, name each "
+        "bar's colour map and read its tick labels (with the OCR extra), and "
+        "print the result as JSON. Prints a 'message' and empty lists when "
+        "nothing is found.",
+    )
+    det.add_argument("image", metavar="IMAGE", help="figure file")
+    ocr = det.add_mutually_exclusive_group()
+    ocr.add_argument(
+        "--ocr",
+        action="store_true",
+        default=None,
+        help="read tick labels (fails when Tesseract is missing; default: read "
+        "them when it is installed)",
+    )
+    ocr.add_argument(
+        "--no-ocr", dest="ocr", action="store_false", help="do not read tick labels"
+    )
+    det.add_argument(
+        "-o", "--output", metavar="OUT.json", help="also write the JSON to a file"
+    )
+    det.add_argument(
+        "--overwrite", action="store_true", help="replace an output file that exists"
+    )
+
     cm = sub.add_parser(
         "colormaps",
         help="list the colour-map names --colormap accepts",
@@ -314,6 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "colormaps":
             return _colormaps(args)
+        if args.command == "detect":
+            return _detect(args)
         if args.command == "gui":
             return _gui(args)
     except DigitizerError as exc:
@@ -404,6 +442,8 @@ def recipe_from_args(args: argparse.Namespace) -> Recipe:
         parse_cells(args.cells)
         for panel in recipe.panels:
             panel.cells, panel.grid = args.cells.strip().lower(), None
+    if args.auto:
+        _auto_fill(recipe, args)
     if not recipe.panels:
         raise DigitizerError("no plot panel given: add --plot LEFT,TOP,RIGHT,BOTTOM")
     if cb.box is None and cb.colormap is None:
@@ -583,6 +623,96 @@ def _gui(args: argparse.Namespace) -> int:
         ) from None
     launch(args.figure)
     return 0
+
+
+def _detect(args: argparse.Namespace) -> int:
+    import json
+
+    from napari_heatmap_digitizer.core.detect import detect
+
+    image = load_image(args.image)
+    if args.output:
+        check_can_write([Path(args.output)], overwrite=args.overwrite)
+    found = detect(image, ticks=args.ocr)
+    text = json.dumps(found.to_dict(), indent=2, ensure_ascii=False)
+    if args.output:
+        atomic_write_text(Path(args.output), text + "\n")
+    print(text)
+    if not found.found:
+        print(f"{PROG}: {found.message}", file=sys.stderr)
+    return 0
+
+
+def _auto_fill(recipe: Recipe, args: argparse.Namespace) -> None:
+    """Fill in from detection what the flags and recipe left open."""
+    from napari_heatmap_digitizer.core.detect import detect
+
+    if recipe.image is None:
+        raise DigitizerError("no image given: name the figure file")
+    cb = recipe.colorbar
+    need_range = cb.vmin is None and cb.vmax is None and not cb.ticks
+    need_bar = cb.box is None and cb.colormap is None
+    found = detect(
+        load_image(recipe.image), ticks=None if (need_range and need_bar) else False
+    )
+    if not found.found:
+        raise DigitizerError(f"--auto: {found.message.replace('; draw', '; give')}")
+    notes = []
+    bar = None
+    if need_bar and found.colorbars:
+        bar = max(found.colorbars, key=lambda b: len(b.panels))
+        cb.box, cb.orientation = bar.box, cb.orientation or bar.orientation
+        notes.append(f"colour bar {bar.box.as_text()}")
+        if bar.colormaps:
+            notes[-1] += f" ({bar.colormaps[0].name})"
+        if len(found.colorbars) > 1:
+            notes.append(
+                f"{len(found.colorbars)} colour bars found, using the one serving "
+                "the most panels; give --plot/--colorbar for the others"
+            )
+    if not recipe.panels:
+        indices = bar.panels if bar is not None else list(range(len(found.panels)))
+        if not indices:
+            raise DigitizerError("--auto: no plot panel found; give --plot")
+        recipe.panels = [Panel(found.panels[i]) for i in indices]
+        if args.cells is not None:
+            for panel in recipe.panels:
+                panel.cells = args.cells.strip().lower()
+        notes.append(
+            "panels " + ", ".join(found.panels[i].as_text() for i in indices)
+        )
+    if need_bar and bar is None:
+        ranked = found.colormaps.get(0) or next(iter(found.colormaps.values()), [])
+        if not ranked:
+            raise DigitizerError("--auto: no colour bar found; give --colorbar")
+        cb.colormap = ranked[0].name
+        notes.append(
+            f"no colour bar: best-fitting colour map {ranked[0].name} "
+            f"(mean ΔE {ranked[0].delta_e:.1f}; next: "
+            + ", ".join(m.name for m in ranked[1:3])
+            + ")"
+        )
+        if need_range:
+            raise DigitizerError(
+                f"--auto: no colour bar found (best colour map {ranked[0].name}); "
+                "give --vmin and --vmax"
+            )
+    if need_range:
+        if bar is None or bar.ticks is None:
+            raise DigitizerError(
+                "--auto: could not read the colour bar's range from its tick "
+                "labels (needs the OCR extra and Tesseract); give --vmin and --vmax"
+            )
+        cb.vmin, cb.vmax = bar.ticks.vmin, bar.ticks.vmax
+        if args.norm is None:
+            cb.norm = bar.ticks.norm
+        notes.append(
+            f"range {bar.ticks.vmin:g} to {bar.ticks.vmax:g} ({cb.norm}) from "
+            f"tick labels {', '.join(bar.ticks.labels)}"
+        )
+    if not args.quiet:
+        for note in notes:
+            print(f"auto: {note}", file=sys.stderr)
 
 
 def _colormaps(args: argparse.Namespace) -> int:
