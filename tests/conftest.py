@@ -35,3 +35,10 @@ def pytest_configure(config):
                 raise pytest.UsageError(
                     f"{module} is missing on CI: install the [testing] extra"
                 )
+        from napari_heatmap_digitizer.core.ticks import ocr_available
+
+        if not ocr_available():
+            raise pytest.UsageError(
+                "Tesseract is missing on CI: .ci/run installs tesseract-ocr and "
+                "the [testing] extra pytesseract"
+            )

@@ -425,3 +425,72 @@ def test_bad_cells_text_is_a_notification(viewer, qtbot):
     widget.digitize()
     wait(qtbot, widget)
     assert "too small" in widget.last_error
+
+
+def _detected(qtbot, widget):
+    worker = widget.detect()
+    assert worker is not None
+    qtbot.waitUntil(lambda: widget._detecting is None, timeout=60000)
+    return widget.detection
+
+
+def test_detect_button_proposes_boxes_and_range_then_digitizes(viewer, qtbot):
+    from napari_heatmap_digitizer._napari._convert import box_from_rectangle
+    from napari_heatmap_digitizer.core.ticks import ocr_available
+
+    sample = load_sample("single")
+    widget = DigitizerWidget(viewer)
+    viewer.window.add_dock_widget(widget)
+    layer = open_sample(viewer)
+    widget.figure.value = layer
+    widget.vmin.value, widget.vmax.value = "7", "8"
+    found = _detected(qtbot, widget)
+    assert widget.last_error == ""
+    assert "found 1 panel(s)" in widget.status.value
+    shape = sample.image.shape[:2]
+    (panel,) = [
+        box_from_rectangle(r, shape, what="x")[0]
+        for r in viewer.layers[PANELS_LAYER].data
+    ]
+    (bar,) = [
+        box_from_rectangle(r, shape, what="x")[0]
+        for r in viewer.layers[COLORBAR_LAYER].data
+    ]
+    assert panel == found.panels[0] and bar == found.colorbars[0].box
+    true = sample.recipe.panels[0].box
+    assert abs(panel.left - true.left) <= 2 and abs(panel.bottom - true.bottom) <= 2
+    if ocr_available():  # the CI installs Tesseract, so this branch runs there
+        assert (widget.vmin.value, widget.vmax.value) == ("-2", "3")
+    else:
+        widget.vmin.value, widget.vmax.value = "-2", "3"
+    widget.digitize()
+    wait(qtbot, widget)
+    values = viewer.layers["single heat map values [0]"].data
+    t = sample.truth[0][panel.top - true.top :, panel.left - true.left :]
+    j = sample.judged[0][panel.top - true.top :, panel.left - true.left :]
+    h, w = values.shape
+    err = np.abs(values - t[:h, :w])[j[:h, :w]] / 5
+    assert np.nanmedian(err) < 0.003
+
+
+def test_detect_on_a_blank_figure_is_a_notification(viewer, qtbot):
+    widget = DigitizerWidget(viewer)
+    layer = viewer.add_image(np.full((200, 300, 3), 255, np.uint8), rgb=True)
+    widget.figure.value = layer
+    found = _detected(qtbot, widget)
+    assert not found.found
+    assert "nothing found" in widget.last_error
+    assert widget.detect_button.enabled
+
+
+def test_detect_without_a_bar_picks_the_colour_map(viewer, qtbot):
+    pytest.importorskip("matplotlib")
+    from napari_heatmap_digitizer._figures import grid_layout, render
+
+    fig = render(layout=grid_layout(1, 1, bars="none"), cmap="plasma", seed=2)
+    widget = DigitizerWidget(viewer)
+    widget.figure.value = viewer.add_image(fig.image, rgb=True)
+    _detected(qtbot, widget)
+    assert widget.bar_source.value == "colour map name"
+    assert widget.colormap.value == "plasma"
+    assert "no colour bar" in widget.status.value

@@ -204,6 +204,7 @@ class RenderedFigure(_ImageFile):
     cmap: str
     levels: np.ndarray | None = None
     bars: list[tuple[Box, str, list[int]]] = field(default_factory=list)
+    ticks: list[np.ndarray] = field(default_factory=list)
 
     def inside_spines(self, box: Box) -> Box:
         """``box`` less its outer rows and columns that a frame line covers.
@@ -298,7 +299,10 @@ def render(
             bounds = np.logspace(np.log10(vmin), np.log10(vmax), levels + 1)
         else:
             bounds = np.linspace(vmin, vmax, levels + 1)
-    clean = _draw(layout, data, cmap, norm, vmin, vmax, kind, bounds, None, None, dpi)
+    ticks: list[np.ndarray] = []
+    clean = _draw(
+        layout, data, cmap, norm, vmin, vmax, kind, bounds, None, None, dpi, ticks
+    )
     image = clean
     if grid or text:
         image = _draw(
@@ -334,6 +338,7 @@ def render(
         cmap=cmap,
         levels=bounds,
         bars=layout.bars,
+        ticks=ticks,
     )
 
 
@@ -364,6 +369,7 @@ def _draw(
     grid: str | None,
     text: str | None,
     dpi: int,
+    ticks_out: list[np.ndarray] | None = None,
 ) -> np.ndarray:
     from matplotlib import colors
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -421,6 +427,10 @@ def _draw(
     for box, orientation, _ in layout.bars:
         cb = fig.colorbar(mappable, cax=axes_for(box), orientation=orientation)
         cb.set_label("value")
+        if ticks_out is not None:
+            t = np.asarray(cb.get_ticks(), dtype=float)
+            lo, hi = min(vmin, vmax), max(vmin, vmax)
+            ticks_out.append(t[(t >= lo - 1e-9 * abs(hi)) & (t <= hi + 1e-9 * abs(hi))])
     canvas.draw()
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 

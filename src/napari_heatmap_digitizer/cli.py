@@ -678,9 +678,7 @@ def _auto_fill(recipe: Recipe, args: argparse.Namespace) -> None:
         if args.cells is not None:
             for panel in recipe.panels:
                 panel.cells = args.cells.strip().lower()
-        notes.append(
-            "panels " + ", ".join(found.panels[i].as_text() for i in indices)
-        )
+        notes.append("panels " + ", ".join(found.panels[i].as_text() for i in indices))
     if need_bar and bar is None:
         ranked = found.colormaps.get(0) or next(iter(found.colormaps.values()), [])
         if not ranked:

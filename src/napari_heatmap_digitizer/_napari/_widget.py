@@ -48,6 +48,8 @@ from napari_heatmap_digitizer.core import (
     catalogue_names,
 )
 from napari_heatmap_digitizer.core.cells import Cells, Grid, panel_cells, parse_cells
+from napari_heatmap_digitizer.core.detect import Detection
+from napari_heatmap_digitizer.core.detect import detect as detect_figure
 from napari_heatmap_digitizer.core.export import (
     check_can_write,
     output_format,
@@ -102,6 +104,14 @@ class DigitizerWidget(Container):
             choices=self._figure_choices, label="figure", nullable=True
         )
         self.add_boxes = PushButton(text="Add box layers")
+        self.detect_button = PushButton(
+            text="Detect panels and colour bar",
+            tooltip="propose the rectangles (and the range, from the tick labels "
+            "when Tesseract is installed); adjust them, then Digitize",
+        )
+        self._detecting: Any = None
+        #: What the last Detect found.
+        self.detection: Detection | None = None
         self.bar_source = RadioButtons(
             choices=BAR_SOURCES,
             value=BAR_SOURCES[0],
@@ -184,6 +194,7 @@ class DigitizerWidget(Container):
             [
                 self.figure,
                 self.add_boxes,
+                self.detect_button,
                 self.bar_source,
                 self.colormap,
                 self.vmin,
@@ -215,6 +226,7 @@ class DigitizerWidget(Container):
         for label in (self.status, self.cursor, self.preview_text):
             label.native.setWordWrap(True)
         self.add_boxes.changed.connect(self.create_box_layers)
+        self.detect_button.changed.connect(self.detect)
         self.run_button.changed.connect(self.digitize)
         self.export_button.changed.connect(self._export_dialog)
         self.save_button.changed.connect(self._save_dialog)
@@ -281,6 +293,84 @@ class DigitizerWidget(Container):
         _replace_rectangles(bar_layer, [] if colorbar is None else [colorbar])
         panel_layer.mode = "pan_zoom"
         self.update_preview()
+
+    def detect(self) -> Any:
+        """Detect panels and colour bars in a background worker (returns it)."""
+        if self._detecting is not None:
+            return self._detecting
+        try:
+            image = self._figure_array()
+        except DigitizerError as exc:
+            self._fail(str(exc))
+            return None
+        self.detect_button.enabled = False
+        self._say("detecting panels and colour bars…")
+        worker = thread_worker(detect_figure, ignore_errors=True)(image)
+        worker.returned.connect(self.apply_detection)
+        worker.errored.connect(self._on_error)
+        worker.finished.connect(self._on_detect_finished)
+        self._detecting = worker
+        worker.start()
+        return worker
+
+    def _on_detect_finished(self) -> None:
+        self._detecting = None
+        if not self._closed:
+            self.detect_button.enabled = True
+
+    def apply_detection(self, found: Detection) -> None:
+        """Put what `detect` found into the Shapes layers and the settings.
+
+        With several colour bars, the one serving the most panels is used
+        with its panels; the others are named in the status line.
+        """
+        if self._closed:
+            return
+        self.detection = found
+        if not found.found:
+            self._fail(found.message)
+            return
+        bar = max(found.colorbars, key=lambda b: len(b.panels), default=None)
+        indices = bar.panels if bar is not None and bar.panels else None
+        if indices is None:
+            indices = list(range(len(found.panels)))
+        self.set_boxes([found.panels[i] for i in indices], bar and bar.box)
+        said = [f"found {len(indices)} panel(s)"]
+        if bar is not None:
+            self.bar_source.value = BAR_SOURCES[0]
+            if bar.colormaps:
+                best = bar.colormaps[0]
+                said.append(f"a colour bar ({best.name}, ΔE {best.delta_e:.1f})")
+            if bar.ticks is not None:
+                self.ticks.value = ""
+                self.vmin.value = f"{bar.ticks.vmin:g}"
+                self.vmax.value = f"{bar.ticks.vmax:g}"
+                self.norm.value = bar.ticks.norm
+                said.append(
+                    f"range {bar.ticks.vmin:g} to {bar.ticks.vmax:g} "
+                    f"({bar.ticks.norm}) from the tick labels"
+                )
+            else:
+                said.append("type the range (vmin, vmax)")
+            if len(found.colorbars) > 1:
+                said.append(
+                    f"{len(found.colorbars) - 1} more colour bar(s) at "
+                    + "; ".join(
+                        b.box.as_text() for b in found.colorbars if b is not bar
+                    )
+                )
+        else:
+            ranked = found.colormaps.get(indices[0], []) if indices else []
+            if ranked and ranked[0].name in self.colormap.choices:
+                self.bar_source.value = BAR_SOURCES[1]
+                self.colormap.value = ranked[0].name
+            if ranked:
+                said.append(
+                    "no colour bar; best colour map "
+                    + ", ".join(f"{m.name} (ΔE {m.delta_e:.1f})" for m in ranked[:3])
+                    + "; type the range"
+                )
+        self._say("; ".join(said) + ". Adjust the rectangles, then Digitize.")
 
     def _watch_colorbar_layer(self) -> None:
         layer = self._layer(COLORBAR_LAYER)
@@ -961,8 +1051,9 @@ class DigitizerWidget(Container):
 
     def _on_close(self, *_: Any) -> None:
         self._closed = True
-        if self._worker is not None:
-            self._worker.quit()
+        for worker in (self._worker, self._detecting):
+            if worker is not None:
+                worker.quit()
         try:
             self._viewer.cursor.events.position.disconnect(self._on_cursor)
             self._viewer.layers.events.inserted.disconnect(self._on_layers_changed)

@@ -242,7 +242,7 @@ def _rectangles(rgb: np.ndarray, background: np.ndarray) -> list[Box]:
     small = rgb[::f, ::f]
     content = _content(small, background)
     filled = _fill_enclosed(content)
-    k = max(3, round(min(H, W) / 150 / f))
+    k = max(1, round(max(3.0, min(H, W) / 150) / f))
     opened = ndi.binary_opening(filled, structure=np.ones((2 * k + 1, 2 * k + 1)))
     labels, _ = ndi.label(opened)
     boxes = []
@@ -361,10 +361,12 @@ def _bar_orientation(lab: np.ndarray, box: Box) -> str | None:
     n_across = along.shape[1]
     inner = along[:, n_across // 5 : n_across - n_across // 5 or None]
     profile = np.median(inner, axis=1)
-    across = np.median(_delta_e(inner, profile[:, None, :]))
+    # Every line across a bar is one colour (JPEG noise aside); a matrix of
+    # a few long rows is not.
+    across = np.percentile(_delta_e(inner, profile[:, None, :]), 75)
     steps = _delta_e(profile[1:], profile[:-1])
     travelled = steps.sum()
-    if across > 3.0 or travelled < 20.0:
+    if across > 6.0 or travelled < 20.0:
         return None
     return orientation
 
@@ -429,28 +431,41 @@ def _catalogue(n: int) -> tuple[list[str], np.ndarray]:
     import cmap
 
     catalog = cmap.Catalog()
-    keys = sorted(
-        catalog.namespaced_keys(),
-        key=lambda k: (not k.startswith(("bids:", "matplotlib:")), k),
-    )
-    names, tables, seen = [], [], set()
     t = np.linspace(0.0, 1.0, n)
-    for key in keys:
+    entries = []
+    for key in catalog.namespaced_keys():
         try:
             colours = np.asarray(cmap.Colormap(key)(t))[:, :3]
         except Exception:
             continue
-        rgb = np.rint(np.clip(colours, 0, 1) * 255).astype(np.uint8)
-        digest = rgb.tobytes()
-        if digest in seen:
-            continue
-        seen.add(digest)
         short = key.split(":", 1)[1]
         try:
             resolved = catalog.resolve(short)
         except (KeyError, ValueError):
             resolved = None
-        names.append(short if resolved == key else key)
+        name = short if resolved == key else key
+        # matplotlib's maps go by matplotlib's (shortest) name.
+        mpl = [
+            a.split(":", 1)[1]
+            for a in catalog[key].aliases
+            if a.startswith("matplotlib:")
+        ]
+        if key.startswith("matplotlib:") or mpl:
+            name = min([short, *mpl] if key.startswith("matplotlib:") else mpl, key=len)
+        rgb = np.rint(np.clip(colours, 0, 1) * 255).astype(np.uint8)
+        entries.append(
+            (not (key.startswith("matplotlib:") or mpl), len(name), name, rgb)
+        )
+    # Identical maps are reported once: matplotlib's name first, else the
+    # shortest.
+    entries.sort(key=lambda e: e[:3])
+    names, tables, seen = [], [], set()
+    for _, _, name, rgb in entries:
+        core = rgb[1:-1].tobytes()  # maps that differ only at the ends are one
+        if core in seen:
+            continue
+        seen.add(core)
+        names.append(name)
         tables.append(kernel.rgb8_to_lab(rgb, kernel.SRGB_LINEAR))
     return names, np.asarray(tables)
 

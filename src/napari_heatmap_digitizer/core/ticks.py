@@ -54,7 +54,8 @@ def parse_label(text: str) -> float | None:
     >>> parse_label("50%"), parse_label("10⁻³"), parse_label("x")
     (50.0, 0.001, None)
     """
-    s = text.strip().translate(_SUPERSCRIPT)
+    s = re.sub("([0-9])([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)", r"\1^\2", text.strip())
+    s = s.translate(_SUPERSCRIPT)
     for dash in ("\u2212", "\u2013", "\u2012", "\u2010", "\u2011", "\u2014"):
         s = s.replace(dash, "-")
     s = s.replace("×", "x").replace("·", "x").replace("$", "")
