@@ -13,7 +13,12 @@ from pathlib import Path
 
 from qtpy.QtWidgets import QApplication
 
-from napari_heatmap_digitizer._figures import render_hexbin, render_matrix
+from napari_heatmap_digitizer._figures import (
+    grid_layout,
+    render,
+    render_hexbin,
+    render_matrix,
+)
 from napari_heatmap_digitizer._napari._launch import launch
 from napari_heatmap_digitizer._napari._sample_data import multi_panel_sample
 from napari_heatmap_digitizer.core import Recipe
@@ -107,6 +112,26 @@ def main() -> None:
     viewer.reset_view()
     settle()
     viewer.screenshot(str(OUT / "napari-regions.png"), canvas_only=False)
+
+    # Detect on a 1x3 figure sharing a horizontal colour bar
+    for layer in list(viewer.layers):
+        viewer.layers.remove(layer)
+    fig = render(
+        layout=grid_layout(1, 3, orientation="horizontal"),
+        cmap="RdBu_r",
+        vmin=-5.0,
+        vmax=5.0,
+        seed=5,
+    )
+    layer = viewer.add_image(fig.image, name="three panels", rgb=True)
+    widget.figure.value = layer
+    widget.per.value = "pixel"
+    widget.detect()
+    while widget._detecting is not None:
+        settle(0.05)
+    viewer.reset_view()
+    settle()
+    viewer.screenshot(str(OUT / "napari-detect.png"), canvas_only=False)
     viewer.close()
     print("wrote screenshots to", OUT)
 

@@ -16,15 +16,18 @@ from napari_heatmap_digitizer.core import (
     digitize,
     load_image,
 )
+from napari_heatmap_digitizer.core.detect import Detection, detect
 
 __all__ = [
     "Box",
     "Colorbar",
+    "Detection",
     "DigitizerError",
     "Recipe",
     "Result",
     "ValueScale",
     "__version__",
+    "detect",
     "digitize",
     "load_image",
 ]
