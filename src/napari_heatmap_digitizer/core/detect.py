@@ -24,7 +24,7 @@ from numba import njit, prange
 
 from napari_heatmap_digitizer.core import kernel
 from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.colorbar import Colorbar
+from napari_heatmap_digitizer.core.colorbar import Colorbar, _delta_e
 from napari_heatmap_digitizer.core.errors import DigitizerError
 from napari_heatmap_digitizer.core.image import as_rgb8
 
@@ -207,10 +207,6 @@ def _lab(rgb: np.ndarray) -> np.ndarray:
     return kernel.rgb8_to_lab(flat, kernel.SRGB_LINEAR).reshape(*rgb.shape[:2], 3)
 
 
-def _delta_e(lab: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    return np.sqrt(((lab - colour) ** 2).sum(axis=-1))
-
-
 def _background(rgb: np.ndarray) -> np.ndarray | None:
     """The figure's background colour (Lab), or None when it has none.
 
@@ -322,33 +318,23 @@ def _trim_frame(
         # against how much it differs from the inside.
         return differs > 10.0 and spread < max(6.0, 0.5 * differs)
 
-    for _ in range(most):
-        if bottom - top > 2 and is_line(lab[top, left:right], lab[top + 1, left:right]):
-            top += 1
-        else:
-            break
-    for _ in range(most):
-        if bottom - top > 2 and is_line(
-            lab[bottom - 1, left:right], lab[bottom - 2, left:right]
-        ):
-            bottom -= 1
-        else:
-            break
-    for _ in range(most):
-        if right - left > 2 and is_line(
-            lab[top:bottom, left], lab[top:bottom, left + 1]
-        ):
-            left += 1
-        else:
-            break
-    for _ in range(most):
-        if right - left > 2 and is_line(
-            lab[top:bottom, right - 1], lab[top:bottom, right - 2]
-        ):
-            right -= 1
-        else:
-            break
-    return top, bottom, left, right
+    edges = [top, bottom, left, right]
+    # (edge index, step inwards, is it a row); a row edge's line spans the
+    # current columns and vice versa.
+    for k, step, is_row in ((0, 1, True), (1, -1, True), (2, 1, False), (3, -1, False)):
+        for _ in range(most):
+            t, b, le, r = edges
+            if (b - t if is_row else r - le) <= 2:
+                break
+            outer = edges[k] if step > 0 else edges[k] - 1
+            if is_row:
+                line, inner = lab[outer, le:r], lab[outer + step, le:r]
+            else:
+                line, inner = lab[t:b, outer], lab[t:b, outer + step]
+            if not is_line(line, inner):
+                break
+            edges[k] += step
+    return edges[0], edges[1], edges[2], edges[3]
 
 
 def _bar_orientation(lab: np.ndarray, box: Box) -> str | None:
