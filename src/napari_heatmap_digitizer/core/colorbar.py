@@ -21,7 +21,7 @@ import numpy as np
 from napari_heatmap_digitizer.core import kernel
 from napari_heatmap_digitizer.core.boxes import Box
 from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.image import as_rgb8
+from napari_heatmap_digitizer.core.image import as_rgb8, crop_rgb8
 from napari_heatmap_digitizer.core.scale import ValueScale
 
 Orientation = Literal["vertical", "horizontal"]
@@ -133,9 +133,10 @@ class Colorbar:
         >>> bar.discrete
         False
         """
-        rgb, _ = as_rgb8(image)
+        if getattr(image, "ndim", 0) not in (2, 3):
+            as_rgb8(np.asarray(image))  # raises the error that says what is wrong
         box = Box.parse(box, what="colour bar box").check_inside(
-            rgb.shape, what="colour bar box"
+            image.shape, what="colour bar box"
         )
         if orientation is None:
             orientation = "vertical" if box.height >= box.width else "horizontal"
@@ -143,7 +144,7 @@ class Colorbar:
             raise DigitizerError(
                 f"orientation must be 'vertical' or 'horizontal', got {orientation!r}"
             )
-        crop = rgb[box.slices]
+        crop, _ = crop_rgb8(image, box)
         # Put the bar's length on axis 0, low end first.
         along = crop if orientation == "vertical" else crop.transpose(1, 0, 2)
         low_at_start = (orientation == "horizontal") != bool(flip)

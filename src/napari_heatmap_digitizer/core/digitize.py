@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Generator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -12,7 +12,12 @@ from napari_heatmap_digitizer.core.axes import Extent
 from napari_heatmap_digitizer.core.boxes import Box
 from napari_heatmap_digitizer.core.colorbar import Colorbar
 from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.image import as_rgb8, load_image
+from napari_heatmap_digitizer.core.image import (
+    as_rgb8,
+    float_top,
+    is_lazy,
+    load_image,
+)
 from napari_heatmap_digitizer.core.lookup import lookup_for
 from napari_heatmap_digitizer.core.result import Result
 
@@ -44,8 +49,9 @@ def digitize(
 
     Parameters
     ----------
-    image : numpy.ndarray or path
-        The whole figure (grey, RGB or RGBA array) or its file.
+    image : numpy.ndarray, dask.array.Array or path
+        The whole figure (grey, RGB or RGBA array) or its file. A dask array
+        gives a lazy result (see Returns).
     colorbar : Colorbar
         The colour bar the panel was drawn with.
     box : Box, str or sequence of 4 numbers, optional
@@ -65,6 +71,12 @@ def digitize(
     Returns
     -------
     Result
+        For a dask ``image``, ``values``, ``distance`` and ``nodata`` are dask
+        arrays chunked as the image: nothing is computed until they are
+        (``Result.compute()``, ``numpy.asarray``, or writing them with
+        :func:`~napari_heatmap_digitizer.core.chunked.write_result`), and the
+        numbers are the same as for the in-memory figure. ``progress`` is not
+        called then.
 
     Raises
     ------
@@ -81,10 +93,99 @@ def digitize(
     >>> result.values.shape == s.recipe.panels[0].box.shape
     True
     """
+    if is_lazy(image):
+        return digitize_lazy(
+            image,
+            colorbar,
+            box,
+            max_distance=max_distance,
+            extent=extent,
+            nodata=nodata,
+        )
     steps = digitize_steps(
         image, colorbar, box, max_distance=max_distance, extent=extent, nodata=nodata
     )
     return drive(steps, progress)
+
+
+def digitize_lazy(
+    image: Any,
+    colorbar: Colorbar,
+    box: Box | Sequence[float] | str | None = None,
+    *,
+    max_distance: float = DEFAULT_MAX_DISTANCE,
+    extent: Extent | Sequence[float] | None = None,
+    nodata: Any = None,
+    top: float | None = None,
+) -> Result:
+    """:func:`digitize` of a dask array: a result of dask arrays.
+
+    Parameters
+    ----------
+    image : dask.array.Array
+        The whole figure.
+    colorbar, box, max_distance, extent, nodata
+        As for :func:`digitize`.
+    top : float, optional
+        Float pixel value shown as full intensity (default: from ``image``).
+
+    Returns
+    -------
+    Result
+        ``values``, ``distance`` and ``nodata`` are dask arrays.
+    """
+    from napari_heatmap_digitizer.core.chunked import (
+        digitize_blocks,
+        transparent_mask,
+    )
+
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] > 4):
+        raise DigitizerError(
+            f"image has shape {image.shape}; expected a 2-D grey, RGB or RGBA image"
+        )
+    if box is None:
+        box = Box(0, 0, image.shape[1], image.shape[0])
+    box = Box.parse(box, what="plot box").check_inside(image.shape, what="plot box")
+    max_distance = _check_distance(max_distance)
+    if extent is not None and not isinstance(extent, Extent):
+        extent = Extent.parse(extent)
+    if top is None:
+        top = float_top(image)
+    crop = image[box.slices]
+    mask = None
+    if nodata is not None:
+        if tuple(nodata.shape) != tuple(image.shape[:2]):
+            raise DigitizerError(
+                f"no-data mask has shape {nodata.shape}, the image {image.shape[:2]}"
+            )
+        mask = nodata[box.slices]
+    values, distance = digitize_blocks(
+        crop, colorbar, max_distance, nodata=mask, top=top
+    )
+    transparent = transparent_mask(crop)
+    if mask is not None:
+        import dask.array as da
+
+        mask = da.asarray(mask).astype(bool)
+        mask = mask if transparent is None else (mask | transparent)
+    else:
+        mask = transparent
+    return Result(
+        values=values,
+        distance=distance,
+        box=box,
+        colorbar=colorbar,
+        max_distance=max_distance,
+        extent=extent,
+        nodata=mask,
+    )
+
+
+def _check_distance(max_distance: float) -> float:
+    max_distance = float(max_distance)
+    if not max_distance > 0:
+        raise DigitizerError(f"max distance must be a positive ΔE, got {max_distance}")
+    return max_distance
 
 
 T = TypeVar("T")
@@ -202,9 +303,7 @@ def _prepare(
     if box is None:
         box = Box(0, 0, rgb.shape[1], rgb.shape[0])
     box = Box.parse(box, what="plot box").check_inside(rgb.shape, what="plot box")
-    max_distance = float(max_distance)
-    if not max_distance > 0:
-        raise DigitizerError(f"max distance must be a positive ΔE, got {max_distance}")
+    max_distance = _check_distance(max_distance)
     if extent is not None and not isinstance(extent, Extent):
         extent = Extent.parse(extent)
     mask = None if nodata is None else nodata[box.slices]

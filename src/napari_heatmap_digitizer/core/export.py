@@ -19,7 +19,13 @@ import numpy as np
 from napari_heatmap_digitizer.core.errors import DigitizerError
 
 #: Output formats by file ending.
-FORMATS = {".npy": "npy", ".csv": "csv", ".tif": "tif", ".tiff": "tif"}
+FORMATS = {
+    ".npy": "npy",
+    ".csv": "csv",
+    ".tif": "tif",
+    ".tiff": "tif",
+    ".zarr": "zarr",
+}
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
@@ -32,7 +38,7 @@ def output_format(path: str | os.PathLike[str]) -> str:
     Returns
     -------
     str
-        ``"npy"``, ``"csv"`` or ``"tif"``.
+        ``"npy"``, ``"csv"``, ``"tif"`` or ``"zarr"``.
 
     Raises
     ------
@@ -42,8 +48,8 @@ def output_format(path: str | os.PathLike[str]) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise DigitizerError(
-            f"cannot write {str(path)!r}: the output must end in .npy, .csv, .tif "
-            "or .tiff"
+            f"cannot write {str(path)!r}: the output must end in .npy, .csv, .tif, "
+            ".tiff or .zarr"
         )
     return FORMATS[suffix]
 
@@ -83,7 +89,7 @@ def check_can_write(paths: Iterable[Path], *, overwrite: bool) -> None:
     """
     for path in paths:
         path = Path(path)
-        if path.is_dir():
+        if path.is_dir() and path.suffix.lower() != ".zarr":
             raise DigitizerError(f"output {str(path)!r} is a folder; give a file name")
         if path.exists() and not overwrite:
             raise DigitizerError(
@@ -155,7 +161,7 @@ def write_array(
     metadata: dict[str, Any] | None = None,
     overwrite: bool = False,
 ) -> Path:
-    """Write a 2-D value array as ``.npy``, ``.csv`` or ``.tif``.
+    """Write a 2-D value array as ``.npy``, ``.csv``, ``.tif`` or ``.zarr``.
 
     Parameters
     ----------
@@ -166,7 +172,7 @@ def write_array(
     x, y : array_like, optional
         Column and row centre coordinates for CSV (default: indices).
     metadata : dict, optional
-        Stored as JSON in the TIFF image description.
+        Stored as JSON in the TIFF image description (Zarr: the attributes).
     overwrite : bool
         Replace an existing file.
 
@@ -187,6 +193,19 @@ def write_array(
         atomic_write(path, lambda tmp: np.save(tmp, values, allow_pickle=False))
     elif fmt == "tif":
         atomic_write(path, lambda tmp: _write_tiff(tmp, values, metadata or {}))
+    elif fmt == "zarr":
+        from napari_heatmap_digitizer.core.chunked import write_zarr_folder
+
+        rows, cols = values.shape
+        write_zarr_folder(
+            path,
+            iter([(slice(0, rows), values, None)]),
+            values.shape,
+            np.arange(cols, dtype=np.float64) if x is None else np.asarray(x),
+            np.arange(rows, dtype=np.float64) if y is None else np.asarray(y),
+            metadata or {},
+            overwrite=overwrite,
+        )
     else:
         rows, cols = values.shape
         xs = np.arange(cols, dtype=np.float64) if x is None else np.asarray(x)
@@ -211,19 +230,32 @@ def _write_tiff(tmp: Path, values: np.ndarray, metadata: dict[str, Any]) -> None
 def _write_long_csv(
     tmp: Path, values: np.ndarray, x: np.ndarray, y: np.ndarray
 ) -> None:
-    rows, _cols = values.shape
-    x_text = np.array([_fmt(v) for v in x], dtype=object)
     with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("x,y,value\n")
-        for i in range(rows):
-            row = values[i]
-            y_text = _fmt(y[i])
-            cells = np.where(np.isnan(row), "nan", np.char.mod("%.7g", row))
-            fh.write(
-                "".join(
-                    f"{xt},{y_text},{c}\n" for xt, c in zip(x_text, cells, strict=True)
-                )
-            )
+        write_long_csv_rows(fh, values, x, y)
+
+
+def write_long_csv_rows(
+    fh: Any, values: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> None:
+    """Write ``x,y,value`` lines for every pixel of ``values`` (rows of ``y``).
+
+    Parameters
+    ----------
+    fh : text file
+    values : numpy.ndarray
+        ``(len(y), len(x))``.
+    x, y : numpy.ndarray
+        Column and row centres.
+    """
+    x_text = np.array([_fmt(v) for v in x], dtype=object)
+    for i in range(values.shape[0]):
+        row = values[i]
+        y_text = _fmt(y[i])
+        cells = np.where(np.isnan(row), "nan", np.char.mod("%.7g", row))
+        fh.write(
+            "".join(f"{xt},{y_text},{c}\n" for xt, c in zip(x_text, cells, strict=True))
+        )
 
 
 def _fmt(v: float) -> str:

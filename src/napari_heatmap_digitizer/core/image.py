@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -90,8 +91,14 @@ def _read_with_pillow(path: Path) -> np.ndarray:
         raise DigitizerError(f"cannot read image {str(path)!r}: {exc}") from None
 
 
-def _to_rgb_or_rgba8(array: np.ndarray, *, source: str = "image") -> np.ndarray:
-    """Bring grey/16-bit/float arrays to ``uint8`` RGB(A), keeping alpha."""
+def _to_rgb_or_rgba8(
+    array: np.ndarray, *, source: str = "image", top: float | None = None
+) -> np.ndarray:
+    """Bring grey/16-bit/float arrays to ``uint8`` RGB(A), keeping alpha.
+
+    ``top`` is the float value that becomes 255 (see :func:`float_top`); by
+    default it is decided from ``array`` itself.
+    """
     array = np.asarray(array)
     if array.ndim == 2:
         array = array[..., None]
@@ -101,7 +108,7 @@ def _to_rgb_or_rgba8(array: np.ndarray, *, source: str = "image") -> np.ndarray:
         )
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise DigitizerError(f"{source} is empty (shape {array.shape})")
-    array = _to_uint8(array, source=source)
+    array = _to_uint8(array, source=source, top=top)
     channels = array.shape[2]
     if channels == 1:
         return np.repeat(array, 3, axis=2)
@@ -110,7 +117,9 @@ def _to_rgb_or_rgba8(array: np.ndarray, *, source: str = "image") -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-def _to_uint8(array: np.ndarray, *, source: str) -> np.ndarray:
+def _to_uint8(
+    array: np.ndarray, *, source: str, top: float | None = None
+) -> np.ndarray:
     if array.dtype == np.uint8:
         return array
     if array.dtype == bool:
@@ -123,14 +132,74 @@ def _to_uint8(array: np.ndarray, *, source: str) -> np.ndarray:
         scaled = np.clip(array.astype(np.float64), 0, top) * (255.0 / top)
         return np.rint(scaled).astype(np.uint8)
     if np.issubdtype(array.dtype, np.floating):
-        finite = array[np.isfinite(array)]
-        top = 255.0 if finite.size and finite.max() > 1.0 else 1.0
+        if top is None:
+            top = float_top(array)
         scaled = np.nan_to_num(array, nan=0.0).clip(0, top) * (255.0 / top)
         return np.rint(scaled).astype(np.uint8)
     raise DigitizerError(f"{source} has pixels of type {array.dtype}; save it as PNG")
 
 
-def as_rgb8(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+def float_top(array: Any) -> float:
+    """The float pixel value shown as full intensity: 255 or 1.
+
+    Float figures hold 0-1 or 0-255; which one is decided from the whole
+    image (its largest finite value), never from a part of it, so that a crop
+    or a chunk is scaled as the whole figure is.
+
+    Parameters
+    ----------
+    array : numpy.ndarray or dask.array.Array
+        The figure (any dtype).
+
+    Returns
+    -------
+    float
+        1.0 for non-float arrays.
+    """
+    if not np.issubdtype(array.dtype, np.floating):
+        return 1.0
+    if is_lazy(array):
+        import dask.array as da
+
+        biggest = float(da.nanmax(da.where(da.isinf(array), np.nan, array)).compute())
+    else:
+        finite = np.asarray(array)[np.isfinite(array)]
+        biggest = float(finite.max()) if finite.size else 0.0
+    return 255.0 if biggest > 1.0 else 1.0
+
+
+def is_lazy(array: Any) -> bool:
+    """Whether ``array`` is a dask array (computed chunk by chunk on demand)."""
+    return type(array).__module__.startswith("dask.") and hasattr(array, "chunks")
+
+
+def crop_rgb8(image: Any, box: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`as_rgb8` of the part of ``image`` inside ``box`` only.
+
+    Only that part is read (and computed, for a dask array); float pixels are
+    scaled as the whole figure would be.
+
+    Parameters
+    ----------
+    image : numpy.ndarray or dask.array.Array
+        The whole figure.
+    box : Box
+        Already checked to lie inside the image.
+
+    Returns
+    -------
+    rgb, nodata
+        As for :func:`as_rgb8`.
+    """
+    part = image[box.slices]
+    if is_lazy(part):
+        part = part.compute()
+    return as_rgb8(part, top=float_top(image))
+
+
+def as_rgb8(
+    image: np.ndarray, *, top: float | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Split any image array into ``uint8`` RGB and a no-data mask.
 
     Parameters
@@ -138,6 +207,9 @@ def as_rgb8(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     image : numpy.ndarray
         Grey ``(rows, cols)``, RGB or RGBA ``(rows, cols, 3|4)``, of any
         unsigned integer or float type (floats in 0-1 or 0-255).
+    top : float, optional
+        For float pixels, the value shown as full intensity (default: decided
+        from ``image``, see :func:`float_top`).
 
     Returns
     -------
@@ -152,7 +224,7 @@ def as_rgb8(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     DigitizerError
         If the array is not an image.
     """
-    array = _to_rgb_or_rgba8(image)
+    array = _to_rgb_or_rgba8(image, top=top)
     if array.shape[2] == 3:
         return array, None
     rgb, alpha = array[..., :3], array[..., 3]

@@ -24,11 +24,17 @@ from napari_heatmap_digitizer.core.digitize import (
     DEFAULT_MAX_DISTANCE,
     _prepare,
     _steps,
+    digitize_lazy,
     drive,
 )
 from napari_heatmap_digitizer.core.errors import DigitizerError
 from napari_heatmap_digitizer.core.export import atomic_write_text, check_can_write
-from napari_heatmap_digitizer.core.image import as_rgb8, load_image
+from napari_heatmap_digitizer.core.image import (
+    as_rgb8,
+    float_top,
+    is_lazy,
+    load_image,
+)
 from napari_heatmap_digitizer.core.result import Result
 
 FORMAT = "napari-heatmap-digitizer recipe"
@@ -171,8 +177,10 @@ class Recipe:
 
         Parameters
         ----------
-        image : numpy.ndarray or path, optional
-            The figure; default: the recipe's own ``image`` file.
+        image : numpy.ndarray, dask.array.Array or path, optional
+            The figure; default: the recipe's own ``image`` file. A dask
+            array gives lazy results (see :func:`~.digitize.digitize`); only
+            the colour bar is computed here.
         progress : callable, optional
             Called with the overall finished fraction (0-1); may raise to
             cancel.
@@ -215,6 +223,8 @@ class Recipe:
             image = self.image
         if isinstance(image, (str, os.PathLike)):
             image = load_image(image)
+        if is_lazy(image):
+            return self._run_lazy(image)
         rgb, nodata = as_rgb8(image)
         self.check(rgb.shape)
         colorbar = self.colorbar.build(rgb)
@@ -223,6 +233,23 @@ class Recipe:
             for p in self.panels
         ]
         return (yield from _run_all(prepared, colorbar))
+
+    def _run_lazy(self, image: Any) -> list[Result]:
+        """Lazy results for a dask figure (nothing computed but the bar)."""
+        self.check(image.shape)
+        colorbar = self.colorbar.build(image)
+        top = float_top(image)
+        return [
+            digitize_lazy(
+                image,
+                colorbar,
+                p.box,
+                max_distance=self.max_distance,
+                extent=p.extent,
+                top=top,
+            )
+            for p in self.panels
+        ]
 
     # -- JSON ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

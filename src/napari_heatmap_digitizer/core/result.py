@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from napari_heatmap_digitizer.core.axes import Extent
 from napari_heatmap_digitizer.core.boxes import Box
+from napari_heatmap_digitizer.core.chunked import Stats, iter_bands
 from napari_heatmap_digitizer.core.colorbar import Colorbar
+from napari_heatmap_digitizer.core.image import is_lazy
 
 
 @dataclass
@@ -19,7 +21,9 @@ class Result:
     ----------
     values : numpy.ndarray
         ``(rows, cols)`` ``float32``; row 0 is the top of the box. NaN where no
-        colour of the colour bar matched (or the pixel was transparent).
+        colour of the colour bar matched (or the pixel was transparent). A
+        dask array (as ``distance`` and ``nodata``) when the figure was one;
+        see :attr:`lazy`.
     distance : numpy.ndarray
         ``(rows, cols)`` ``float32`` colour distance ΔE (CIE76) between each
         pixel and the nearest colour-bar colour.
@@ -58,12 +62,42 @@ class Result:
         return unmatched
 
     @property
+    def lazy(self) -> bool:
+        """Whether the arrays are dask arrays, computed only when asked."""
+        return is_lazy(self.values)
+
+    def compute(self) -> Result:
+        """The result with its arrays in memory (itself when already there)."""
+        if not self.lazy:
+            return self
+        import dask
+
+        values, distance, nodata = dask.compute(
+            self.values, self.distance, self.nodata, scheduler="threads"
+        )
+        if nodata is not None and not nodata.any():
+            nodata = None
+        return replace(self, values=values, distance=distance, nodata=nodata)
+
+    @property
     def coverage(self) -> float:
-        """Fraction of the panel's (non-transparent) pixels that got a value."""
+        """Fraction of the panel's (non-transparent) pixels that got a value.
+
+        For a lazy result this computes the whole panel (band by band).
+        """
+        if self.lazy:
+            return self.stats().coverage
         total = self.values.size - (
             0 if self.nodata is None else int(self.nodata.sum())
         )
         return float(np.count_nonzero(~np.isnan(self.values))) / max(total, 1)
+
+    def stats(self) -> Stats:
+        """Coverage, value range and median ΔE, gathered band by band."""
+        stats = Stats()
+        for _band, v, d, n in iter_bands(self.values, self.distance, self.nodata):
+            stats.add(v, d, n)
+        return stats
 
     @property
     def x(self) -> np.ndarray:
@@ -79,13 +113,31 @@ class Result:
             return self.extent.y_centres(self.box.height)
         return np.arange(self.box.top, self.box.bottom, dtype=np.float64)
 
-    def summary(self) -> str:
-        """One line: size, coverage, value range and median ΔE."""
-        v = self.values[~np.isnan(self.values)]
-        d = self.distance[np.isfinite(self.distance)]
-        rng = f"{v.min():.6g}..{v.max():.6g}" if v.size else "none"
-        med = f"{np.median(d):.2f}" if d.size else "n/a"
+    def summary(self, stats: Stats | None = None) -> str:
+        """One line: size, coverage, value range and median ΔE.
+
+        Parameters
+        ----------
+        stats : Stats, optional
+            Already gathered (e.g. while writing); a lazy result gathers them
+            band by band otherwise, with the median ΔE to 1/256.
+        """
+        if stats is None and self.lazy:
+            stats = self.stats()
+        if stats is not None:
+            coverage, median = stats.coverage, stats.median_distance
+            vmin, vmax = stats.vmin, stats.vmax
+            has_values = stats.matched > 0
+        else:
+            v = self.values[~np.isnan(self.values)]
+            d = self.distance[np.isfinite(self.distance)]
+            coverage = self.coverage
+            has_values = v.size > 0
+            vmin, vmax = (float(v.min()), float(v.max())) if has_values else (0, 0)
+            median = float(np.median(d)) if d.size else float("nan")
+        rng = f"{vmin:.6g}..{vmax:.6g}" if has_values else "none"
+        med = "n/a" if np.isnan(median) else f"{median:.2f}"
         return (
             f"panel {self.box.as_text()}: {self.box.width}x{self.box.height} px, "
-            f"{100 * self.coverage:.1f}% matched, values {rng}, median ΔE {med}"
+            f"{100 * coverage:.1f}% matched, values {rng}, median ΔE {med}"
         )
