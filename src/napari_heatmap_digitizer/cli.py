@@ -14,9 +14,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from napari_heatmap_digitizer import __version__
+from napari_heatmap_digitizer._progress import Progress
 from napari_heatmap_digitizer.core import (
     DEFAULT_MAX_DISTANCE,
     Box,
@@ -25,27 +24,27 @@ from napari_heatmap_digitizer.core import (
     Extent,
     Panel,
     Recipe,
-    Result,
 )
-from napari_heatmap_digitizer.core.cells import Cells, panel_cells, parse_cells
+from napari_heatmap_digitizer.core.cells import parse_cells
+from napari_heatmap_digitizer.core.chunked import write_result
 from napari_heatmap_digitizer.core.export import (
     atomic_write_text,
     check_can_write,
     output_format,
     panel_paths,
-    write_array,
-    write_matrix_csv,
-    write_table_csv,
 )
 from napari_heatmap_digitizer.core.image import load_image
-from napari_heatmap_digitizer.core.regions import (
-    fill_gaps,
-    find_hexagons,
-    find_regions,
+from napari_heatmap_digitizer.core.jobs import (
+    check_outputs,
+    open_figure,
+    result_metadata,
+    run_to_files,
+    streams,
 )
 from napari_heatmap_digitizer.core.scale import parse_ticks
 
 PROG = "heatmap-digitizer"
+SOFTWARE = f"napari-heatmap-digitizer {__version__}"
 
 EPILOG = """\
 Boxes are pixel LEFT,TOP,RIGHT,BOTTOM with the origin at the image's top-left
@@ -242,8 +241,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         metavar="OUT",
-        help="output file: .npy (float32), .csv (long format x,y,value) or "
-        ".tif (float32 with the recipe in its metadata)",
+        help="output file: .npy (float32), .csv (long format x,y,value), "
+        ".tif (tiled float32 with the recipe in its metadata) or .zarr (a group "
+        "with values, distance, x and y; the recipe in its attributes)",
+    )
+    d.add_argument(
+        "--stream",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="read the figure chunk by chunk and write the output band by band, "
+        "so figures larger than memory work (TIFF and Zarr; default: on for Zarr "
+        "and for TIFF figures over 268 Mpx)",
     )
     d.add_argument(
         "--overwrite", action="store_true", help="replace output files that exist"
@@ -460,122 +468,40 @@ def _digitize(args: argparse.Namespace) -> int:
     recipe = recipe_from_args(args)
     fmt = output_format(args.output)
     table = "--hexagons" if args.hexagons else "--regions" if args.regions else None
-    if table and fmt != "csv":
-        raise DigitizerError(f"{table} writes a table: give a .csv output")
-    if table and any(p.cells or p.grid for p in recipe.panels):
-        raise DigitizerError(f"give either --cells or {table}, not both")
-    if args.long and not (
-        fmt == "csv" and any(p.cells or p.grid for p in recipe.panels)
-    ):
-        raise DigitizerError("--long goes with --cells and a .csv output")
+    check_outputs(recipe, fmt, table=table, long=args.long)
     outputs = panel_paths(args.output, len(recipe.panels))
     extra = [Path(args.save_recipe)] if args.save_recipe else []
     check_can_write([*outputs, *extra], overwrite=args.overwrite)
     start = time.perf_counter()
-    results = recipe.run()
-    if args.fill:
-        results = [fill_gaps(r, args.fill) for r in results]
-    lines: list[str] = []
-    if table:
-        for result, path in zip(results, outputs, strict=True):
-            regions = (
-                find_hexagons(result)
-                if args.hexagons
-                else find_regions(result, min_area=args.min_area)
-            )
-            write_table_csv(path, regions.table(), overwrite=args.overwrite)
-            lines.append(f"{regions.summary()} -> {path}")
-    elif any(p.cells or p.grid for p in recipe.panels):
-        cells = [
-            panel_cells(r, p.cells, p.grid) if (p.cells or p.grid) else None
-            for r, p in zip(results, recipe.panels, strict=True)
-        ]
-        for i, (c, result, path) in enumerate(
-            zip(cells, results, outputs, strict=True)
-        ):
-            if c is None:
-                _write_results([result], [path], recipe, overwrite=args.overwrite)
-                lines.append(f"{result.summary()} -> {path}")
-                continue
-            _write_cells(c, path, recipe, i, long=args.long, overwrite=args.overwrite)
-            lines.append(f"{c.summary()} -> {path}")
-            lines += [f"warning: {w}" for w in c.warnings]
-    else:
-        _write_results(results, outputs, recipe, overwrite=args.overwrite)
-        lines = [f"{r.summary()} -> {p}" for r, p in zip(results, outputs, strict=True)]
+    image = open_figure(recipe.image, stream=args.stream)  # type: ignore[arg-type]
+    with Progress(enabled=not args.quiet, what="digitizing") as bar:
+        written = run_to_files(
+            recipe,
+            image,
+            outputs,
+            software=SOFTWARE,
+            overwrite=args.overwrite,
+            fill=args.fill,
+            table=table,
+            min_area=args.min_area,
+            long=args.long,
+            progress=bar.fraction,
+        )
     elapsed = time.perf_counter() - start
     if args.save_recipe:
         recipe.save(args.save_recipe, overwrite=args.overwrite)
     if not args.quiet:
-        print(results[0].colorbar.describe())
-        for line in lines:
-            print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
+        print(written[0].colorbar)
+        for w in written:
+            print(f"{w.line} -> {w.path}")
+            for warning in w.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
         print(f"done in {elapsed:.2f} s")
-    elif any(line.startswith("warning:") for line in lines):
-        for line in lines:
-            if line.startswith("warning:"):
-                print(line, file=sys.stderr)
-    return 0
-
-
-def _write_cells(
-    cells: Cells, path: Path, recipe: Recipe, panel: int, *, long: bool, overwrite: bool
-) -> None:
-    if long:
-        rows, cols = cells.shape
-        r, c = np.mgrid[0:rows, 0:cols]
-        write_table_csv(
-            path,
-            {
-                "row": r.ravel(),
-                "col": c.ravel(),
-                "x": np.broadcast_to(cells.x[None, :], (rows, cols)).ravel(),
-                "y": np.broadcast_to(cells.y[:, None], (rows, cols)).ravel(),
-                "value": cells.values.ravel(),
-                "matched": cells.matched.ravel(),
-                "spread": cells.spread.ravel(),
-            },
-            overwrite=overwrite,
-        )
-    elif output_format(path) == "csv":
-        write_matrix_csv(path, cells.values, cells.x, cells.y, overwrite=overwrite)
     else:
-        metadata = {
-            "software": f"napari-heatmap-digitizer {__version__}",
-            "panel": panel,
-            "box": list(cells.result.box),
-            "cells": {"rows": cells.shape[0], "cols": cells.shape[1]},
-            "grid": cells.grid.to_dict(),
-            "x_centres": [float(v) for v in cells.x],
-            "y_centres": [float(v) for v in cells.y],
-            "warnings": cells.warnings,
-            "recipe": recipe.to_dict(),
-        }
-        write_array(path, cells.values, metadata=metadata, overwrite=overwrite)
-
-
-def _write_results(
-    results: list[Result], outputs: list[Path], recipe: Recipe, *, overwrite: bool
-) -> None:
-    for i, (result, path) in enumerate(zip(results, outputs, strict=True)):
-        metadata = {
-            "software": f"napari-heatmap-digitizer {__version__}",
-            "panel": i,
-            "box": list(result.box),
-            "extent": None if result.extent is None else result.extent.as_list(),
-            "x_centres_first_last": [float(result.x[0]), float(result.x[-1])],
-            "y_centres_first_last": [float(result.y[0]), float(result.y[-1])],
-            "colorbar": result.colorbar.describe(),
-            "recipe": recipe.to_dict(),
-        }
-        write_array(
-            path,
-            result.values,
-            x=result.x,
-            y=result.y,
-            metadata=metadata,
-            overwrite=overwrite,
-        )
+        for w in written:
+            for warning in w.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -602,10 +528,10 @@ def _demo(args: argparse.Namespace) -> int:
             f"{acc['coverage']:.1f}% of pixels matched"
         )
     print(f"digitized in {elapsed:.2f} s (the first run includes compiling the kernel)")
-    if outputs:
-        _write_results(results, outputs, sample.recipe, overwrite=args.overwrite)
-        for path in outputs:
-            print(f"wrote {path}")
+    for i, (result, path) in enumerate(zip(results, outputs, strict=False)):
+        metadata = result_metadata(result, sample.recipe, i, SOFTWARE)
+        write_result(path, result, metadata=metadata, overwrite=args.overwrite)
+        print(f"wrote {path}")
     return 0 if worst < 1.0 else 1
 
 
@@ -649,6 +575,11 @@ def _auto_fill(recipe: Recipe, args: argparse.Namespace) -> None:
 
     if recipe.image is None:
         raise DigitizerError("no image given: name the figure file")
+    if streams(recipe.image, args.stream):
+        raise DigitizerError(
+            "--auto needs the figure in memory; give --plot and --colorbar for a "
+            "figure read chunk by chunk (or pass --no-stream)"
+        )
     cb = recipe.colorbar
     need_range = cb.vmin is None and cb.vmax is None and not cb.ticks
     need_bar = cb.box is None and cb.colormap is None
