@@ -282,6 +282,69 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace output files that exist"
     )
 
+    b = sub.add_parser(
+        "batch",
+        help="apply one recipe to many figures on dask.distributed",
+        description="Apply one recipe (the JSON the napari widget or "
+        "'digitize --save-recipe' saves) to many figures, in parallel on a local "
+        "dask cluster or an existing one. FIGURE.EXT writes DIR/FIGURE.FORMAT "
+        "(DIR/FIGURE_i.FORMAT for several panels), exactly as 'digitize "
+        "--recipe' would, and DIR/summary.csv lists every figure with its "
+        "status, coverage and outputs. A bad figure is reported there and the "
+        "others still finish. Exit status: 0 when every figure was done or "
+        "skipped, 1 when some failed, 2 for a bad command.",
+    )
+    b.add_argument("recipe", metavar="RECIPE.json", help="the recipe to apply")
+    b.add_argument("files", nargs="+", metavar="FIGURE", help="figure files")
+    b.add_argument(
+        "--out", required=True, metavar="DIR", help="output folder (made if missing)"
+    )
+    b.add_argument(
+        "--format",
+        choices=("tif", "npy", "csv", "zarr"),
+        default="tif",
+        help="output format (default tif)",
+    )
+    where = b.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes of the local dask cluster (default: one per core, "
+        "at most one per figure)",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="use a running dask scheduler instead, e.g. tcp://10.0.0.5:8786 "
+        "(the workers must have napari-heatmap-digitizer installed and see the "
+        "same files)",
+    )
+    again = b.add_mutually_exclusive_group()
+    again.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip figures whose outputs all exist (from an earlier run)",
+    )
+    again.add_argument(
+        "--overwrite", action="store_true", help="redo figures whose outputs exist"
+    )
+    b.add_argument(
+        "--stream",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="as for digitize: read figures chunk by chunk (default: Zarr and "
+        "TIFF over 268 Mpx)",
+    )
+    b.add_argument(
+        "--summary",
+        metavar="FILE.csv",
+        help="where to write the summary table (default DIR/summary.csv)",
+    )
+    b.add_argument(
+        "-q", "--quiet", action="store_true", help="print only failures and the end"
+    )
+
     gui = sub.add_parser(
         "gui",
         help="open napari with a figure and the digitizer widget",
@@ -362,11 +425,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _detect(args)
         if args.command == "gui":
             return _gui(args)
+        if args.command == "batch":
+            return _batch(args)
     except DigitizerError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
+        print(f"{PROG}: interrupted; no output was left half-written", file=sys.stderr)
         return 130
     except MemoryError:
         print(
@@ -533,6 +598,99 @@ def _demo(args: argparse.Namespace) -> int:
         write_result(path, result, metadata=metadata, overwrite=args.overwrite)
         print(f"wrote {path}")
     return 0 if worst < 1.0 else 1
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from napari_heatmap_digitizer.core.batch import plan, run_batch, write_summary
+
+    recipe = Recipe.load(args.recipe)
+    if not recipe.panels:
+        raise DigitizerError(f"recipe {args.recipe!r} has no plot panel")
+    if recipe.colorbar.box is None and recipe.colorbar.colormap is None:
+        raise DigitizerError(f"recipe {args.recipe!r} names no colour bar or map")
+    check_outputs(recipe, args.format)
+    if args.workers is not None and args.workers < 1:
+        raise DigitizerError("--workers must be at least 1")
+    jobs = plan(
+        args.files,
+        len(recipe.panels),
+        args.out,
+        args.format,
+        resume=args.resume,
+        overwrite=args.overwrite,
+    )
+    summary = Path(args.summary) if args.summary else Path(args.out) / "summary.csv"
+    if summary.exists() and not (args.resume or args.overwrite):
+        raise DigitizerError(
+            f"summary {str(summary)!r} exists; pass --resume or --overwrite, or "
+            "give another --summary"
+        )
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    check_can_write([summary], overwrite=True)
+    total, skipped = len(jobs), sum(j.complete for j in jobs)
+    finished: dict[int, dict[str, object]] = {}
+    running: dict[int, float] = {}
+    start = time.perf_counter()
+
+    with Progress(enabled=not args.quiet, what="batch") as bar:
+
+        def show() -> None:
+            failed = sum(r["status"] == "failed" for r in finished.values())
+            text = f"{len(finished) + skipped}/{total} figures"
+            text += f", {failed} failed" if failed else ""
+            if running:
+                i = max(running)
+                text += f"; {jobs[i].source.name} {100 * running[i]:.0f}%"
+            done = len(finished) + skipped + sum(running.values())
+            bar.fraction(done / total, text)
+
+        def on_progress(index: int, fraction: float) -> None:
+            if index not in finished:
+                running[index] = min(fraction, 0.99)
+                show()
+
+        def on_row(index: int, row: dict[str, object]) -> None:
+            running.pop(index, None)
+            finished[index] = row
+            if row["status"] == "failed":
+                bar.log(f"failed: {row['file']}: {row['message']}")
+            elif not args.quiet:
+                matched = ", ".join(f"{c}%" for c in str(row["coverage"]).split(";"))
+                bar.log(f"done: {row['file']} (matched {matched})")
+            show()
+
+        if skipped and not args.quiet:
+            bar.log(f"skipping {skipped} figure(s) whose outputs exist (--resume)")
+        try:
+            rows = run_batch(
+                recipe,
+                jobs,
+                software=SOFTWARE,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                stream=args.stream,
+                on_progress=on_progress,
+                on_row=on_row,
+            )
+        except KeyboardInterrupt:
+            rows = [
+                finished.get(j.index)
+                or j.row(
+                    "skipped" if j.complete else "not run",
+                    message="" if j.complete else "the batch was interrupted",
+                )
+                for j in jobs
+            ]
+            write_summary(summary, rows)  # type: ignore[arg-type]
+            raise
+    write_summary(summary, rows)
+    failed = sum(r["status"] == "failed" for r in rows)
+    print(
+        f"{total - failed} of {total} figures done ({skipped} skipped), {failed} "
+        f"failed, in {time.perf_counter() - start:.1f} s; summary: {summary}",
+        file=sys.stderr if failed else sys.stdout,
+    )
+    return 1 if failed else 0
 
 
 def _gui(args: argparse.Namespace) -> int:

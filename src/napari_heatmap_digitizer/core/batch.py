@@ -1,0 +1,405 @@
+"""One recipe applied to many figures on dask.distributed.
+
+Every figure is one task: :func:`process_file` runs on a worker, reads the
+figure (chunk by chunk when it is large), digitizes it with
+:func:`~.jobs.run_to_files` exactly as ``heatmap-digitizer digitize`` would,
+and returns a row of the summary. A bad figure gives a ``failed`` row and
+leaves no output behind; the other figures go on. The work runs on a
+:class:`distributed.LocalCluster` by default or on an existing cluster.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from napari_heatmap_digitizer.core.errors import DigitizerError
+from napari_heatmap_digitizer.core.export import (
+    atomic_write_text,
+    output_format,
+    panel_paths,
+)
+from napari_heatmap_digitizer.core.recipe import Recipe
+
+#: Columns of the summary table.
+COLUMNS = ("file", "status", "panels", "coverage", "outputs", "seconds", "message")
+
+#: Progress messages a worker sends per second at most.
+REPORT_RATE = 4.0
+
+
+@dataclass
+class FileJob:
+    """One figure of a batch and where its outputs go."""
+
+    index: int
+    source: Path
+    outputs: list[Path]
+    complete: bool = False
+
+    def row(self, status: str, **fields: Any) -> dict[str, Any]:
+        """A summary row for this figure."""
+        row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
+        row.update(file=str(self.source), status=status, **fields)
+        return row
+
+
+def plan(
+    files: Sequence[str | os.PathLike[str]],
+    n_panels: int,
+    out_dir: str | os.PathLike[str],
+    fmt: str,
+    *,
+    resume: bool = False,
+    overwrite: bool = False,
+) -> list[FileJob]:
+    """Output paths for every figure; raise before any work when they clash.
+
+    A figure ``STEM.EXT`` writes ``DIR/STEM.FMT`` (``DIR/STEM_i.FMT`` for
+    several panels).
+
+    Parameters
+    ----------
+    files : sequence of path
+        The figures.
+    n_panels : int
+        Panels in the recipe.
+    out_dir : path
+        Folder for the outputs (made when missing).
+    fmt : str
+        Output ending without the dot: ``tif``, ``npy``, ``csv`` or ``zarr``.
+    resume : bool
+        Mark figures whose outputs all exist as complete (they are skipped).
+    overwrite : bool
+        Allow replacing existing outputs.
+
+    Returns
+    -------
+    list of FileJob
+
+    Raises
+    ------
+    DigitizerError
+        If no files are given, two figures would write the same output, or
+        an output exists without ``resume`` or ``overwrite``.
+    """
+    if not files:
+        raise DigitizerError("no figure files given")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise DigitizerError(f"--out {str(out)!r} is a file; give a folder")
+    output_format(f"x.{fmt}")
+    jobs: list[FileJob] = []
+    owners: dict[Path, Path] = {}
+    for i, name in enumerate(files):
+        source = Path(name)
+        outputs = panel_paths(out / f"{source.stem}.{fmt}", n_panels)
+        for path in outputs:
+            if path in owners:
+                raise DigitizerError(
+                    f"{str(owners[path])!r} and {str(source)!r} would both write "
+                    f"{str(path)!r}; give figures different names"
+                )
+            owners[path] = source
+        complete = all(p.exists() for p in outputs)
+        if any(p.exists() for p in outputs) and not (resume or overwrite):
+            first = next(p for p in outputs if p.exists())
+            raise DigitizerError(
+                f"output {str(first)!r} exists; pass --resume to skip figures "
+                "already done or --overwrite to redo them"
+            )
+        jobs.append(FileJob(i, source, outputs, complete=resume and complete))
+    return jobs
+
+
+def process_file(
+    recipe: dict[str, Any],
+    source: str,
+    outputs: list[str],
+    *,
+    software: str,
+    overwrite: bool = True,
+    stream: bool | None = None,
+    threads: int | None = None,
+    topic: str | None = None,
+    index: int = 0,
+) -> dict[str, Any]:
+    """Digitize one figure of a batch; never raises for a bad figure.
+
+    Runs on a dask worker (or anywhere). Outputs of a figure that fails are
+    removed, so a figure has either all its outputs or none.
+
+    Parameters
+    ----------
+    recipe : dict
+        :meth:`Recipe.to_dict` output.
+    source : str
+        The figure file.
+    outputs : list of str
+        One per panel.
+    software : str
+        Name and version stored in the outputs' metadata.
+    overwrite : bool
+        Replace outputs that exist (left over from an interrupted run).
+    stream : bool, optional
+        See :func:`~.jobs.open_figure`.
+    threads : int, optional
+        Threads for the kernel (default: all of Numba's).
+    topic : str, optional
+        Progress ``{"index", "fraction"}`` is sent as a worker event on this
+        topic.
+    index : int
+        The figure's place in the batch (for progress).
+
+    Returns
+    -------
+    dict
+        A summary row: ``status`` is ``done`` or ``failed``.
+    """
+    from napari_heatmap_digitizer.core.jobs import open_figure, run_to_files
+
+    job = FileJob(index, Path(source), [Path(p) for p in outputs])
+    start = time.perf_counter()
+    if threads:
+        import numba
+
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    report = _reporter(topic, index)
+    try:
+        plan_ = Recipe.from_dict(recipe)
+        plan_.image = source
+        image = open_figure(source, stream=stream)
+        written = run_to_files(
+            plan_,
+            image,
+            job.outputs,
+            software=software,
+            overwrite=overwrite,
+            progress=report,
+        )
+    except BaseException as exc:
+        _remove(job.outputs)
+        if isinstance(exc, DigitizerError):
+            message = str(exc)
+        elif isinstance(exc, MemoryError):
+            message = "out of memory; run fewer workers (--workers) or use --stream"
+        elif isinstance(exc, Exception):
+            message = f"internal error: {type(exc).__name__}: {exc}"
+        else:
+            raise
+        return job.row("failed", seconds=_seconds(start), message=message)
+    return job.row(
+        "done",
+        panels=len(written),
+        coverage=";".join(f"{100 * w.coverage:.2f}" for w in written),
+        outputs=";".join(str(w.path) for w in written),
+        seconds=_seconds(start),
+    )
+
+
+def run_batch(
+    recipe: Recipe,
+    jobs: list[FileJob],
+    *,
+    software: str,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    stream: bool | None = None,
+    on_progress: Callable[[int, float], None] | None = None,
+    on_row: Callable[[int, dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run every job that is not complete on dask.distributed.
+
+    Parameters
+    ----------
+    recipe : Recipe
+    jobs : list of FileJob
+        From :func:`plan`.
+    software : str
+        Name and version stored in the outputs.
+    workers : int, optional
+        Worker processes of the local cluster (default: one per core, at most
+        one per figure). Ignored with ``scheduler``.
+    scheduler : str, optional
+        Address of a running dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    stream : bool, optional
+        See :func:`~.jobs.open_figure`.
+    on_progress : callable, optional
+        ``on_progress(index, fraction)`` as figures advance (in a client thread).
+    on_row : callable, optional
+        ``on_row(index, row)`` as each figure finishes.
+
+    Returns
+    -------
+    list of dict
+        Summary rows in the order of ``jobs`` (complete jobs: ``skipped``).
+
+    Raises
+    ------
+    DigitizerError
+        If the scheduler cannot be reached.
+    """
+    from distributed import Client, LocalCluster, as_completed
+
+    rows: dict[int, dict[str, Any]] = {}
+    todo = [j for j in jobs if not j.complete]
+    for job in jobs:
+        if job.complete:
+            rows[job.index] = job.row(
+                "skipped", panels=len(job.outputs), outputs=_joined(job.outputs)
+            )
+    if not todo:
+        return [rows[j.index] for j in jobs]
+    cluster = None
+    cores = os.cpu_count() or 1
+    threads = None
+    try:
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except OSError as exc:
+                raise DigitizerError(
+                    f"cannot reach the dask scheduler at {scheduler!r} ({exc}); "
+                    "check the address, or leave out --scheduler to run locally"
+                ) from None
+        else:
+            n = workers or min(len(todo), cores)
+            threads = max(1, cores // n)
+            cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+        with client:
+            topic = f"heatmap-digitizer-{uuid.uuid4().hex}"
+            if on_progress is not None:
+                client.subscribe_topic(
+                    topic, lambda event: on_progress(*_progress_message(event))
+                )
+            recipe_dict = recipe.to_dict()
+            futures = {
+                client.submit(
+                    process_file,
+                    recipe_dict,
+                    str(job.source),
+                    [str(p) for p in job.outputs],
+                    software=software,
+                    overwrite=True,
+                    stream=stream,
+                    threads=threads,
+                    topic=topic,
+                    index=job.index,
+                    key=f"digitize-{job.index}-{topic}",
+                    pure=False,
+                ): job
+                for job in todo
+            }
+            try:
+                for future in as_completed(futures):
+                    job = futures[future]
+                    try:
+                        row = future.result()
+                    except Exception as exc:  # the worker died or the task was lost
+                        _remove(job.outputs)
+                        row = job.row(
+                            "failed",
+                            message=f"the worker running it failed ({exc}); out of "
+                            "memory? try fewer --workers",
+                        )
+                    rows[job.index] = row
+                    if on_row is not None:
+                        on_row(job.index, row)
+            except BaseException:
+                client.cancel(list(futures))
+                for job in todo:
+                    rows.setdefault(
+                        job.index, job.row("not run", message="the batch was stopped")
+                    )
+                raise
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return [rows[j.index] for j in jobs]
+
+
+def summary_csv(rows: list[dict[str, Any]]) -> str:
+    """The summary table as CSV text."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_summary(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write the summary table atomically, keeping coverage of skipped figures.
+
+    Coverage of a ``skipped`` figure is taken from the summary being replaced.
+    """
+    earlier: dict[str, dict[str, str]] = {}
+    if path.exists():
+        try:
+            with open(path, encoding="utf-8", newline="") as fh:
+                earlier = {r["file"]: r for r in csv.DictReader(fh)}
+        except (OSError, KeyError, csv.Error, UnicodeDecodeError):
+            earlier = {}
+    for row in rows:
+        old = earlier.get(row["file"])
+        if row["status"] == "skipped" and old and old.get("status") == "done":
+            row["coverage"] = old.get("coverage", "")
+    atomic_write_text(path, summary_csv(rows))
+
+
+def _reporter(topic: str | None, index: int) -> Callable[[float], None]:
+    """Send progress as worker events, at most :data:`REPORT_RATE` a second."""
+    if topic is None:
+        return lambda _f: None
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return lambda _f: None
+    last = [0.0]
+
+    def report(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 1 / REPORT_RATE or fraction >= 1:
+            last[0] = now
+            worker.log_event(topic, {"index": index, "fraction": float(fraction)})
+
+    return report
+
+
+def _progress_message(event: Any) -> tuple[int, float]:
+    message = event[1] if isinstance(event, tuple) else event
+    return int(message["index"]), float(message["fraction"])
+
+
+def _remove(paths: list[Path]) -> None:
+    import shutil
+
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _seconds(start: float) -> str:
+    return f"{time.perf_counter() - start:.2f}"
+
+
+def _joined(paths: list[Path]) -> str:
+    return ";".join(str(p) for p in paths)
