@@ -156,18 +156,20 @@ def transparent_mask(image: Any) -> Any:
     return None
 
 
-def bands(rows: int, cols: int, *, band_pixels: int = BAND_PIXELS) -> list[slice]:
+def bands(rows: int, cols: int, *, band_pixels: int | None = None) -> list[slice]:
     """Row bands of about ``band_pixels``, each a multiple of :data:`TILE` rows.
 
     Parameters
     ----------
     rows, cols : int
-    band_pixels : int
+    band_pixels : int, optional
+        Default :data:`BAND_PIXELS`.
 
     Returns
     -------
     list of slice
     """
+    band_pixels = band_pixels or BAND_PIXELS
     step = max(1, band_pixels // max(cols, 1) // TILE) * TILE
     return [slice(r, min(rows, r + step)) for r in range(0, rows, step)]
 
@@ -453,6 +455,8 @@ def write_result(
         )
     else:
         atomic_write(path, lambda tmp: _write_csv(tmp, each_band(), x, y))
+    if progress is not None:
+        progress(1.0)  # a writer may stop pulling once it has the last tile
     return stats
 
 

@@ -25,7 +25,7 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
     Parameters
     ----------
     path : str or path-like
-        A PNG, JPEG, TIFF, BMP, WebP or GIF file.
+        A PNG, JPEG, TIFF, BMP, WebP or GIF file, or a Zarr array (folder).
 
     Returns
     -------
@@ -49,6 +49,10 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
     path = Path(path)
     if not path.exists():
         raise DigitizerError(f"image file {str(path)!r} does not exist")
+    if path.suffix.lower() == ".zarr" or (path / "zarr.json").exists():
+        from napari_heatmap_digitizer.core.chunked import open_lazy
+
+        return _to_rgb_or_rgba8(open_lazy(path).compute(), source=str(path))
     if path.is_dir():
         raise DigitizerError(f"{str(path)!r} is a folder, not an image file")
     if path.suffix.lower() in (".tif", ".tiff"):

@@ -75,8 +75,6 @@ class Result:
         values, distance, nodata = dask.compute(
             self.values, self.distance, self.nodata, scheduler="threads"
         )
-        if nodata is not None and not nodata.any():
-            nodata = None
         return replace(self, values=values, distance=distance, nodata=nodata)
 
     @property
@@ -114,30 +112,19 @@ class Result:
         return np.arange(self.box.top, self.box.bottom, dtype=np.float64)
 
     def summary(self, stats: Stats | None = None) -> str:
-        """One line: size, coverage, value range and median ΔE.
+        """One line: size, coverage, value range and median ΔE (to 1/256).
 
         Parameters
         ----------
         stats : Stats, optional
-            Already gathered (e.g. while writing); a lazy result gathers them
-            band by band otherwise, with the median ΔE to 1/256.
+            Already gathered (e.g. while writing); gathered band by band
+            otherwise.
         """
-        if stats is None and self.lazy:
-            stats = self.stats()
-        if stats is not None:
-            coverage, median = stats.coverage, stats.median_distance
-            vmin, vmax = stats.vmin, stats.vmax
-            has_values = stats.matched > 0
-        else:
-            v = self.values[~np.isnan(self.values)]
-            d = self.distance[np.isfinite(self.distance)]
-            coverage = self.coverage
-            has_values = v.size > 0
-            vmin, vmax = (float(v.min()), float(v.max())) if has_values else (0, 0)
-            median = float(np.median(d)) if d.size else float("nan")
-        rng = f"{vmin:.6g}..{vmax:.6g}" if has_values else "none"
+        stats = stats or self.stats()
+        rng = f"{stats.vmin:.6g}..{stats.vmax:.6g}" if stats.matched else "none"
+        median = stats.median_distance
         med = "n/a" if np.isnan(median) else f"{median:.2f}"
         return (
             f"panel {self.box.as_text()}: {self.box.width}x{self.box.height} px, "
-            f"{100 * coverage:.1f}% matched, values {rng}, median ΔE {med}"
+            f"{100 * stats.coverage:.1f}% matched, values {rng}, median ΔE {med}"
         )
