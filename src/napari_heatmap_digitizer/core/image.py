@@ -52,7 +52,9 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
     if path.suffix.lower() == ".zarr" or (path / "zarr.json").exists():
         from napari_heatmap_digitizer.core.chunked import open_lazy
 
-        return _to_rgb_or_rgba8(open_lazy(path).compute(), source=str(path))
+        return _to_rgb_or_rgba8(
+            open_lazy(path).compute(scheduler="threads"), source=str(path)
+        )
     if path.is_dir():
         raise DigitizerError(f"{str(path)!r} is a folder, not an image file")
     if path.suffix.lower() in (".tif", ".tiff"):
@@ -165,7 +167,11 @@ def float_top(array: Any) -> float:
     if is_lazy(array):
         import dask.array as da
 
-        biggest = float(da.nanmax(da.where(da.isinf(array), np.nan, array)).compute())
+        biggest = float(
+            da.nanmax(da.where(da.isinf(array), np.nan, array)).compute(
+                scheduler="threads"
+            )
+        )
     else:
         finite = np.asarray(array)[np.isfinite(array)]
         biggest = float(finite.max()) if finite.size else 0.0
@@ -197,7 +203,7 @@ def crop_rgb8(image: Any, box: Any) -> tuple[np.ndarray, np.ndarray | None]:
     """
     part = image[box.slices]
     if is_lazy(part):
-        part = part.compute()
+        part = part.compute(scheduler="threads")
     return as_rgb8(part, top=float_top(image))
 
 
