@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 
 from napari_heatmap_digitizer.core.colorbar import Colorbar
@@ -215,15 +216,15 @@ class Stats:
         self, values: np.ndarray, distance: np.ndarray, nodata: np.ndarray | None
     ) -> None:
         """Take in one band."""
-        self.total += values.size - (0 if nodata is None else int(nodata.sum()))
-        ok = values[~np.isnan(values)]
-        self.matched += ok.size
-        if ok.size:
-            self.vmin = min(self.vmin, float(ok.min()))
-            self.vmax = max(self.vmax, float(ok.max()))
-        d = distance[np.isfinite(distance)]
-        bins = np.minimum((d * 256).astype(np.int64), len(self.hist) - 1)
-        self.hist += np.bincount(bins, minlength=len(self.hist))
+        values = np.ascontiguousarray(values, dtype=np.float32)
+        distance = np.ascontiguousarray(distance, dtype=np.float32)
+        hidden = 0 if nodata is None else int(np.count_nonzero(nodata))
+        matched, lo, hi = _band_stats(values, distance, self.hist)
+        self.total += values.size - hidden
+        self.matched += matched
+        if matched:
+            self.vmin = min(self.vmin, lo)
+            self.vmax = max(self.vmax, hi)
 
     @property
     def coverage(self) -> float:
@@ -238,6 +239,26 @@ class Stats:
             return float("nan")
         i = int(np.searchsorted(np.cumsum(self.hist), (n + 1) / 2))
         return (i + 0.5) / 256
+
+
+@numba.njit(nogil=True, cache=True)
+def _band_stats(
+    values: np.ndarray, distance: np.ndarray, hist: np.ndarray
+) -> tuple[int, float, float]:
+    """Matched count and value range; adds finite ΔE to ``hist`` (1/256 bins)."""
+    matched, lo, hi = 0, np.inf, -np.inf
+    top = hist.shape[0] - 1
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            if not np.isnan(v):
+                matched += 1
+                lo = min(lo, v)
+                hi = max(hi, v)
+            d = distance[i, j]
+            if np.isfinite(d):
+                hist[min(int(d * 256.0), top)] += 1
+    return matched, float(lo), float(hi)
 
 
 # -- reading ------------------------------------------------------------------
