@@ -494,3 +494,61 @@ def test_detect_without_a_bar_picks_the_colour_map(viewer, qtbot):
     assert widget.bar_source.value == "colour map name"
     assert widget.colormap.value == "plasma"
     assert "no colour bar" in widget.status.value
+
+
+def large_figure(rows=2600, cols=900):
+    """A heat map panel over 2048 px tall and a colour bar, from a known field."""
+    from cmap import Colormap
+
+    from napari_heatmap_digitizer._figures import smooth_field
+
+    table = np.rint(Colormap("viridis").lut(256)[:, :3] * 255).astype(np.uint8)
+    image = np.full((rows, cols + 200, 3), 255, np.uint8)
+    truth = smooth_field((rows - 100, cols - 100), 3)
+    image[50 : rows - 50, 50 : cols - 50] = table[np.rint(truth * 255).astype(int)]
+    ramp = np.rint(np.linspace(255, 0, rows - 100)).astype(int)
+    image[50 : rows - 50, cols + 50 : cols + 100] = table[ramp][:, None, :]
+    return (
+        image,
+        Box(50, 50, cols - 50, rows - 50),
+        Box(cols + 50, 50, cols + 100, rows - 50),
+        truth,
+    )
+
+
+def test_dask_figure_gives_dask_layers_computed_as_displayed(viewer, qtbot):
+    import dask.array as da
+
+    image, panel, bar, truth = large_figure()
+    reads = []
+
+    def counting(block):
+        if block.size > 3:
+            reads.append(block.shape)
+        return block
+
+    lazy = da.from_array(image, chunks=(256, 256, 3)).map_blocks(counting)
+    layer = viewer.add_image(lazy, name="big", rgb=True)
+    reads.clear()
+    widget = DigitizerWidget(viewer)
+    widget.figure.value = layer
+    widget.create_box_layers()
+    widget.set_boxes([panel], bar)
+    widget.vmin.value, widget.vmax.value = "0", "1"
+    widget.digitize()
+    wait(qtbot, widget)
+    assert widget.last_error == ""
+    values = viewer.layers["big values [0]"]
+    assert values.multiscale and len(values.data) >= 2
+    assert type(values.data[0]).__module__.startswith("dask")
+    assert tuple(values.contrast_limits) == (0, 1)
+    assert "dask" in widget.status.value
+    chunks_in_panel = (-(-panel.height // 256) + 1) * (-(-panel.width // 256) + 1)
+    assert len(reads) < chunks_in_panel  # not the whole figure, only what was shown
+    full = np.asarray(values.data[0])
+    np.testing.assert_array_equal(np.asarray(values.data[1]), full[::2, ::2])
+    assert np.nanmedian(np.abs(full - truth)) < 0.004
+    ref = Recipe.from_dict(widget.recipe().to_dict()).run(image)[0]
+    np.testing.assert_array_equal(full, ref.values)
+    unmatched = viewer.layers["big unmatched [0]"]
+    assert np.asarray(unmatched.data[-1]).sum() == 0

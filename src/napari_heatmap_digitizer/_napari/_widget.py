@@ -48,6 +48,7 @@ from napari_heatmap_digitizer.core import (
     catalogue_names,
 )
 from napari_heatmap_digitizer.core.cells import Cells, Grid, panel_cells, parse_cells
+from napari_heatmap_digitizer.core.chunked import digitize_blocks, write_result
 from napari_heatmap_digitizer.core.detect import Detection
 from napari_heatmap_digitizer.core.detect import detect as detect_figure
 from napari_heatmap_digitizer.core.export import (
@@ -58,6 +59,7 @@ from napari_heatmap_digitizer.core.export import (
     write_matrix_csv,
     write_table_csv,
 )
+from napari_heatmap_digitizer.core.image import float_top, is_lazy
 from napari_heatmap_digitizer.core.regions import (
     Regions,
     fill_gaps,
@@ -300,6 +302,13 @@ class DigitizerWidget(Container):
             return self._detecting
         try:
             image = self._figure_array()
+            if is_lazy(image):
+                if image.shape[0] * image.shape[1] > DETECT_LAZY_PIXELS:
+                    raise DigitizerError(
+                        "this figure is read chunk by chunk and is too large to "
+                        "search whole; draw the panel and colour-bar rectangles"
+                    )
+                image = np.asarray(image)
         except DigitizerError as exc:
             self._fail(str(exc))
             return None
@@ -419,7 +428,8 @@ class DigitizerWidget(Container):
                 "open a figure first (File > Open, or File > Open Sample)"
             )
         data = figure.data[0] if figure.multiscale else figure.data
-        array = np.asarray(data)
+        # dask (e.g. a Zarr figure) stays lazy: only what is needed is read
+        array = data if is_lazy(data) else np.asarray(data)
         if array.ndim == 3 and array.shape[-1] not in (3, 4):
             raise DigitizerError(
                 f"layer '{figure.name}' is a {array.shape} stack, not a figure; "
@@ -778,7 +788,11 @@ class DigitizerWidget(Container):
         self.cursor.value = ""
         parts = []
         for i, (r, red) in enumerate(zip(results, reduced, strict=True)):
-            text = f"[{i}] {100 * r.coverage:.1f}% matched"
+            text = (
+                f"[{i}] computed as displayed (dask)"
+                if r.lazy
+                else f"[{i}] {100 * r.coverage:.1f}% matched"
+            )
             if isinstance(red, Cells):
                 rows, cols = red.shape
                 text += f", {cols}x{rows} cells ({int(red.doubtful().sum())} doubtful)"
@@ -932,11 +946,13 @@ class DigitizerWidget(Container):
             box = result.box
             if box.top <= row < box.bottom and box.left <= col < box.right:
                 r, c = row - box.top, col - box.left
-                value = result.values[r, c]
+                value, distance = (
+                    float(np.asarray(a[r, c])) for a in (result.values, result.distance)
+                )
                 text = "no match" if np.isnan(value) else f"{value:.6g}"
                 self.cursor.value = (
                     f"panel {i}: x={result.x[c]:.6g}, y={result.y[r]:.6g} → {text} "
-                    f"(ΔE {result.distance[r, c]:.2f})"
+                    f"(ΔE {distance:.2f})"
                 )
                 return
         self.cursor.value = ""
@@ -985,11 +1001,9 @@ class DigitizerWidget(Container):
                         metadata={"panel": i, "grid": red.grid.to_dict()},
                     )
                 continue
-            write_array(
+            write_result(  # band by band: lazy results are never whole in memory
                 out,
-                result.values,
-                x=result.x,
-                y=result.y,
+                result,
                 overwrite=overwrite,
                 metadata={
                     "panel": i,
@@ -1082,6 +1096,8 @@ def _work(
         while done < int(100 * fraction):
             done += 1
             yield
+    if fill != "none" or per != "pixel":  # these need the panels in memory
+        results = [r.compute() for r in results]
     if fill != "none":
         results = [fill_gaps(r, fill) for r in results]
     reduced: list[Any] = [None] * len(results)
@@ -1095,7 +1111,9 @@ def _work(
     elif per == "hexagon":
         reduced = [find_hexagons(r) for r in results]
     displays = [
-        (
+        _lazy_levels(image, r)
+        if r.lazy
+        else (
             _levels(r.values),
             _levels(r.distance),
             _levels(r.unmatched.astype(np.uint8)),
@@ -1104,6 +1122,39 @@ def _work(
     ]
     return results, displays, reduced
 
+
+def _lazy_levels(image: Any, result: Result) -> tuple[list[Any], list[Any], list[Any]]:
+    """Dask pyramids of values, ΔE and unmatched for a lazy result.
+
+    Level ``k`` digitizes every ``2**k``-th pixel of the panel, which gives
+    exactly ``values[::2**k, ::2**k]`` while reading only the chunks napari
+    shows; nothing is computed here.
+    """
+    crop = image[result.box.slices]
+    top = float_top(image)
+    levels: list[tuple[Any, Any, Any]] = []
+    step = 1
+    while True:
+        part = crop[::step, ::step]
+        if step == 1:
+            values, distance, nodata = result.values, result.distance, result.nodata
+        else:
+            values, distance = digitize_blocks(
+                part, result.colorbar, result.max_distance, top=top
+            )
+            nodata = None if result.nodata is None else result.nodata[::step, ::step]
+        unmatched = np.isnan(values) if nodata is None else np.isnan(values) & ~nodata
+        levels.append((values, distance, unmatched.astype(np.uint8)))
+        if max(part.shape[:2]) <= (PYRAMID_ABOVE if step == 1 else 1024):
+            break
+        step *= 2
+    if len(levels) == 1:
+        return levels[0]  # type: ignore[return-value]
+    return tuple(list(kind) for kind in zip(*levels, strict=True))  # type: ignore[return-value]
+
+
+#: Lazy (dask) figures with more pixels than this are not searched by Detect.
+DETECT_LAZY_PIXELS = 64 * 2**20
 
 #: Results larger than this (pixels per side) are shown as image pyramids, so
 #: napari only ever uploads what the screen shows.

@@ -157,22 +157,42 @@ def transparent_mask(image: Any) -> Any:
     return None
 
 
-def bands(rows: int, cols: int, *, band_pixels: int | None = None) -> list[slice]:
-    """Row bands of about ``band_pixels``, each a multiple of :data:`TILE` rows.
+def bands(
+    rows: int,
+    cols: int,
+    *,
+    band_pixels: int | None = None,
+    chunks: tuple[int, ...] | None = None,
+) -> list[slice]:
+    """Row bands of about ``band_pixels`` pixels.
 
     Parameters
     ----------
     rows, cols : int
     band_pixels : int, optional
         Default :data:`BAND_PIXELS`.
+    chunks : tuple of int, optional
+        Row chunks of a dask array: bands then hold whole chunks, so that no
+        chunk is computed twice. Otherwise bands are multiples of
+        :data:`TILE` rows.
 
     Returns
     -------
     list of slice
     """
     band_pixels = band_pixels or BAND_PIXELS
-    step = max(1, band_pixels // max(cols, 1) // TILE) * TILE
-    return [slice(r, min(rows, r + step)) for r in range(0, rows, step)]
+    if chunks is None:
+        step = max(1, band_pixels // max(cols, 1) // TILE) * TILE
+        return [slice(r, min(rows, r + step)) for r in range(0, rows, step)]
+    out, start, stop = [], 0, 0
+    for height in chunks:
+        stop += height
+        if (stop - start) * cols >= band_pixels:
+            out.append(slice(start, stop))
+            start = stop
+    if stop > start:
+        out.append(slice(start, stop))
+    return out
 
 
 def iter_bands(
@@ -189,7 +209,8 @@ def iter_bands(
     import dask
 
     rows, cols = values.shape
-    for band in bands(rows, cols):
+    chunks = values.chunks[0] if is_lazy(values) else None
+    for band in bands(rows, cols, chunks=chunks):
         parts = [values[band], distance[band]]
         if nodata is not None:
             parts.append(nodata[band])
@@ -332,12 +353,15 @@ def open_lazy(path: str | os.PathLike[str]) -> Any:
 
 
 def _chunks(array: Any) -> tuple[Any, ...]:
-    """Chunks of about :data:`CHUNK_PIXELS` aligned to the stored ones."""
+    """Chunks of about :data:`CHUNK_PIXELS` aligned to the stored ones.
+
+    Short and wide: about :data:`TILE` to 2 x :data:`TILE` rows, so that
+    bands of rows (see :func:`bands`) stay small on wide figures.
+    """
     rows, cols = array.shape[:2]
     stored_r, stored_c = array.chunks[0][0], array.chunks[1][0]
-    c = cols if stored_c >= cols else max(stored_c, (2048 // stored_c) * stored_c)
-    r = max(1, CHUNK_PIXELS // max(c, 1))
-    r = max(stored_r, (r // stored_r) * stored_r)
+    r = stored_r * max(1, -(-TILE // stored_r))
+    c = stored_c * max(1, CHUNK_PIXELS // max(r, 1) // stored_c)
     return (min(r, rows), min(c, cols)) + ((-1,) if array.ndim == 3 else ())
 
 
@@ -502,10 +526,13 @@ def _write_tiled_tiff(
     import tifffile
 
     def tiles() -> Iterator[np.ndarray]:
+        carry = np.empty((0, shape[1]), np.float32)
         for _band, v, _d in parts:
-            for r in range(0, v.shape[0], TILE):
-                for c in range(0, v.shape[1], TILE):
-                    yield np.ascontiguousarray(v[r : r + TILE, c : c + TILE])
+            rows = np.concatenate([carry, v]) if len(carry) else v
+            whole = len(rows) - len(rows) % TILE
+            carry = rows[whole:]
+            yield from _tile_rows(rows[:whole])
+        yield from _tile_rows(carry)
 
     tifffile.imwrite(
         tmp,
@@ -519,6 +546,13 @@ def _write_tiled_tiff(
         description=json.dumps(metadata),
         metadata=None,
     )
+
+
+def _tile_rows(rows: np.ndarray) -> Iterator[np.ndarray]:
+    """The :data:`TILE`-square tiles of a run of rows, left to right."""
+    for r in range(0, rows.shape[0], TILE):
+        for c in range(0, rows.shape[1], TILE):
+            yield np.ascontiguousarray(rows[r : r + TILE, c : c + TILE])
 
 
 def _write_csv(
@@ -570,7 +604,7 @@ def write_zarr_folder(
 
         group = zarr.open_group(str(tmp), mode="w")
         create = getattr(group, "create_array", None) or group.create_dataset
-        chunks = (min(shape[0], 1024), min(shape[1], 1024))
+        chunks = (min(shape[0], TILE), min(shape[1], 4096))
         arrays: dict[str, Any] = {}
         for band, v, d in parts:
             for name, data in (("values", v), ("distance", d)):

@@ -27,6 +27,12 @@ from napari_heatmap_digitizer.core.scale import ValueScale
 Orientation = Literal["vertical", "horizontal"]
 BandValue = Literal["centre", "lower", "upper"]
 
+#: Rows along a colour bar on which its position across the box is judged.
+SAMPLE_ROWS = 2048
+
+#: Columns across a colour bar whose median colour is taken at each row.
+SAMPLE_COLUMNS = 64
+
 #: A colour bar whose colours span less than this (ΔE) has no usable gradient.
 MIN_GRADIENT = 8.0
 
@@ -463,17 +469,24 @@ def _sample_bar(along: np.ndarray) -> _Sampled:
     ``along`` is the cropped box with the bar's length on axis 0 (low end
     first) and its width on axis 1.
     """
-    n_along, n_across = along.shape[:2]
-    lab = kernel.rgb8_to_lab(along.reshape(-1, 3), kernel.SRGB_LINEAR).reshape(
-        n_along, n_across, 3
-    )
+    n_along = along.shape[0]
+    # Where the bar lies across the box, and what frames it, is judged on at
+    # most SAMPLE_ROWS rows along it; the colours are the median of at most
+    # SAMPLE_COLUMNS columns across it. Huge bars (poster scans) thus take
+    # little time and memory; ordinary ones are read whole.
+    some = np.unique(np.linspace(0, n_along - 1, min(n_along, SAMPLE_ROWS)).round())
+    lab = _to_lab(along[some.astype(int)])
     g0, g1 = _bar_columns(lab)
+    frame = _frame(lab, g0, g1)
     width = g1 - g0
     trim = 2 if width >= 12 else 1 if width >= 4 else 0
-    inner = slice(g0 + trim, g1 - trim)
-    profile = np.median(lab[:, inner], axis=1)
+    inner = np.arange(g0 + trim, g1 - trim)
+    if inner.size > SAMPLE_COLUMNS:
+        inner = inner[
+            np.linspace(0, inner.size - 1, SAMPLE_COLUMNS).round().astype(int)
+        ]
+    profile = np.median(_to_lab(along[:, inner]), axis=1)
     profile_rgb = np.median(along[:, inner].astype(np.float64), axis=1)
-    frame = _frame(lab, g0, g1)
     lo_edge, first = _bar_end(profile, frame)
     hi_rev, last_rev = _bar_end(profile[::-1], frame)
     hi_edge, last = n_along - hi_rev, n_along - 1 - last_rev
@@ -490,6 +503,13 @@ def _sample_bar(along: np.ndarray) -> _Sampled:
         positions=positions,
         edges=(float(lo_edge), float(hi_edge)),
     )
+
+
+def _to_lab(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB of an ``(rows, cols, 3)`` ``uint8`` array."""
+    rows, cols = rgb.shape[:2]
+    flat = np.ascontiguousarray(rgb).reshape(-1, 3)
+    return kernel.rgb8_to_lab(flat, kernel.SRGB_LINEAR).reshape(rows, cols, 3)
 
 
 def _bar_columns(lab: np.ndarray) -> tuple[int, int]:
