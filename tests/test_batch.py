@@ -207,3 +207,24 @@ def test_batch_refuses_bad_commands(figures, capsys):
     assert "cannot reach the dask scheduler" in capsys.readouterr().err
     with pytest.raises(DigitizerError, match="no figure"):
         plan([], 1, tmp / "o", "tif")
+
+
+def test_progress_bar_draws_only_on_a_terminal():
+    import io
+
+    from napari_heatmap_digitizer._progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, log = Terminal(), io.StringIO()
+    for stream in (tty, log):
+        with Progress(what="batch", stream=stream) as bar:
+            bar.fraction(0.5, "3/6 figures")
+            bar.log("done: a.png")
+            bar.fraction(1.0, "6/6 figures")
+    assert "batch [############------------]  50% 3/6 figures" in tty.getvalue()
+    assert "100% 6/6 figures" in tty.getvalue()
+    assert tty.getvalue().endswith("\r")  # the bar is cleared at the end
+    assert log.getvalue() == "done: a.png\n"  # a log file gets the lines only
