@@ -143,12 +143,7 @@ def digitize_lazy(
         raise DigitizerError(
             f"image has shape {image.shape}; expected a 2-D grey, RGB or RGBA image"
         )
-    if box is None:
-        box = Box(0, 0, image.shape[1], image.shape[0])
-    box = Box.parse(box, what="plot box").check_inside(image.shape, what="plot box")
-    max_distance = _check_distance(max_distance)
-    if extent is not None and not isinstance(extent, Extent):
-        extent = Extent.parse(extent)
+    box, max_distance, extent = _check_args(image.shape, box, max_distance, extent)
     if top is None:
         top = float_top(image)
     crop = image[box.slices]
@@ -181,11 +176,22 @@ def digitize_lazy(
     )
 
 
-def _check_distance(max_distance: float) -> float:
+def _check_args(
+    shape: tuple[int, ...],
+    box: Box | Sequence[float] | str | None,
+    max_distance: float,
+    extent: Extent | Sequence[float] | None,
+) -> tuple[Box, float, Extent | None]:
+    """The plot box (default: the whole image), tolerance and extent, checked."""
+    if box is None:
+        box = Box(0, 0, shape[1], shape[0])
+    box = Box.parse(box, what="plot box").check_inside(shape, what="plot box")
     max_distance = float(max_distance)
     if not max_distance > 0:
         raise DigitizerError(f"max distance must be a positive ΔE, got {max_distance}")
-    return max_distance
+    if extent is not None and not isinstance(extent, Extent):
+        extent = Extent.parse(extent)
+    return box, max_distance, extent
 
 
 T = TypeVar("T")
@@ -300,11 +306,6 @@ def _prepare(
             nodata = nodata | transparent
     else:
         nodata = transparent
-    if box is None:
-        box = Box(0, 0, rgb.shape[1], rgb.shape[0])
-    box = Box.parse(box, what="plot box").check_inside(rgb.shape, what="plot box")
-    max_distance = _check_distance(max_distance)
-    if extent is not None and not isinstance(extent, Extent):
-        extent = Extent.parse(extent)
+    box, max_distance, extent = _check_args(rgb.shape, box, max_distance, extent)
     mask = None if nodata is None else nodata[box.slices]
     return rgb[box.slices], mask, box, max_distance, extent
