@@ -28,15 +28,19 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from napari_heatmap_digitizer import Colorbar, digitize
-from napari_heatmap_digitizer._figures import ACCURACY_CASES, grid_layout, render
-from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.detect import (
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._detect import (
     _background,
     _content,
     detect,
     name_colormap,
 )
-from napari_heatmap_digitizer.core.ticks import ocr_available
+from napari_heatmap_digitizer.core._ticks import ocr_available
+from napari_heatmap_digitizer.testing._figures import (
+    ACCURACY_CASES,
+    grid_layout,
+    render,
+)
 
 MAPS = [
     "viridis", "plasma", "inferno", "magma", "cividis", "turbo", "jet", "gray",

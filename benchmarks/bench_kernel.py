@@ -30,9 +30,9 @@ import numpy as np
 from PIL import Image
 
 from napari_heatmap_digitizer import Colorbar
-from napari_heatmap_digitizer._figures import smooth_field
-from napari_heatmap_digitizer.core import kernel
-from napari_heatmap_digitizer.core.lookup import ColourLookup
+from napari_heatmap_digitizer.core import _kernel as kernel
+from napari_heatmap_digitizer.core._lookup import ColorLookup
+from napari_heatmap_digitizer.testing._figures import smooth_field
 
 
 @numba.njit(parallel=True, nogil=True, cache=True)
@@ -100,9 +100,9 @@ def main() -> None:
     n_colours = int(np.unique(codes).size)
 
     def ours_cold() -> None:
-        ColourLookup(bar).digitize(image, None, 12.0, out_v, out_d)
+        ColorLookup(bar).digitize(image, None, 12.0, out_v, out_d)
 
-    warm = ColourLookup(bar)
+    warm = ColorLookup(bar)
 
     def ours_warm() -> None:
         warm.digitize(image, None, 12.0, out_v, out_d)

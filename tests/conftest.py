@@ -5,7 +5,7 @@ import functools
 import numpy as np
 import pytest
 
-from napari_heatmap_digitizer._figures import RenderedFigure, render
+from napari_heatmap_digitizer.testing._figures import RenderedFigure, render
 
 
 @functools.lru_cache(maxsize=64)
@@ -35,7 +35,7 @@ def pytest_configure(config):
                 raise pytest.UsageError(
                     f"{module} is missing on CI: install the [testing] extra"
                 )
-        from napari_heatmap_digitizer.core.ticks import ocr_available
+        from napari_heatmap_digitizer.core._ticks import ocr_available
 
         if not ocr_available():
             raise pytest.UsageError(

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from tests.conftest import figure
 
-from napari_heatmap_digitizer._figures import ACCURACY_CASES
 from napari_heatmap_digitizer.core import Box, Colorbar, digitize
+from napari_heatmap_digitizer.testing._figures import ACCURACY_CASES
 
 CASES = ACCURACY_CASES
 

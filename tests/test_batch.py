@@ -11,9 +11,9 @@ import tifffile
 
 from conftest import figure
 from napari_heatmap_digitizer.cli import main
-from napari_heatmap_digitizer.core.batch import plan
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.recipe import ColorbarSpec, Panel, Recipe
+from napari_heatmap_digitizer.core._batch import plan
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="LocalCluster processes are slow to start"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from napari_heatmap_digitizer.core import Box, DigitizerError, Extent, ValueScale
-from napari_heatmap_digitizer.core.scale import parse_ticks
+from napari_heatmap_digitizer.core._scale import parse_ticks
 
 
 def test_box_parse_and_geometry():

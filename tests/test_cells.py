@@ -9,24 +9,24 @@ import pytest
 
 from napari_heatmap_digitizer.cli import main
 from napari_heatmap_digitizer.core import Colorbar, DigitizerError, digitize
-from napari_heatmap_digitizer.core.axes import Extent
-from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.cells import (
+from napari_heatmap_digitizer.core._axes import Extent
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._cells import (
     Grid,
     cell_values,
     detect_grid,
     panel_cells,
     parse_cells,
 )
-from napari_heatmap_digitizer.core.recipe import ColorbarSpec, Panel, Recipe
-from napari_heatmap_digitizer.core.regions import (
+from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe
+from napari_heatmap_digitizer.core._regions import (
     fill_gaps,
     find_hexagons,
     find_regions,
 )
 
 pytest.importorskip("matplotlib")
-from napari_heatmap_digitizer._figures import (
+from napari_heatmap_digitizer.testing._figures import (
     render,
     render_hexbin,
     render_matrix,
@@ -294,7 +294,7 @@ def test_cli_cells_matrix_csv(matrix_png, tmp_path, capsys):
 
 
 def test_cli_cells_long_npy_tif(matrix_png, tmp_path):
-    from napari_heatmap_digitizer.core.export import read_tiff_metadata
+    from napari_heatmap_digitizer.core._write import read_tiff_metadata
 
     _m, args = matrix_png
     long = tmp_path / "long.csv"

@@ -14,12 +14,12 @@ import zarr
 from conftest import figure
 from napari_heatmap_digitizer import Colorbar, DigitizerError, digitize
 from napari_heatmap_digitizer.cli import main
-from napari_heatmap_digitizer.core import chunked
-from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.chunked import Stats, open_lazy, write_result
-from napari_heatmap_digitizer.core.export import read_tiff_metadata
-from napari_heatmap_digitizer.core.image import load_image
-from napari_heatmap_digitizer.core.recipe import ColorbarSpec, Panel, Recipe
+from napari_heatmap_digitizer.core import _bands, _write
+from napari_heatmap_digitizer.core._bands import Stats
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._read import load_image, open_lazy
+from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe
+from napari_heatmap_digitizer.core._write import read_tiff_metadata, write_result
 from napari_heatmap_digitizer.data import accuracy
 
 
@@ -146,7 +146,7 @@ def test_nodata_mask_and_errors(rng):
 
 
 def test_memo_is_shared_between_blocks_and_threads():
-    from napari_heatmap_digitizer.core.lookup import clear_cache, lookup_for
+    from napari_heatmap_digitizer.core._lookup import clear_cache, lookup_for
 
     fig, recipe = three_panels()
     clear_cache()
@@ -207,14 +207,20 @@ def test_open_lazy_reads_tiff_flavours_and_zarr(tmp_path):
         open_lazy(tmp_path / "missing.tif")
 
 
+def small_bands(monkeypatch):
+    """Many small bands of 64-row tiles."""
+    monkeypatch.setattr(_bands, "BAND_PIXELS", 64 * 250)
+    monkeypatch.setattr(_bands, "TILE", 64)
+    monkeypatch.setattr(_write, "TILE", 64)
+
+
 @pytest.mark.parametrize("suffix", [".npy", ".tif", ".csv", ".zarr"])
 def test_write_result_band_by_band_equals_in_memory(tmp_path, suffix, monkeypatch):
     fig, recipe = three_panels()
     ref = recipe.run(fig.image)[1]
     lazy = recipe.run(da.from_array(fig.image, chunks=(90, 120, 3)))[1]
-    monkeypatch.setattr(chunked, "BAND_PIXELS", 64 * 250)  # many small bands
-    monkeypatch.setattr(chunked, "TILE", 64)
-    assert len(chunked.bands(*ref.values.shape)) == 6
+    small_bands(monkeypatch)
+    assert len(_bands.bands(*ref.values.shape)) == 6
     seen = []
     stats = write_result(
         tmp_path / f"lazy{suffix}", lazy, metadata={"k": 1}, progress=seen.append
@@ -253,8 +259,7 @@ def test_write_result_band_by_band_equals_in_memory(tmp_path, suffix, monkeypatc
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(chunked, "BAND_PIXELS", 64 * 250)
-    monkeypatch.setattr(chunked, "TILE", 64)
+    small_bands(monkeypatch)
     fig, recipe = three_panels()
     lazy = recipe.run(da.from_array(fig.image, chunks=(90, 120, 3)))[0]
 

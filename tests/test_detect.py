@@ -12,19 +12,20 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from napari_heatmap_digitizer import cli
-from napari_heatmap_digitizer._figures import grid_layout, render
 from napari_heatmap_digitizer.core import Box, Colorbar
-from napari_heatmap_digitizer.core import detect as detect_module
-from napari_heatmap_digitizer.core.detect import (
+from napari_heatmap_digitizer.core import _detect as detect_module
+from napari_heatmap_digitizer.core import _ticks as ticks
+from napari_heatmap_digitizer.core._detect import (
     detect,
     name_colormap,
     rank_colormaps,
 )
-from napari_heatmap_digitizer.core.ticks import (
+from napari_heatmap_digitizer.core._ticks import (
     TickReading,
     ocr_available,
     parse_label,
 )
+from napari_heatmap_digitizer.testing._figures import grid_layout, render
 
 needs_ocr = pytest.mark.skipif(not ocr_available(), reason="Tesseract not installed")
 
@@ -148,7 +149,7 @@ def test_nothing_found_is_a_clear_result(what):
 
 
 def test_no_false_bars_on_matrices_and_bar_free_figures():
-    from napari_heatmap_digitizer._figures import render_matrix
+    from napari_heatmap_digitizer.testing._figures import render_matrix
 
     m = render_matrix(3, 12, kind="imshow", size=(480, 120), seed=1)
     found = detect(m.image, ticks=False)
@@ -278,7 +279,6 @@ def test_tick_labels_of_every_bar_in_a_grid():
 
 
 def test_without_ocr_everything_else_works(monkeypatch):
-    from napari_heatmap_digitizer.core import ticks
 
     monkeypatch.setattr(ticks, "ocr_available", lambda: False)
     fig = render()

@@ -13,10 +13,10 @@ from napari_heatmap_digitizer.core import (
     DigitizerError,
     ValueScale,
     digitize,
-    kernel,
 )
-from napari_heatmap_digitizer.core.colorbar import _continuous, _stepped
-from napari_heatmap_digitizer.core.lookup import ColourLookup
+from napari_heatmap_digitizer.core import _kernel as kernel
+from napari_heatmap_digitizer.core._colorbar import _continuous, _stepped
+from napari_heatmap_digitizer.core._lookup import ColorLookup
 
 
 def test_lab_matches_scikit_image(rng):
@@ -65,7 +65,7 @@ def test_pruned_search_equals_brute_force(rng, n, discrete):
         np.uint8
     )
     lab = kernel.rgb8_to_lab(rgb, kernel.SRGB_LINEAR)
-    pos, dist = ColourLookup(bar).nearest(codes)
+    pos, dist = ColorLookup(bar).nearest(codes)
     ref_pos, ref_dist = _brute_force(lab, bar.lab, bar.positions, discrete)
     np.testing.assert_allclose(dist, ref_dist, atol=1e-9)
     # Where two segments are equally near the position may differ; the
@@ -84,7 +84,7 @@ def test_pixels_get_their_colours_value_and_distance(rng):
         | (image[..., 1].astype(np.int64) << 8)
         | image[..., 2]
     )
-    pos, dist = ColourLookup(bar).nearest(codes.ravel())
+    pos, dist = ColorLookup(bar).nearest(codes.ravel())
     np.testing.assert_allclose(
         result.values.ravel(), bar.scale.to_value(pos), rtol=1e-6
     )
@@ -115,9 +115,9 @@ def test_memo_is_reused_and_thread_safe(rng):
     image = rng.integers(0, 256, (300, 200, 3), dtype=np.uint8)
     ref_v = np.empty((300, 200), np.float32)
     ref_d = np.empty((300, 200), np.float32)
-    ColourLookup(bar).digitize(image, None, 1e9, ref_v, ref_d)
+    ColorLookup(bar).digitize(image, None, 1e9, ref_v, ref_d)
 
-    shared = ColourLookup(bar)
+    shared = ColorLookup(bar)
     outs = [(np.empty_like(ref_v), np.empty_like(ref_d)) for _ in range(4)]
 
     def work(k):

@@ -311,7 +311,7 @@ def test_writer_and_recipe_reader(viewer, qtbot, tmp_path):
 
 
 def _matrix_in_viewer(viewer, m, name="matrix"):
-    from napari_heatmap_digitizer._figures import RenderedMatrix
+    from napari_heatmap_digitizer.testing._figures import RenderedMatrix
 
     assert isinstance(m, RenderedMatrix)
     layer = viewer.add_image(m.image, name=name, rgb=True)
@@ -326,7 +326,7 @@ def _matrix_in_viewer(viewer, m, name="matrix"):
 
 def test_cells_layer_lies_over_the_cells_and_grid_edits_rerun(viewer, qtbot, tmp_path):
     pytest.importorskip("matplotlib")
-    from napari_heatmap_digitizer._figures import render_matrix
+    from napari_heatmap_digitizer.testing._figures import render_matrix
 
     m = render_matrix(6, 8, grid="white", numbers=True, seed=21)
     widget = _matrix_in_viewer(viewer, m)
@@ -379,7 +379,7 @@ def test_cells_layer_lies_over_the_cells_and_grid_edits_rerun(viewer, qtbot, tmp
 
 def test_regions_become_points_with_values(viewer, qtbot, tmp_path):
     pytest.importorskip("matplotlib")
-    from napari_heatmap_digitizer._figures import render_hexbin
+    from napari_heatmap_digitizer.testing._figures import render_hexbin
 
     h = render_hexbin(gridsize=12, seed=3)
     widget = _matrix_in_viewer(viewer, h, name="hexbin")
@@ -413,7 +413,7 @@ def test_regions_become_points_with_values(viewer, qtbot, tmp_path):
 
 def test_bad_cells_text_is_a_notification(viewer, qtbot):
     pytest.importorskip("matplotlib")
-    from napari_heatmap_digitizer._figures import render_matrix
+    from napari_heatmap_digitizer.testing._figures import render_matrix
 
     widget = _matrix_in_viewer(viewer, render_matrix(4, 4, seed=1))
     widget.per.value = "cell"
@@ -436,7 +436,7 @@ def _detected(qtbot, widget):
 
 def test_detect_button_proposes_boxes_and_range_then_digitizes(viewer, qtbot):
     from napari_heatmap_digitizer._napari._convert import box_from_rectangle
-    from napari_heatmap_digitizer.core.ticks import ocr_available
+    from napari_heatmap_digitizer.core._ticks import ocr_available
 
     sample = load_sample("single")
     widget = DigitizerWidget(viewer)
@@ -485,7 +485,7 @@ def test_detect_on_a_blank_figure_is_a_notification(viewer, qtbot):
 
 def test_detect_without_a_bar_picks_the_colour_map(viewer, qtbot):
     pytest.importorskip("matplotlib")
-    from napari_heatmap_digitizer._figures import grid_layout, render
+    from napari_heatmap_digitizer.testing._figures import grid_layout, render
 
     fig = render(layout=grid_layout(1, 1, bars="none"), cmap="plasma", seed=2)
     widget = DigitizerWidget(viewer)
@@ -500,7 +500,7 @@ def large_figure(rows=2600, cols=900):
     """A heat map panel over 2048 px tall and a colour bar, from a known field."""
     from cmap import Colormap
 
-    from napari_heatmap_digitizer._figures import smooth_field
+    from napari_heatmap_digitizer.testing._figures import smooth_field
 
     table = np.rint(Colormap("viridis").lut(256)[:, :3] * 255).astype(np.uint8)
     image = np.full((rows, cols + 200, 3), 255, np.uint8)

@@ -16,7 +16,7 @@ from napari_heatmap_digitizer.core import (
     Recipe,
     write_array,
 )
-from napari_heatmap_digitizer.core.export import atomic_write, read_tiff_metadata
+from napari_heatmap_digitizer.core._write import atomic_write, read_tiff_metadata
 from napari_heatmap_digitizer.data import SAMPLES, accuracy, load_sample, sample_path
 
 

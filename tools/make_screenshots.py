@@ -13,15 +13,15 @@ from pathlib import Path
 
 from qtpy.QtWidgets import QApplication
 
-from napari_heatmap_digitizer._figures import (
+from napari_heatmap_digitizer._napari._launch import launch
+from napari_heatmap_digitizer._napari._sample_data import multi_panel_sample
+from napari_heatmap_digitizer.core import Recipe
+from napari_heatmap_digitizer.testing._figures import (
     grid_layout,
     render,
     render_hexbin,
     render_matrix,
 )
-from napari_heatmap_digitizer._napari._launch import launch
-from napari_heatmap_digitizer._napari._sample_data import multi_panel_sample
-from napari_heatmap_digitizer.core import Recipe
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
 

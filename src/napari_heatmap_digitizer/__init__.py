@@ -16,7 +16,7 @@ from napari_heatmap_digitizer.core import (
     digitize,
     load_image,
 )
-from napari_heatmap_digitizer.core.detect import Detection, detect
+from napari_heatmap_digitizer.core._detect import Detection, detect
 
 __all__ = [
     "Box",

@@ -25,23 +25,21 @@ from napari_heatmap_digitizer.core import (
     Panel,
     Recipe,
 )
-from napari_heatmap_digitizer.core.cells import parse_cells
-from napari_heatmap_digitizer.core.chunked import write_result
-from napari_heatmap_digitizer.core.export import (
+from napari_heatmap_digitizer.core._cells import parse_cells
+from napari_heatmap_digitizer.core._outputs import (
+    check_outputs,
+    result_metadata,
+    run_to_files,
+)
+from napari_heatmap_digitizer.core._read import load_image, open_figure, streams
+from napari_heatmap_digitizer.core._scale import parse_ticks
+from napari_heatmap_digitizer.core._write import (
     atomic_write_text,
     check_can_write,
     output_format,
     panel_paths,
+    write_result,
 )
-from napari_heatmap_digitizer.core.image import load_image
-from napari_heatmap_digitizer.core.jobs import (
-    check_outputs,
-    open_figure,
-    result_metadata,
-    run_to_files,
-    streams,
-)
-from napari_heatmap_digitizer.core.scale import parse_ticks
 
 PROG = "heatmap-digitizer"
 SOFTWARE = f"napari-heatmap-digitizer {__version__}"
@@ -601,7 +599,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from napari_heatmap_digitizer.core.batch import plan, run_batch, write_summary
+    from napari_heatmap_digitizer.core._batch import plan, run_batch, write_summary
 
     recipe = Recipe.load(args.recipe)
     if not recipe.panels:
@@ -712,7 +710,7 @@ def _gui(args: argparse.Namespace) -> int:
 def _detect(args: argparse.Namespace) -> int:
     import json
 
-    from napari_heatmap_digitizer.core.detect import detect
+    from napari_heatmap_digitizer.core._detect import detect
 
     image = load_image(args.image)
     if args.output:
@@ -729,7 +727,7 @@ def _detect(args: argparse.Namespace) -> int:
 
 def _auto_fill(recipe: Recipe, args: argparse.Namespace) -> None:
     """Fill in from detection what the flags and recipe left open."""
-    from napari_heatmap_digitizer.core.detect import detect
+    from napari_heatmap_digitizer.core._detect import detect
 
     if recipe.image is None:
         raise DigitizerError("no image given: name the figure file")

@@ -15,7 +15,7 @@ from napari_heatmap_digitizer.core import (
     load_image,
     write_array,
 )
-from napari_heatmap_digitizer.core.recipe import FORMAT
+from napari_heatmap_digitizer.core._recipe import FORMAT
 
 LayerData = tuple[Any, dict[str, Any], str]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from dask import is_dask_collection
 from magicgui.widgets import (
     CheckBox,
     ComboBox,
@@ -47,26 +48,27 @@ from napari_heatmap_digitizer.core import (
     Result,
     catalogue_names,
 )
-from napari_heatmap_digitizer.core.cells import Cells, Grid, panel_cells, parse_cells
-from napari_heatmap_digitizer.core.chunked import digitize_blocks, write_result
-from napari_heatmap_digitizer.core.detect import Detection
-from napari_heatmap_digitizer.core.detect import detect as detect_figure
-from napari_heatmap_digitizer.core.export import (
-    check_can_write,
-    output_format,
-    panel_paths,
-    write_array,
-    write_matrix_csv,
-    write_table_csv,
-)
-from napari_heatmap_digitizer.core.image import float_top, is_lazy
-from napari_heatmap_digitizer.core.regions import (
+from napari_heatmap_digitizer.core._blockwise import digitize_blocks
+from napari_heatmap_digitizer.core._cells import Cells, Grid, panel_cells, parse_cells
+from napari_heatmap_digitizer.core._detect import Detection
+from napari_heatmap_digitizer.core._detect import detect as detect_figure
+from napari_heatmap_digitizer.core._read import float_top
+from napari_heatmap_digitizer.core._regions import (
     Regions,
     fill_gaps,
     find_hexagons,
     find_regions,
 )
-from napari_heatmap_digitizer.core.scale import parse_ticks
+from napari_heatmap_digitizer.core._scale import parse_ticks
+from napari_heatmap_digitizer.core._write import (
+    check_can_write,
+    output_format,
+    panel_paths,
+    write_array,
+    write_matrix_csv,
+    write_result,
+    write_table_csv,
+)
 
 if TYPE_CHECKING:
     import napari
@@ -302,7 +304,7 @@ class DigitizerWidget(Container):
             return self._detecting
         try:
             image = self._figure_array()
-            if is_lazy(image):
+            if is_dask_collection(image):
                 if image.shape[0] * image.shape[1] > DETECT_LAZY_PIXELS:
                     raise DigitizerError(
                         "this figure is read chunk by chunk and is too large to "
@@ -429,7 +431,7 @@ class DigitizerWidget(Container):
             )
         data = figure.data[0] if figure.multiscale else figure.data
         # dask (e.g. a Zarr figure) stays lazy: only what is needed is read
-        array = data if is_lazy(data) else np.asarray(data)
+        array = data if is_dask_collection(data) else np.asarray(data)
         if array.ndim == 3 and array.shape[-1] not in (3, 4):
             raise DigitizerError(
                 f"layer '{figure.name}' is a {array.shape} stack, not a figure; "

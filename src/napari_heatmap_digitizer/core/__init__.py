@@ -4,16 +4,16 @@ Nothing here imports napari, Qt or magicgui, so it runs on a headless
 cluster worker as well as inside the viewer.
 """
 
-from napari_heatmap_digitizer.core.axes import Extent
-from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.colorbar import Colorbar, catalogue_names
-from napari_heatmap_digitizer.core.digitize import DEFAULT_MAX_DISTANCE, digitize
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.export import write_array
-from napari_heatmap_digitizer.core.image import as_rgb8, load_image
-from napari_heatmap_digitizer.core.recipe import ColorbarSpec, Panel, Recipe
-from napari_heatmap_digitizer.core.result import Result
-from napari_heatmap_digitizer.core.scale import ValueScale
+from napari_heatmap_digitizer.core._axes import Extent
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._colorbar import Colorbar, catalogue_names
+from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE, digitize
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._read import as_rgb8, load_image
+from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe
+from napari_heatmap_digitizer.core._result import Result
+from napari_heatmap_digitizer.core._scale import ValueScale
+from napari_heatmap_digitizer.core._write import write_array
 
 __all__ = [
     "DEFAULT_MAX_DISTANCE",

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.image import load_image
-from napari_heatmap_digitizer.core.recipe import Recipe
-from napari_heatmap_digitizer.core.result import Result
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._read import load_image
+from napari_heatmap_digitizer.core._recipe import Recipe
+from napari_heatmap_digitizer.core._result import Result
 
 HERE = Path(__file__).parent
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from napari_heatmap_digitizer.core.errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError
 
 
 class Box(NamedTuple):

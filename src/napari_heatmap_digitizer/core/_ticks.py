@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.errors import DigitizerError
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._errors import DigitizerError
 
 #: How much larger than the figure the label strip is given to the OCR engine.
 UPSCALE = 4

@@ -15,8 +15,8 @@ import numpy as np
 from scipy import ndimage
 from skimage.measure import label
 
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.result import Result
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._result import Result
 
 #: How finely a continuous colour bar is divided into colours (its 8-bit tables
 #: have 256 entries).
@@ -231,7 +231,7 @@ def find_hexagons(result: Result, *, min_matched: float = 0.5) -> Regions:
     DigitizerError
         If no hexagon lattice is found.
     """
-    from napari_heatmap_digitizer.core.cells import _shorth
+    from napari_heatmap_digitizer.core._cells import _shorth
 
     where = f"panel {result.box.as_text()}"
     # hexagons whose colour comes out whole: fine colour classes on clean

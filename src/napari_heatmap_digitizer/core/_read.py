@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from dask import is_dask_collection
 
-from napari_heatmap_digitizer.core.errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError
+
+#: Tile edge of the TIFF files written band by band, and row multiple of chunks.
+TILE = 256
 
 #: File name endings :func:`load_image` reads.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif")
@@ -50,8 +54,6 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
     if not path.exists():
         raise DigitizerError(f"image file {str(path)!r} does not exist")
     if path.suffix.lower() == ".zarr" or (path / "zarr.json").exists():
-        from napari_heatmap_digitizer.core.chunked import open_lazy
-
         return _to_rgb_or_rgba8(
             open_lazy(path).compute(scheduler="threads"), source=str(path)
         )
@@ -164,7 +166,7 @@ def float_top(array: Any) -> float:
     """
     if not np.issubdtype(array.dtype, np.floating):
         return 1.0
-    if is_lazy(array):
+    if is_dask_collection(array):
         import dask.array as da
 
         biggest = float(
@@ -176,11 +178,6 @@ def float_top(array: Any) -> float:
         finite = np.asarray(array)[np.isfinite(array)]
         biggest = float(finite.max()) if finite.size else 0.0
     return 255.0 if biggest > 1.0 else 1.0
-
-
-def is_lazy(array: Any) -> bool:
-    """Whether ``array`` is a dask array (computed chunk by chunk on demand)."""
-    return type(array).__module__.startswith("dask.") and hasattr(array, "chunks")
 
 
 def crop_rgb8(image: Any, box: Any) -> tuple[np.ndarray, np.ndarray | None]:
@@ -202,7 +199,7 @@ def crop_rgb8(image: Any, box: Any) -> tuple[np.ndarray, np.ndarray | None]:
         As for :func:`as_rgb8`.
     """
     part = image[box.slices]
-    if is_lazy(part):
+    if is_dask_collection(part):
         part = part.compute(scheduler="threads")
     return as_rgb8(part, top=float_top(image))
 
@@ -244,3 +241,201 @@ def as_rgb8(
     a = alpha[..., None].astype(np.float32) / 255.0
     blended = np.rint(rgb * a + 255.0 * (1.0 - a)).astype(np.uint8)
     return blended, (nodata if nodata.any() else None)
+
+
+#: Pixels per block when this module chooses the chunks of a file.
+CHUNK_PIXELS = 1 << 22
+
+#: TIFF figures with more pixels than this are read chunk by chunk by default.
+STREAM_PIXELS = 1 << 28
+
+
+def is_zarr(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names a Zarr array or group (a folder)."""
+    path = Path(path)
+    if path.suffix.lower() == ".zarr":
+        return True
+    return path.is_dir() and any(
+        (path / f).exists() for f in ("zarr.json", ".zarray", ".zgroup")
+    )
+
+
+def figure_pixels(path: str | os.PathLike[str]) -> int | None:
+    """Pixels of a TIFF or Zarr figure read from its header; ``None`` otherwise."""
+    path = Path(path)
+    if path.suffix.lower() not in (".tif", ".tiff") and not is_zarr(path):
+        return None
+    try:
+        shape = open_lazy(path).shape
+    except DigitizerError:
+        return None
+    return int(shape[0]) * int(shape[1])
+
+
+def open_lazy(path: str | os.PathLike[str]) -> Any:
+    """Open a TIFF or Zarr figure as a dask array without reading its pixels.
+
+    Tiled and striped TIFFs are read through tifffile's Zarr view, one tile
+    or strip group per chunk; uncompressed contiguous ones row band by row
+    band. Chunks hold about :data:`CHUNK_PIXELS` pixels and whole colours.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.tif``/``.tiff`` file, or ``.zarr`` folder holding an array (or a
+        group with an array ``0``, as OME-Zarr's full resolution).
+
+    Returns
+    -------
+    dask.array.Array
+        ``(rows, cols)`` or ``(rows, cols, channels)``.
+
+    Raises
+    ------
+    DigitizerError
+        If the file is missing, unreadable or of another format.
+    """
+    import dask.array as da
+
+    path = Path(path)
+    if not path.exists():
+        raise DigitizerError(f"image file {str(path)!r} does not exist")
+    if is_zarr(path):
+        array = da.from_zarr(_zarr_array(path))
+    elif path.suffix.lower() in (".tif", ".tiff"):
+        array = _tiff_lazy(path)
+    else:
+        raise DigitizerError(
+            f"{str(path)!r}: only TIFF and Zarr figures can be read chunk by chunk "
+            "(convert it to a tiled TIFF, or leave out --stream)"
+        )
+    if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] > 4:
+        array = da.moveaxis(array, 0, -1)  # planar (channels first)
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] > 4):
+        raise DigitizerError(
+            f"{str(path)!r} holds an array of shape {array.shape}; expected a 2-D "
+            "grey, RGB or RGBA image"
+        )
+    return array.rechunk(_chunks(array))
+
+
+def _chunks(array: Any) -> tuple[Any, ...]:
+    """Chunks of about :data:`CHUNK_PIXELS` aligned to the stored ones.
+
+    Short and wide: about :data:`TILE` to 2 x :data:`TILE` rows, so that
+    bands of rows (see :func:`bands`) stay small on wide figures.
+    """
+    rows, cols = array.shape[:2]
+    stored_r, stored_c = array.chunks[0][0], array.chunks[1][0]
+    r = stored_r * max(1, -(-TILE // stored_r))
+    c = stored_c * max(1, CHUNK_PIXELS // max(r, 1) // stored_c)
+    return (min(r, rows), min(c, cols)) + ((-1,) if array.ndim == 3 else ())
+
+
+def _zarr_array(path: Path) -> Any:
+    import zarr
+
+    try:
+        node = zarr.open(str(path), mode="r")
+    except Exception as exc:
+        raise DigitizerError(f"cannot read Zarr {str(path)!r}: {exc}") from None
+    if hasattr(node, "shape"):
+        return node
+    names = sorted(k for k, _ in node.arrays())
+    if "0" in names:
+        return node["0"]
+    if len(names) == 1:
+        return node[names[0]]
+    raise DigitizerError(
+        f"Zarr group {str(path)!r} holds arrays {names}; name one: "
+        f"{path!s}/{names[0] if names else 'ARRAY'}"
+    )
+
+
+class _Rows:
+    """Rows of an uncompressed contiguous TIFF, read on demand (picklable)."""
+
+    def __init__(self, path: Path, offset: int, shape: tuple[int, ...], dtype: Any):
+        self.path, self.offset = str(path), int(offset)
+        self.shape, self.dtype, self.ndim = tuple(shape), np.dtype(dtype), len(shape)
+
+    def __getitem__(self, key: tuple[slice, ...]) -> np.ndarray:
+        rows = key[0]
+        start, stop, _ = rows.indices(self.shape[0])
+        row_items = int(np.prod(self.shape[1:]))
+        data = np.fromfile(
+            self.path,
+            dtype=self.dtype,
+            count=(stop - start) * row_items,
+            offset=self.offset + start * row_items * self.dtype.itemsize,
+        ).reshape((stop - start, *self.shape[1:]))
+        return data[(slice(None), *key[1:])]
+
+
+def _tiff_lazy(path: Path) -> Any:
+    import dask.array as da
+    import tifffile
+    import zarr
+
+    try:
+        with tifffile.TiffFile(path) as tf:
+            series = tf.series[0]
+            page = series.levels[0].pages[0] if series.levels else tf.pages[0]
+            if (
+                len(series.pages) == 1
+                and page.is_contiguous  # type: ignore[union-attr]
+                and page.compression == 1  # type: ignore[union-attr]
+                and page.planarconfig == 1  # type: ignore[union-attr]
+            ):
+                shape = tuple(series.shape)
+                offset = page.dataoffsets[0]  # type: ignore[union-attr]
+                dtype = series.dtype.newbyteorder(tf.byteorder)
+                reader = _Rows(path, offset, shape, dtype)
+                rows = max(1, CHUNK_PIXELS // max(shape[1], 1))
+                return da.from_array(reader, chunks=(rows, *shape[1:]), asarray=True)
+        store = tifffile.imread(path, aszarr=True, series=0, level=0)
+        return da.from_zarr(zarr.open(store, mode="r"))
+    except DigitizerError:
+        raise
+    except Exception as exc:
+        raise DigitizerError(f"cannot read TIFF {str(path)!r}: {exc}") from None
+
+
+def open_figure(path: str | os.PathLike[str], *, stream: bool | None = None) -> Any:
+    """A figure file in memory, or as a dask array when it is too large.
+
+    Parameters
+    ----------
+    path : str or path-like
+    stream : bool, optional
+        ``True``: read chunk by chunk (TIFF and Zarr only); ``False``: load it
+        whole; ``None`` (default): chunk by chunk for Zarr, and for TIFF
+        figures of more than :data:`~.chunked.STREAM_PIXELS` pixels.
+
+    Returns
+    -------
+    numpy.ndarray or dask.array.Array
+
+    Raises
+    ------
+    DigitizerError
+    """
+    return open_lazy(path) if streams(path, stream) else load_image(path)
+
+
+def streams(path: str | os.PathLike[str], stream: bool | None = None) -> bool:
+    """Whether :func:`open_figure` reads ``path`` chunk by chunk.
+
+    Parameters
+    ----------
+    path : str or path-like
+    stream : bool, optional
+        As for :func:`open_figure`.
+
+    Returns
+    -------
+    bool
+    """
+    if stream is not None:
+        return stream
+    return is_zarr(path) or (figure_pixels(path) or 0) > STREAM_PIXELS

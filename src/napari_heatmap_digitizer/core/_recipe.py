@@ -15,27 +15,27 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from dask import is_dask_collection
 
-from napari_heatmap_digitizer.core.axes import Extent
-from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.cells import Grid, parse_cells
-from napari_heatmap_digitizer.core.colorbar import Colorbar
-from napari_heatmap_digitizer.core.digitize import (
+from napari_heatmap_digitizer.core._axes import Extent
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._cells import Grid, parse_cells
+from napari_heatmap_digitizer.core._colorbar import Colorbar
+from napari_heatmap_digitizer.core._digitize import (
     DEFAULT_MAX_DISTANCE,
     _prepare,
     _steps,
     digitize_lazy,
     drive,
 )
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.export import atomic_write_text, check_can_write
-from napari_heatmap_digitizer.core.image import (
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._read import (
     as_rgb8,
     float_top,
-    is_lazy,
     load_image,
 )
-from napari_heatmap_digitizer.core.result import Result
+from napari_heatmap_digitizer.core._result import Result
+from napari_heatmap_digitizer.core._write import atomic_write_text, check_can_write
 
 FORMAT = "napari-heatmap-digitizer recipe"
 VERSION = 1
@@ -223,7 +223,7 @@ class Recipe:
             image = self.image
         if isinstance(image, (str, os.PathLike)):
             image = load_image(image)
-        if is_lazy(image):
+        if is_dask_collection(image):
             return self._run_lazy(image)
         rgb, nodata = as_rgb8(image)
         self.check(rgb.shape)

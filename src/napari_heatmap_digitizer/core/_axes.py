@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from napari_heatmap_digitizer.core.errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError
 
 AXIS_SCALES = ("linear", "log")
 

@@ -7,7 +7,6 @@ files one by one writes.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,67 +14,24 @@ from typing import Any
 
 import numpy as np
 
-from napari_heatmap_digitizer.core.cells import Cells, panel_cells
-from napari_heatmap_digitizer.core.chunked import (
-    STREAM_PIXELS,
-    figure_pixels,
-    is_zarr,
-    open_lazy,
-    write_result,
+from napari_heatmap_digitizer.core._cells import Cells, panel_cells
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._recipe import Recipe
+from napari_heatmap_digitizer.core._regions import (
+    fill_gaps,
+    find_hexagons,
+    find_regions,
 )
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.export import (
+from napari_heatmap_digitizer.core._result import Result
+from napari_heatmap_digitizer.core._write import (
     output_format,
     write_array,
     write_matrix_csv,
+    write_result,
     write_table_csv,
 )
-from napari_heatmap_digitizer.core.image import load_image
-from napari_heatmap_digitizer.core.recipe import Recipe
-from napari_heatmap_digitizer.core.regions import fill_gaps, find_hexagons, find_regions
-from napari_heatmap_digitizer.core.result import Result
 
 Progress = Callable[[float], None]
-
-
-def open_figure(path: str | os.PathLike[str], *, stream: bool | None = None) -> Any:
-    """A figure file in memory, or as a dask array when it is too large.
-
-    Parameters
-    ----------
-    path : str or path-like
-    stream : bool, optional
-        ``True``: read chunk by chunk (TIFF and Zarr only); ``False``: load it
-        whole; ``None`` (default): chunk by chunk for Zarr, and for TIFF
-        figures of more than :data:`~.chunked.STREAM_PIXELS` pixels.
-
-    Returns
-    -------
-    numpy.ndarray or dask.array.Array
-
-    Raises
-    ------
-    DigitizerError
-    """
-    return open_lazy(path) if streams(path, stream) else load_image(path)
-
-
-def streams(path: str | os.PathLike[str], stream: bool | None = None) -> bool:
-    """Whether :func:`open_figure` reads ``path`` chunk by chunk.
-
-    Parameters
-    ----------
-    path : str or path-like
-    stream : bool, optional
-        As for :func:`open_figure`.
-
-    Returns
-    -------
-    bool
-    """
-    if stream is not None:
-        return stream
-    return is_zarr(path) or (figure_pixels(path) or 0) > STREAM_PIXELS
 
 
 def check_outputs(

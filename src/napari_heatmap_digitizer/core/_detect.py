@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
-from napari_heatmap_digitizer.core import kernel
-from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.colorbar import Colorbar, _delta_e
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.image import as_rgb8
+from napari_heatmap_digitizer.core import _kernel as kernel
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._colorbar import Colorbar, _delta_e
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._read import as_rgb8
 
 #: A pixel belongs to the figure's content when it is this far (ΔE) from the
 #: background colour.
@@ -191,7 +191,7 @@ def detect(
             if i not in served:
                 found.colormaps[i] = rank_colormaps(rgb, box)
     if ticks is not False:
-        from napari_heatmap_digitizer.core import ticks as ticks_module
+        from napari_heatmap_digitizer.core import _ticks as ticks_module
 
         if ticks or ticks_module.ocr_available():
             for bar in bars:

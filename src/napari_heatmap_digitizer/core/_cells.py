@@ -34,8 +34,8 @@ from typing import Any
 import numba
 import numpy as np
 
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.result import Result
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._result import Result
 
 #: Smallest cell the detector and :func:`cell_values` accept, in pixels.
 MIN_CELL = 3

@@ -1,6 +1,6 @@
 """Per-colour memo: each distinct colour is solved once per colour bar.
 
-A :class:`ColourLookup` belongs to one colour bar. Its memo, indexed by the
+A :class:`ColorLookup` belongs to one colour bar. Its memo, indexed by the
 24-bit colour code, holds each solved colour's value and distance. Successive
 calls (row blocks of one figure, chunks of a dask array, figures of a batch)
 only solve colours they have not met before.
@@ -14,8 +14,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from napari_heatmap_digitizer.core import kernel
-from napari_heatmap_digitizer.core.colorbar import Colorbar
+from napari_heatmap_digitizer.core import _kernel as kernel
+from napari_heatmap_digitizer.core._colorbar import Colorbar
 
 _NO_MASK = np.zeros((1, 1), dtype=bool)
 
@@ -23,7 +23,7 @@ _NO_MASK = np.zeros((1, 1), dtype=bool)
 GROUP_SIZE = 12
 
 
-class ColourLookup:
+class ColorLookup:
     """Memoised colour → (value, ΔE) for one colour bar.
 
     Parameters
@@ -152,12 +152,12 @@ def _group_spheres(
     return centres, radii
 
 
-_CACHE: OrderedDict[str, ColourLookup] = OrderedDict()
+_CACHE: OrderedDict[str, ColorLookup] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 4
 
 
-def lookup_for(colorbar: Colorbar) -> ColourLookup:
+def lookup_for(colorbar: Colorbar) -> ColorLookup:
     """The process-wide memo for ``colorbar``; the least recent of a few is dropped.
 
     Parameters
@@ -166,13 +166,13 @@ def lookup_for(colorbar: Colorbar) -> ColourLookup:
 
     Returns
     -------
-    ColourLookup
+    ColorLookup
     """
     key = colorbar.key
     with _CACHE_LOCK:
         found = _CACHE.get(key)
         if found is None:
-            found = ColourLookup(colorbar)
+            found = ColorLookup(colorbar)
             _CACHE[key] = found
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from napari_heatmap_digitizer.core.errors import DigitizerError
+from napari_heatmap_digitizer.core._bands import Stats, iter_bands
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._read import TILE
+
+Progress = Callable[[float], None]
 
 #: Output formats by file ending.
 FORMATS = {
@@ -194,8 +199,6 @@ def write_array(
     elif fmt == "tif":
         atomic_write(path, lambda tmp: _write_tiff(tmp, values, metadata or {}))
     elif fmt == "zarr":
-        from napari_heatmap_digitizer.core.chunked import write_zarr_folder
-
         rows, cols = values.shape
         write_zarr_folder(
             path,
@@ -360,3 +363,212 @@ def write_table_csv(
 
     atomic_write(path, write)
     return path
+
+
+def write_result(
+    path: str | os.PathLike[str],
+    result: Any,
+    *,
+    metadata: dict[str, Any] | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> Stats:
+    """Write a result's values band by band; returns what was seen on the way.
+
+    NumPy, lazy (dask) or mixed results all work; only one band of rows is in
+    memory at a time. The file appears only when complete.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.npy``, ``.csv`` (long format x,y,value), ``.tif``/``.tiff`` (tiled
+        ``float32``, ``metadata`` as JSON in its description) or ``.zarr`` (a
+        group with ``values``, ``distance``, ``x`` and ``y`` arrays and
+        ``metadata`` in its attributes).
+    result : Result
+    metadata : dict, optional
+    overwrite : bool
+        Replace an existing output.
+    progress : callable, optional
+        Called with the finished fraction after each band.
+
+    Returns
+    -------
+    Stats
+    """
+    path = Path(path)
+    fmt = output_format(path)
+    check_can_write([path], overwrite=overwrite)
+    metadata = metadata or {}
+    stats = Stats()
+    rows, cols = result.values.shape
+    x, y = np.asarray(result.x), np.asarray(result.y)
+
+    def each_band() -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+        for band, v, d, n in iter_bands(result.values, result.distance, result.nodata):
+            stats.add(v, d, n)
+            yield band, v, d
+            if progress is not None:
+                progress(band.stop / rows)
+
+    if fmt == "zarr":
+        write_zarr_folder(
+            path, each_band(), (rows, cols), x, y, metadata, overwrite=overwrite
+        )
+    elif fmt == "npy":
+        atomic_write(path, lambda tmp: _write_npy(tmp, each_band(), (rows, cols)))
+    elif fmt == "tif":
+        atomic_write(
+            path,
+            lambda tmp: _write_tiled_tiff(tmp, each_band(), (rows, cols), metadata),
+        )
+    else:
+        atomic_write(path, lambda tmp: _write_csv(tmp, each_band(), x, y))
+    if progress is not None:
+        progress(1.0)  # a writer may stop pulling once it has the last tile
+    return stats
+
+
+def _write_npy(
+    tmp: Path,
+    parts: Iterator[tuple[slice, np.ndarray, np.ndarray]],
+    shape: tuple[int, int],
+) -> None:
+    header = {"descr": "<f4", "fortran_order": False, "shape": shape}
+    with open(tmp, "wb") as fh:
+        np.lib.format.write_array_header_1_0(fh, header)
+        for _band, v, _d in parts:
+            fh.write(np.ascontiguousarray(v, dtype="<f4").tobytes())
+
+
+def _write_tiled_tiff(
+    tmp: Path,
+    parts: Iterator[tuple[slice, np.ndarray, np.ndarray]],
+    shape: tuple[int, int],
+    metadata: dict[str, Any],
+) -> None:
+    import tifffile
+
+    def tiles() -> Iterator[np.ndarray]:
+        carry = np.empty((0, shape[1]), np.float32)
+        for _band, v, _d in parts:
+            rows = np.concatenate([carry, v]) if len(carry) else v
+            whole = len(rows) - len(rows) % TILE
+            carry = rows[whole:]
+            yield from _tile_rows(rows[:whole])
+        yield from _tile_rows(carry)
+
+    tifffile.imwrite(
+        tmp,
+        tiles(),
+        shape=shape,
+        dtype=np.float32,
+        tile=(TILE, TILE),
+        photometric="minisblack",
+        compression="zlib",
+        compressionargs={"level": 1},
+        description=json.dumps(metadata),
+        metadata=None,
+    )
+
+
+def _tile_rows(rows: np.ndarray) -> Iterator[np.ndarray]:
+    """The :data:`TILE`-square tiles of a run of rows, left to right."""
+    for r in range(0, rows.shape[0], TILE):
+        for c in range(0, rows.shape[1], TILE):
+            yield np.ascontiguousarray(rows[r : r + TILE, c : c + TILE])
+
+
+def _write_csv(
+    tmp: Path,
+    parts: Iterator[tuple[slice, np.ndarray, np.ndarray]],
+    x: np.ndarray,
+    y: np.ndarray,
+) -> None:
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("x,y,value\n")
+        for band, v, _d in parts:
+            write_long_csv_rows(fh, v, x, y[band])
+
+
+def write_zarr_folder(
+    path: Path,
+    parts: Iterator[tuple[slice, np.ndarray, np.ndarray | None]],
+    shape: tuple[int, int],
+    x: np.ndarray,
+    y: np.ndarray,
+    metadata: dict[str, Any],
+    *,
+    overwrite: bool,
+) -> None:
+    """Write a Zarr group from bands of rows, atomically.
+
+    The group holds ``values``, ``distance`` (when the bands carry it), ``x``
+    and ``y``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The ``.zarr`` folder.
+    parts : iterator of (slice, values, distance or None)
+        Bands of rows, top first.
+    shape : (int, int)
+    x, y : numpy.ndarray
+        Column and row centres.
+    metadata : dict
+        JSON-ready; stored as the group's attributes.
+    overwrite : bool
+        Replace an existing folder.
+    """
+
+    def write(tmp: Path) -> None:
+        import zarr
+
+        group = zarr.open_group(str(tmp), mode="w")
+        create = getattr(group, "create_array", None) or group.create_dataset
+        chunks = (min(shape[0], TILE), min(shape[1], 4096))
+        arrays: dict[str, Any] = {}
+        for band, v, d in parts:
+            for name, data in (("values", v), ("distance", d)):
+                if data is None:
+                    continue
+                if name not in arrays:
+                    arrays[name] = create(
+                        name, shape=shape, chunks=chunks, dtype="f4", fill_value=np.nan
+                    )
+                arrays[name][band] = data
+        for name, coords in (("x", x), ("y", y)):
+            arr = create(name, shape=coords.shape, chunks=coords.shape, dtype="f8")
+            arr[:] = coords
+        group.attrs.update(json.loads(json.dumps(metadata)))
+
+    _atomic_folder(Path(path), write, overwrite=overwrite)
+
+
+def _atomic_folder(
+    path: Path, write: Callable[[Path], None], *, overwrite: bool
+) -> None:
+    """Write a folder under a temporary name beside ``path``, then rename it."""
+    tmp = Path(
+        tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    )
+    try:
+        shutil.rmtree(tmp)
+        write(tmp)
+        if path.exists():
+            if not overwrite:  # appeared meanwhile
+                raise DigitizerError(f"output {str(path)!r} exists; pass --overwrite")
+            old = tmp.with_suffix(".old")
+            os.replace(path, old)
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DigitizerError(
+            f"cannot write {str(path)!r}: {exc.strerror or exc}"
+        ) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from napari_heatmap_digitizer.core.boxes import Box
+from napari_heatmap_digitizer.core._boxes import Box
 
 #: The figures the accuracy tests and benchmark render (``render`` keywords).
 ACCURACY_CASES: dict[str, dict[str, Any]] = {

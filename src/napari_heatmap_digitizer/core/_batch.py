@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.export import (
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._recipe import Recipe
+from napari_heatmap_digitizer.core._write import (
     atomic_write_text,
     output_format,
     panel_paths,
 )
-from napari_heatmap_digitizer.core.recipe import Recipe
 
 #: Columns of the summary table.
 COLUMNS = ("file", "status", "panels", "coverage", "outputs", "seconds", "message")
@@ -164,7 +164,8 @@ def process_file(
     dict
         A summary row: ``status`` is ``done`` or ``failed``.
     """
-    from napari_heatmap_digitizer.core.jobs import open_figure, run_to_files
+    from napari_heatmap_digitizer.core._outputs import run_to_files
+    from napari_heatmap_digitizer.core._read import open_figure
 
     job = FileJob(index, Path(source), [Path(p) for p in outputs])
     start = time.perf_counter()

@@ -18,11 +18,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from napari_heatmap_digitizer.core import kernel
-from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.image import as_rgb8, crop_rgb8
-from napari_heatmap_digitizer.core.scale import ValueScale
+from napari_heatmap_digitizer.core import _kernel as kernel
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._read import as_rgb8, crop_rgb8
+from napari_heatmap_digitizer.core._scale import ValueScale
 
 Orientation = Literal["vertical", "horizontal"]
 BandValue = Literal["centre", "lower", "upper"]

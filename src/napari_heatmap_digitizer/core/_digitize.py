@@ -7,19 +7,19 @@ from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
+from dask import is_dask_collection
 
-from napari_heatmap_digitizer.core.axes import Extent
-from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.colorbar import Colorbar
-from napari_heatmap_digitizer.core.errors import DigitizerError
-from napari_heatmap_digitizer.core.image import (
+from napari_heatmap_digitizer.core._axes import Extent
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._colorbar import Colorbar
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._lookup import lookup_for
+from napari_heatmap_digitizer.core._read import (
     as_rgb8,
     float_top,
-    is_lazy,
     load_image,
 )
-from napari_heatmap_digitizer.core.lookup import lookup_for
-from napari_heatmap_digitizer.core.result import Result
+from napari_heatmap_digitizer.core._result import Result
 
 #: Default colour tolerance (ΔE, CIE76): JPEG noise stays well inside it,
 #: while text, grid lines and backgrounds usually lie far outside.
@@ -74,7 +74,7 @@ def digitize(
         For a dask ``image``, ``values``, ``distance`` and ``nodata`` are dask
         arrays chunked as the image: nothing is computed until they are
         (``Result.compute()``, ``numpy.asarray``, or writing them with
-        :func:`~napari_heatmap_digitizer.core.chunked.write_result`), and the
+        :func:`~napari_heatmap_digitizer.core._write.write_result`), and the
         numbers are the same as for the in-memory figure. ``progress`` is not
         called then.
 
@@ -93,7 +93,7 @@ def digitize(
     >>> result.values.shape == s.recipe.panels[0].box.shape
     True
     """
-    if is_lazy(image):
+    if is_dask_collection(image):
         return digitize_lazy(
             image,
             colorbar,
@@ -134,7 +134,7 @@ def digitize_lazy(
     Result
         ``values``, ``distance`` and ``nodata`` are dask arrays.
     """
-    from napari_heatmap_digitizer.core.chunked import (
+    from napari_heatmap_digitizer.core._blockwise import (
         digitize_blocks,
         transparent_mask,
     )

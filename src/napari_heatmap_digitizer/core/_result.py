@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from dask import is_dask_collection
 
-from napari_heatmap_digitizer.core.axes import Extent
-from napari_heatmap_digitizer.core.boxes import Box
-from napari_heatmap_digitizer.core.chunked import Stats, iter_bands
-from napari_heatmap_digitizer.core.colorbar import Colorbar
-from napari_heatmap_digitizer.core.image import is_lazy
+from napari_heatmap_digitizer.core._axes import Extent
+from napari_heatmap_digitizer.core._bands import Stats, iter_bands
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._colorbar import Colorbar
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Result:
         ``True`` where the figure was transparent.
     filled : numpy.ndarray or None
         ``True`` where a NaN was filled from neighbours (see
-        :func:`~napari_heatmap_digitizer.core.regions.fill_gaps`).
+        :func:`~napari_heatmap_digitizer.core._regions.fill_gaps`).
     """
 
     values: np.ndarray
@@ -64,7 +64,7 @@ class Result:
     @property
     def lazy(self) -> bool:
         """Whether the arrays are dask arrays, computed only when asked."""
-        return is_lazy(self.values)
+        return is_dask_collection(self.values)
 
     def compute(self) -> Result:
         """The result with its arrays in memory (itself when already there)."""

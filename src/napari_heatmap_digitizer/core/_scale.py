@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from napari_heatmap_digitizer.core.errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError
 
 #: Accepted names of the value scale.
 NORMS = ("linear", "log")
