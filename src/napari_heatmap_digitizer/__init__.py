@@ -1,33 +1,12 @@
 """Turn pictures of heat maps back into numbers.
 
-The public API lives in :mod:`napari_heatmap_digitizer.core` and is re-exported
-here. Nothing in this module imports napari or Qt.
+The public API is :mod:`napari_heatmap_digitizer.core`, re-exported here;
+``docs/api.md`` documents exactly the names in ``__all__``. Nothing in this
+module imports napari or Qt.
 """
 
-__version__ = "0.1.0"
+from napari_heatmap_digitizer._version import __version__
+from napari_heatmap_digitizer.core import *  # noqa: F403
+from napari_heatmap_digitizer.core import __all__ as _core_all
 
-from napari_heatmap_digitizer.core import (
-    Box,
-    Colorbar,
-    DigitizerError,
-    Recipe,
-    Result,
-    ValueScale,
-    digitize,
-    load_image,
-)
-from napari_heatmap_digitizer.core._detect import Detection, detect
-
-__all__ = [
-    "Box",
-    "Colorbar",
-    "Detection",
-    "DigitizerError",
-    "Recipe",
-    "Result",
-    "ValueScale",
-    "__version__",
-    "detect",
-    "digitize",
-    "load_image",
-]
+__all__ = ["__version__", *_core_all]

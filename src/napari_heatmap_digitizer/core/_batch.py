@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._outputs import run_to_files
 from napari_heatmap_digitizer.core._recipe import Recipe
 from napari_heatmap_digitizer.core._write import (
     atomic_write_text,
@@ -150,7 +151,7 @@ def process_file(
     overwrite : bool
         Replace outputs that exist (left over from an interrupted run).
     stream : bool, optional
-        See :func:`~.jobs.open_figure`.
+        Read the figure chunk by chunk (default: as the recipe says).
     threads : int, optional
         Threads for the kernel (default: all of Numba's).
     topic : str, optional
@@ -164,9 +165,6 @@ def process_file(
     dict
         A summary row: ``status`` is ``done`` or ``failed``.
     """
-    from napari_heatmap_digitizer.core._outputs import run_to_files
-    from napari_heatmap_digitizer.core._read import open_figure
-
     job = FileJob(index, Path(source), [Path(p) for p in outputs])
     start = time.perf_counter()
     if threads:
@@ -177,10 +175,11 @@ def process_file(
     try:
         plan_ = Recipe.from_dict(recipe)
         plan_.image = source
-        image = open_figure(source, stream=stream)
+        if stream is not None:
+            plan_.output.stream = stream
         written = run_to_files(
             plan_,
-            image,
+            source,
             job.outputs,
             software=software,
             overwrite=overwrite,
@@ -232,7 +231,7 @@ def run_batch(
     scheduler : str, optional
         Address of a running dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
     stream : bool, optional
-        See :func:`~.jobs.open_figure`.
+        Read the figure chunk by chunk (default: as the recipe says).
     on_progress : callable, optional
         ``on_progress(index, fraction)`` as figures advance (in a client thread).
     on_row : callable, optional

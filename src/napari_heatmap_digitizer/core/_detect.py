@@ -25,6 +25,7 @@ from numba import njit, prange
 from napari_heatmap_digitizer.core import _kernel as kernel
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar, _delta_e
+from napari_heatmap_digitizer.core import _ticks as ticks_module
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._read import as_rgb8
 
@@ -191,8 +192,6 @@ def detect(
             if i not in served:
                 found.colormaps[i] = rank_colormaps(rgb, box)
     if ticks is not False:
-        from napari_heatmap_digitizer.core import _ticks as ticks_module
-
         if ticks or ticks_module.ocr_available():
             for bar in bars:
                 bar.ticks = ticks_module.read_bar_ticks(rgb, bar.box, bar.orientation)

@@ -10,6 +10,7 @@ import numpy as np
 from dask import is_dask_collection
 
 from napari_heatmap_digitizer.core._axes import Extent
+from napari_heatmap_digitizer.core._blockwise import digitize_blocks, transparent_mask
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar
 from napari_heatmap_digitizer.core._errors import DigitizerError
@@ -134,11 +135,6 @@ def digitize_lazy(
     Result
         ``values``, ``distance`` and ``nodata`` are dask arrays.
     """
-    from napari_heatmap_digitizer.core._blockwise import (
-        digitize_blocks,
-        transparent_mask,
-    )
-
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] > 4):
         raise DigitizerError(
             f"image has shape {image.shape}; expected a 2-D grey, RGB or RGBA image"

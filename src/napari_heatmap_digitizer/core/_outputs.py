@@ -1,30 +1,30 @@
-"""One recipe, one figure file, its output files: what a command does.
+"""Panel results to files: one writer family, one metadata builder.
 
-``heatmap-digitizer digitize`` and every file of ``heatmap-digitizer batch``
-go through :func:`run_to_files`, so a batch writes exactly what running the
-files one by one writes.
+``heatmap-digitizer digitize``, every figure of ``batch``, the widget's
+Export and the napari writer all write through :func:`write_outputs`, so a
+result is written the same way whichever front end produced it. Values per
+pixel are written band of rows by band of rows (lazy results are never whole
+in memory); cells and regions are small and written at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from dask import is_dask_collection
 
-from napari_heatmap_digitizer.core._cells import Cells, panel_cells
+from napari_heatmap_digitizer._version import __version__
 from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._pipeline import PanelResult, read_figure, run_recipe
 from napari_heatmap_digitizer.core._recipe import Recipe
-from napari_heatmap_digitizer.core._regions import (
-    fill_gaps,
-    find_hexagons,
-    find_regions,
-)
-from napari_heatmap_digitizer.core._result import Result
 from napari_heatmap_digitizer.core._write import (
+    check_can_write,
     output_format,
+    panel_paths,
     write_array,
     write_matrix_csv,
     write_result,
@@ -33,33 +33,8 @@ from napari_heatmap_digitizer.core._write import (
 
 Progress = Callable[[float], None]
 
-
-def check_outputs(
-    recipe: Recipe, fmt: str, *, table: str | None = None, long: bool = False
-) -> None:
-    """Raise if the output format cannot hold what the recipe asks for.
-
-    Parameters
-    ----------
-    recipe : Recipe
-    fmt : str
-        ``"npy"``, ``"csv"``, ``"tif"`` or ``"zarr"``.
-    table : {"--regions", "--hexagons"}, optional
-        A table per panel is wanted.
-    long : bool
-        Cells as one CSV line each.
-
-    Raises
-    ------
-    DigitizerError
-    """
-    per_cell = any(p.cells or p.grid for p in recipe.panels)
-    if table and fmt != "csv":
-        raise DigitizerError(f"{table} writes a table: give a .csv output")
-    if table and per_cell:
-        raise DigitizerError(f"give either --cells or {table}, not both")
-    if long and not (fmt == "csv" and per_cell):
-        raise DigitizerError("--long goes with --cells and a .csv output")
+#: Name and version recorded in every file written.
+SOFTWARE = f"napari-heatmap-digitizer {__version__}"
 
 
 @dataclass
@@ -73,123 +48,257 @@ class Written:
     warnings: list[str] = field(default_factory=list)
 
 
-def run_to_files(
-    recipe: Recipe,
-    image: Any,
-    outputs: list[Path],
-    *,
-    software: str,
-    overwrite: bool = False,
-    fill: str | None = None,
-    table: str | None = None,
-    min_area: int = 9,
-    long: bool = False,
-    progress: Progress | None = None,
-) -> list[Written]:
-    """Digitize every panel of a figure and write one output per panel.
-
-    Lazy (dask) figures are computed and written band of rows by band of rows;
-    per-cell and per-region output and gap filling need one panel in memory.
+def check_outputs(recipe: Recipe, fmt: str) -> None:
+    """Raise if the output format cannot hold what the recipe asks for.
 
     Parameters
     ----------
     recipe : Recipe
-    image : numpy.ndarray or dask.array.Array
-        The figure (see :func:`open_figure`).
-    outputs : list of pathlib.Path
-        One per panel; the format follows the ending.
+    fmt : str
+        ``"npy"``, ``"csv"``, ``"tif"`` or ``"zarr"``.
+
+    Raises
+    ------
+    DigitizerError
+    """
+    per = recipe.values.per
+    if per in ("region", "hexagon") and fmt != "csv":
+        raise DigitizerError(
+            f"values per {per} are a table: give a .csv output (not .{fmt})"
+        )
+    if recipe.output.long and not (fmt == "csv" and per == "cell"):
+        raise DigitizerError("the long layout (--long) goes with cells and a .csv")
+
+
+def output_paths(recipe: Recipe, path: str | Path) -> list[Path]:
+    """One output path per panel (``STEM_i.EXT`` for several), checked.
+
+    Parameters
+    ----------
+    recipe : Recipe
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    Raises
+    ------
+    DigitizerError
+        If the ending names no format, or the format cannot hold the values.
+    """
+    check_outputs(recipe, output_format(path))
+    return panel_paths(path, len(recipe.panels))
+
+
+def panel_metadata(
+    recipe: Recipe, panel: PanelResult, *, software: str = SOFTWARE
+) -> dict[str, Any]:
+    """What a file records about how its values were made (JSON-ready).
+
+    Parameters
+    ----------
+    recipe : Recipe
+        The recipe that gave ``panel``.
+    panel : PanelResult
     software : str
-        Name and version stored in the files' metadata.
+        Name and version.
+
+    Returns
+    -------
+    dict
+    """
+    result = panel.result
+    x, y = result.x, result.y
+    meta: dict[str, Any] = {
+        "software": software,
+        "panel": panel.index,
+        "box": list(result.box),
+        "extent": None if result.extent is None else result.extent.as_list(),
+        "x_centres_first_last": [float(x[0]), float(x[-1])],
+        "y_centres_first_last": [float(y[0]), float(y[-1])],
+        "colorbar": result.colorbar.describe(),
+        "per": recipe.values.per,
+        "filled": None if result.filled is None else int(result.filled.sum()),
+        "recipe": recipe.to_dict(),
+    }
+    if panel.cells is not None:
+        cells = panel.cells
+        meta["cells"] = {"rows": cells.shape[0], "cols": cells.shape[1]}
+        meta["grid"] = cells.grid.to_dict()
+        meta["x_centres"] = [float(v) for v in cells.x]
+        meta["y_centres"] = [float(v) for v in cells.y]
+        meta["warnings"] = list(cells.warnings)
+    return meta
+
+
+def write_panel(
+    path: str | Path,
+    panel: PanelResult,
+    recipe: Recipe,
+    *,
+    software: str = SOFTWARE,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> Written:
+    """Write one panel's values (or cells, or regions) to one file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        ``.npy``, ``.csv``, ``.tif`` or ``.zarr``.
+    panel : PanelResult
+    recipe : Recipe
+        The recipe that gave ``panel`` (its output options apply and it is
+        recorded in TIFF and Zarr metadata).
+    software : str
+        Name and version recorded in the metadata.
     overwrite : bool
-        Replace existing outputs.
-    fill : {"nearest", "inpaint"}, optional
-        Fill unmatched pixels from their neighbours.
-    table : {"--regions", "--hexagons"}, optional
-        Write a table of regions (or hexagons) per panel instead of values.
-    min_area : int
-        Smallest region kept with ``--regions``.
-    long : bool
-        Cells as one CSV line each.
+        Replace an existing file.
     progress : callable, optional
-        Called with the finished fraction (0-1).
+        Called with the finished fraction (per pixel: after each band).
+
+    Returns
+    -------
+    Written
+
+    Raises
+    ------
+    DigitizerError
+    """
+    path = Path(path)
+    fmt = output_format(path)
+    result = panel.result
+    bar = result.colorbar.describe()
+    if panel.regions is not None:
+        if fmt != "csv":
+            raise DigitizerError("regions are a table: write them to a .csv file")
+        write_table_csv(path, panel.regions.table(), overwrite=overwrite)
+        return Written(path, panel.summary(), result.coverage, bar)
+    metadata = panel_metadata(recipe, panel, software=software)
+    if panel.cells is not None:
+        _write_cells(path, panel, metadata, long=recipe.output.long, overwrite=overwrite)
+        return Written(path, panel.summary(), result.coverage, bar, panel.warnings)
+    stats = write_result(
+        path, result, metadata=metadata, overwrite=overwrite, progress=progress
+    )
+    return Written(path, panel.summary(stats), stats.coverage, bar)
+
+
+def write_outputs(
+    panels: Sequence[PanelResult],
+    recipe: Recipe,
+    paths: Sequence[str | Path],
+    *,
+    software: str = SOFTWARE,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> list[Written]:
+    """Write every panel to its path (see :func:`output_paths`).
+
+    Every path is checked before anything is written.
+
+    Parameters
+    ----------
+    panels : sequence of PanelResult
+    recipe : Recipe
+    paths : sequence of path
+        One per panel.
+    software : str
+    overwrite : bool
+    progress : callable, optional
+        Called with the overall finished fraction.
+
+    Returns
+    -------
+    list of Written
+    """
+    paths = [Path(p) for p in paths]
+    if len(paths) != len(panels):
+        raise DigitizerError(f"{len(panels)} panels but {len(paths)} output paths")
+    for path in paths:
+        check_outputs(recipe, output_format(path))
+    check_can_write(paths, overwrite=overwrite)
+    report = progress or (lambda _f: None)
+    sizes = [max(p.result.values.size, 1) for p in panels]
+    total, done = max(sum(sizes), 1), 0
+    written = []
+    for panel, path, size in zip(panels, paths, sizes, strict=True):
+
+        def part(f: float, done: int = done, size: int = size) -> None:
+            report((done + f * size) / total)
+
+        written.append(
+            write_panel(
+                path,
+                panel,
+                recipe,
+                software=software,
+                overwrite=overwrite,
+                progress=part,
+            )
+        )
+        done += size
+        part(0.0)
+    return written
+
+
+def run_to_files(
+    recipe: Recipe,
+    figure: Any,
+    paths: Sequence[str | Path],
+    *,
+    software: str = SOFTWARE,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> list[Written]:
+    """Run a recipe on a figure and write one output per panel.
+
+    Parameters
+    ----------
+    recipe : Recipe
+    figure : numpy.ndarray, dask.array.Array or path, optional
+        As for :func:`~napari_heatmap_digitizer.core.run_recipe`.
+    paths : sequence of path
+        One per panel.
+    software : str
+    overwrite : bool
+    progress : callable, optional
+        Called with the overall finished fraction (0-1).
 
     Returns
     -------
     list of Written
     """
     report = progress or (lambda _f: None)
-    lazy = not isinstance(image, np.ndarray)
-    share = 0.0 if lazy else 0.8
-    results = recipe.run(image, progress=lambda f: report(share * f))
-    bar = results[0].colorbar.describe()
-    sizes = [r.values.size for r in results]
-    total, done = max(sum(sizes), 1), 0
-    written = []
-    for i, (result, panel, path) in enumerate(
-        zip(results, recipe.panels, outputs, strict=True)
-    ):
-
-        def part(f: float, done: int = done, size: int = sizes[i]) -> None:
-            report(share + (1 - share) * (done + f * size) / total)
-
-        needs_memory = bool(fill or table or panel.cells or panel.grid)
-        if needs_memory:
-            result = result.compute()
-            if fill:
-                result = fill_gaps(result, fill)
-        if table:
-            regions = (
-                find_hexagons(result)
-                if table == "--hexagons"
-                else find_regions(result, min_area=min_area)
-            )
-            write_table_csv(path, regions.table(), overwrite=overwrite)
-            written.append(Written(path, regions.summary(), result.coverage, bar))
-        elif panel.cells or panel.grid:
-            cells = panel_cells(result, panel.cells, panel.grid)
-            _write_cells(cells, path, recipe, i, software, long, overwrite)
-            written.append(
-                Written(
-                    path, cells.summary(), result.coverage, bar, list(cells.warnings)
-                )
-            )
-        else:
-            metadata = result_metadata(result, recipe, i, software)
-            stats = write_result(
-                path, result, metadata=metadata, overwrite=overwrite, progress=part
-            )
-            written.append(Written(path, result.summary(stats), stats.coverage, bar))
-        done += sizes[i]
-        part(0.0)
-    return written
-
-
-def result_metadata(
-    result: Result, recipe: Recipe, panel: int, software: str
-) -> dict[str, Any]:
-    """What a TIFF or Zarr output records about how its values were made."""
-    x, y = result.x, result.y
-    return {
-        "software": software,
-        "panel": panel,
-        "box": list(result.box),
-        "extent": None if result.extent is None else result.extent.as_list(),
-        "x_centres_first_last": [float(x[0]), float(x[-1])],
-        "y_centres_first_last": [float(y[0]), float(y[-1])],
-        "colorbar": result.colorbar.describe(),
-        "recipe": recipe.to_dict(),
-    }
+    paths = [Path(p) for p in paths]
+    for path in paths:
+        check_outputs(recipe, output_format(path))
+    check_can_write(paths, overwrite=overwrite)
+    image = read_figure(recipe, figure)
+    # Lazy figures are computed while writing: give that part the progress.
+    share = 0.0 if is_dask_collection(image) else 0.8
+    panels = run_recipe(recipe, image, progress=lambda f: report(share * f))
+    return write_outputs(
+        panels,
+        recipe,
+        paths,
+        software=software,
+        overwrite=overwrite,
+        progress=lambda f: report(share + (1 - share) * f),
+    )
 
 
 def _write_cells(
-    cells: Cells,
     path: Path,
-    recipe: Recipe,
-    panel: int,
-    software: str,
+    panel: PanelResult,
+    metadata: dict[str, Any],
+    *,
     long: bool,
     overwrite: bool,
 ) -> None:
+    cells = panel.cells
+    assert cells is not None
     if long:
         rows, cols = cells.shape
         r, c = np.mgrid[0:rows, 0:cols]
@@ -209,17 +318,6 @@ def _write_cells(
     elif output_format(path) == "csv":
         write_matrix_csv(path, cells.values, cells.x, cells.y, overwrite=overwrite)
     else:
-        metadata = {
-            "software": software,
-            "panel": panel,
-            "box": list(cells.result.box),
-            "cells": {"rows": cells.shape[0], "cols": cells.shape[1]},
-            "grid": cells.grid.to_dict(),
-            "x_centres": [float(v) for v in cells.x],
-            "y_centres": [float(v) for v in cells.y],
-            "warnings": cells.warnings,
-            "recipe": recipe.to_dict(),
-        }
         write_array(
             path,
             cells.values,

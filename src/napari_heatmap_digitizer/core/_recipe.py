@@ -1,44 +1,52 @@
-"""The recipe: every choice the user made, in one object.
+"""The recipe: every choice a user can make, in one object.
 
 The napari widget edits a recipe, the CLI builds one from flags or reads it
-from JSON, and batch jobs apply one to many figures. The same recipe gives the
-same numbers everywhere.
+from JSON, batch jobs apply one to many figures and detection completes one.
+:func:`~napari_heatmap_digitizer.core.run_recipe` turns a recipe and a figure
+into numbers, so the same recipe gives the same numbers everywhere.
+
+A recipe is plain data: it knows how to check, save and load itself, and
+nothing about how it is run.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dask import is_dask_collection
 
 from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._cells import Grid, parse_cells
 from napari_heatmap_digitizer.core._colorbar import Colorbar
-from napari_heatmap_digitizer.core._digitize import (
-    DEFAULT_MAX_DISTANCE,
-    _prepare,
-    _steps,
-    digitize_lazy,
-    drive,
-)
+from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE
 from napari_heatmap_digitizer.core._errors import DigitizerError
-from napari_heatmap_digitizer.core._read import (
-    as_rgb8,
-    float_top,
-    load_image,
-)
-from napari_heatmap_digitizer.core._result import Result
 from napari_heatmap_digitizer.core._write import atomic_write_text, check_can_write
 
 FORMAT = "napari-heatmap-digitizer recipe"
-VERSION = 1
+
+#: Version written; versions 1 and 2 are read.
+VERSION = 2
+
+#: What values are given per: one per pixel, cell, region of one colour, or
+#: hexagon of a hexbin plot.
+PER = ("pixel", "cell", "region", "hexagon")
+
+#: How gaps (pixels under text and lines) may be filled.
+FILLS = ("nearest", "inpaint")
+
+#: Output formats, by file ending.
+FORMATS = ("csv", "npy", "tif", "zarr")
+
+NORMS = ("linear", "log")
+ORIENTATIONS = ("vertical", "horizontal")
+BAND_VALUES = ("centre", "lower", "upper")
 
 
 @dataclass
@@ -47,27 +55,39 @@ class ColorbarSpec:
 
     See :meth:`Colorbar.from_image` and :meth:`Colorbar.from_name` for the
     meaning of each field. ``ticks`` positions are figure pixels for a box and
-    fractions 0-1 for a colour-map name.
+    fractions 0-1 for a colour-map name. ``None`` means "not given": detection
+    may fill it in, and otherwise the default applies (``norm`` linear,
+    ``orientation`` from the box's shape, ``discrete`` from the colours).
     """
 
     box: Box | None = None
     colormap: str | None = None
     vmin: float | None = None
     vmax: float | None = None
-    norm: str = "linear"
+    norm: str | None = None
     ticks: list[tuple[float, float]] | None = None
     orientation: str | None = None
     flip: bool = False
     discrete: bool | None = None
     band_value: str = "centre"
 
-    def build(self, image: np.ndarray) -> Colorbar:
+    @property
+    def has_source(self) -> bool:
+        """Whether a box or a colour-map name says where the colours come from."""
+        return self.box is not None or self.colormap is not None
+
+    @property
+    def has_range(self) -> bool:
+        """Whether values are given (both ends, or tick marks)."""
+        return bool(self.ticks) or (self.vmin is not None and self.vmax is not None)
+
+    def build(self, image: Any) -> Colorbar:
         """Make the :class:`Colorbar` for ``image``.
 
         Parameters
         ----------
-        image : numpy.ndarray
-            The figure.
+        image : numpy.ndarray or dask.array.Array
+            The figure (only the colour bar's box is read).
 
         Returns
         -------
@@ -85,16 +105,17 @@ class ColorbarSpec:
                 "name (--colormap NAME)"
             )
         common: dict[str, Any] = {
-            "norm": self.norm,
+            "norm": self.norm or "linear",
             "ticks": self.ticks,
             "discrete": self.discrete,
             "band_value": self.band_value,
         }
         if self.colormap is not None:
             return Colorbar.from_name(self.colormap, self.vmin, self.vmax, **common)
+        assert self.box is not None
         return Colorbar.from_image(
             image,
-            self.box,  # type: ignore[arg-type]
+            self.box,
             self.vmin,
             self.vmax,
             orientation=self.orientation,  # type: ignore[arg-type]
@@ -105,17 +126,64 @@ class ColorbarSpec:
 
 @dataclass
 class Panel:
-    """One plot panel: its box and, optionally, its axes' extent and cells.
+    """One plot panel: its box and, optionally, its axes' extent and cell edges.
 
-    ``cells`` is ``None`` (values per pixel), ``"auto"`` (detect the cell grid)
-    or ``"COLSxROWS"``; ``grid`` holds explicit cell edges (panel pixels) and
-    wins over ``cells``.
+    ``grid`` holds explicit cell edges (panel pixels, e.g. corrected by hand
+    in napari); it wins over :attr:`Values.cells` for this panel.
     """
 
     box: Box
     extent: Extent | None = None
-    cells: str | None = None
     grid: Grid | None = None
+
+
+@dataclass
+class Values:
+    """What the numbers are given per, and how gaps are treated.
+
+    Attributes
+    ----------
+    per : {"pixel", "cell", "region", "hexagon"}
+        A value per pixel; one per cell of a matrix heat map; one per region
+        of one colour (contour bands, classes); one per hexagon of a hexbin
+        plot.
+    cells : str
+        With ``per="cell"``: ``"auto"`` (find the grid) or ``"COLSxROWS"``.
+    min_area : int
+        With ``per="region"``: smallest region kept, in pixels.
+    fill : {"nearest", "inpaint"} or None
+        Fill pixels left unmatched under text or lines from their neighbours.
+    """
+
+    per: str = "pixel"
+    cells: str = "auto"
+    min_area: int = 9
+    fill: str | None = None
+
+    @property
+    def needs_memory(self) -> bool:
+        """Whether the panels must be computed whole (cells, regions, filling)."""
+        return self.per != "pixel" or self.fill is not None
+
+
+@dataclass
+class Output:
+    """How results are read and written.
+
+    Attributes
+    ----------
+    format : {"csv", "npy", "tif", "zarr"} or None
+        Default output format (``batch`` without ``--format``; CSV if none).
+    long : bool
+        Per cell, one CSV line per cell instead of a matrix.
+    stream : bool or None
+        Read the figure chunk by chunk (TIFF and Zarr); ``None``: only when it
+        is too large to load.
+    """
+
+    format: str | None = None
+    long: bool = False
+    stream: bool | None = None
 
 
 @dataclass
@@ -130,19 +198,49 @@ class Recipe:
         Where the colour bar is and what its values are.
     max_distance : float
         ΔE tolerance beyond which pixels get NaN.
+    values : Values
+        What values are given per, and gap filling.
+    output : Output
+        How the figure is read and results written.
     image : str or None
         The figure's file, when known.
+    notes : dict
+        Free-form notes carried along (not used for digitizing).
     """
 
-    panels: list[Panel]
-    colorbar: ColorbarSpec
+    panels: list[Panel] = field(default_factory=list)
+    colorbar: ColorbarSpec = field(default_factory=ColorbarSpec)
     max_distance: float = DEFAULT_MAX_DISTANCE
+    values: Values = field(default_factory=Values)
+    output: Output = field(default_factory=Output)
     image: str | None = None
     notes: dict[str, Any] = field(default_factory=dict)
 
-    # -- running ----------------------------------------------------------
+    def copy(self) -> Recipe:
+        """A deep copy (front ends edit copies, never a recipe in use)."""
+        return copy.deepcopy(self)
+
+    # -- checks -------------------------------------------------------------
+    def missing(self) -> list[str]:
+        """What must still be given before the recipe can run (empty: nothing).
+
+        Returns
+        -------
+        list of str
+            One message per missing choice, saying what to give.
+        """
+        out = []
+        if not self.panels:
+            out.append("no plot panel given: add --plot LEFT,TOP,RIGHT,BOTTOM")
+        if not self.colorbar.has_source:
+            out.append(
+                "no colour bar given: add --colorbar LEFT,TOP,RIGHT,BOTTOM or "
+                "--colormap NAME"
+            )
+        return out
+
     def check(self, shape: tuple[int, ...]) -> None:
-        """Raise if a box lies outside an image of ``shape`` or boxes clash.
+        """Raise if the recipe cannot run on a figure of ``shape``.
 
         Parameters
         ----------
@@ -152,9 +250,11 @@ class Recipe:
         Raises
         ------
         DigitizerError
+            If something is missing, a box lies outside the figure or the
+            colour bar's box overlaps a panel.
         """
-        if not self.panels:
-            raise DigitizerError("no plot panel given: add at least one --plot L,T,R,B")
+        for problem in self.missing():
+            raise DigitizerError(problem)
         for i, panel in enumerate(self.panels):
             panel.box.check_inside(shape, what=f"plot box {i}")
         bar = self.colorbar.box
@@ -166,90 +266,6 @@ class Recipe:
                         f"the colour bar box {bar.as_text()} overlaps plot box {i} "
                         f"{panel.box.as_text()}: draw them around separate areas"
                     )
-
-    def run(
-        self,
-        image: np.ndarray | str | os.PathLike[str] | None = None,
-        *,
-        progress: Callable[[float], None] | None = None,
-    ) -> list[Result]:
-        """Digitize every panel.
-
-        Parameters
-        ----------
-        image : numpy.ndarray, dask.array.Array or path, optional
-            The figure; default: the recipe's own ``image`` file. A dask
-            array gives lazy results (see :func:`~.digitize.digitize`); only
-            the colour bar is computed here.
-        progress : callable, optional
-            Called with the overall finished fraction (0-1); may raise to
-            cancel.
-
-        Returns
-        -------
-        list of Result
-            One per panel, in order.
-
-        Raises
-        ------
-        DigitizerError
-        """
-        return drive(self.run_steps(image), progress)
-
-    def run_steps(
-        self, image: np.ndarray | str | os.PathLike[str] | None = None
-    ) -> Generator[float, None, list[Result]]:
-        """:meth:`run` as a generator yielding the overall finished fraction.
-
-        Everything is checked and the colour bar read before the first yield;
-        the generator returns the results (``yield from`` gives them).
-
-        Parameters
-        ----------
-        image : numpy.ndarray or path, optional
-            The figure; default: the recipe's own ``image`` file.
-
-        Yields
-        ------
-        float
-
-        Returns
-        -------
-        list of Result
-        """
-        if image is None:
-            if self.image is None:
-                raise DigitizerError("the recipe names no image file; give one")
-            image = self.image
-        if isinstance(image, (str, os.PathLike)):
-            image = load_image(image)
-        if is_dask_collection(image):
-            return self._run_lazy(image)
-        rgb, nodata = as_rgb8(image)
-        self.check(rgb.shape)
-        colorbar = self.colorbar.build(rgb)
-        prepared = [
-            _prepare(rgb, p.box, self.max_distance, p.extent, nodata)
-            for p in self.panels
-        ]
-        return (yield from _run_all(prepared, colorbar))
-
-    def _run_lazy(self, image: Any) -> list[Result]:
-        """Lazy results for a dask figure (nothing computed but the bar)."""
-        self.check(image.shape)
-        colorbar = self.colorbar.build(image)
-        top = float_top(image)
-        return [
-            digitize_lazy(
-                image,
-                colorbar,
-                p.box,
-                max_distance=self.max_distance,
-                extent=p.extent,
-                top=top,
-            )
-            for p in self.panels
-        ]
 
     # -- JSON ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -265,7 +281,6 @@ class Recipe:
                     "extent": None if p.extent is None else p.extent.as_list(),
                     "xscale": "linear" if p.extent is None else p.extent.xscale,
                     "yscale": "linear" if p.extent is None else p.extent.yscale,
-                    "cells": p.cells,
                     "grid": None if p.grid is None else p.grid.to_dict(),
                 }
                 for p in self.panels
@@ -283,12 +298,26 @@ class Recipe:
                 "band_value": cb.band_value,
             },
             "max_distance": self.max_distance,
+            "values": {
+                "per": self.values.per,
+                "cells": self.values.cells,
+                "min_area": self.values.min_area,
+                "fill": self.values.fill,
+            },
+            "output": {
+                "format": self.output.format,
+                "long": self.output.long,
+                "stream": self.output.stream,
+            },
             "notes": self.notes,
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Recipe:
-        """Rebuild a recipe from :meth:`to_dict` output.
+    def from_dict(cls, data: Any) -> Recipe:
+        """Rebuild a recipe from :meth:`to_dict` output (version 1 or 2).
+
+        Every field is checked: a wrong type, an unknown choice or an unknown
+        key is an error naming the field, never a guess.
 
         Parameters
         ----------
@@ -301,66 +330,46 @@ class Recipe:
         Raises
         ------
         DigitizerError
-            If the dictionary is not a recipe.
+            If the dictionary is not a valid recipe.
         """
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise DigitizerError(
                 "this JSON is not a heatmap-digitizer recipe (save one from the "
                 "napari widget or with 'heatmap-digitizer digitize --save-recipe')"
             )
-        if int(data.get("version", 0)) > VERSION:
+        top = _Fields(data, "")
+        version = top.integer("version", 1)
+        if version > VERSION or version < 1:
             raise DigitizerError(
-                f"recipe version {data['version']} is newer than this program "
-                f"understands ({VERSION}); upgrade napari-heatmap-digitizer"
+                f"recipe version {version} is not one this program understands "
+                f"(1 to {VERSION}); upgrade napari-heatmap-digitizer"
             )
-        try:
-            panels = []
-            for p in data["panels"]:
-                extent = None
-                if p.get("extent") is not None:
-                    extent = Extent.parse(
-                        p["extent"],
-                        xscale=p.get("xscale", "linear"),
-                        yscale=p.get("yscale", "linear"),
-                    )
-                cells = p.get("cells")
-                if cells is not None:
-                    parse_cells(str(cells))
-                grid = None if p.get("grid") is None else Grid.from_dict(p["grid"])
-                panels.append(
-                    Panel(Box.parse(p["box"], what="plot box"), extent, cells, grid)
-                )
-            c = data["colorbar"]
-            ticks = c.get("ticks")
-            spec = ColorbarSpec(
-                box=None
-                if c.get("box") is None
-                else Box.parse(c["box"], what="colour bar box"),
-                colormap=c.get("colormap"),
-                vmin=c.get("vmin"),
-                vmax=c.get("vmax"),
-                norm=c.get("norm", "linear"),
-                ticks=None
-                if ticks is None
-                else [(float(a), float(b)) for a, b in ticks],
-                orientation=c.get("orientation"),
-                flip=bool(c.get("flip", False)),
-                discrete=c.get("discrete"),
-                band_value=c.get("band_value", "centre"),
-            )
-            return cls(
-                panels=panels,
-                colorbar=spec,
-                max_distance=float(data.get("max_distance", DEFAULT_MAX_DISTANCE)),
-                image=data.get("image"),
-                notes=dict(data.get("notes") or {}),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, DigitizerError):
-                raise
-            raise DigitizerError(
-                f"the recipe is incomplete or malformed ({exc})"
-            ) from None
+        keys = {"format", "version", "image", "panels", "colorbar", "max_distance"}
+        keys |= {"notes"} | ({"values", "output"} if version >= 2 else set())
+        top.only(keys)
+        values = _values(top.section("values"))
+        panels = []
+        for i, item in enumerate(top.items("panels")):
+            p = _Fields(item, f"panels[{i}]")
+            p.only({"box", "extent", "xscale", "yscale", "grid"} | _V1_PANEL)
+            panels.append(_panel(p))
+            if version == 1 and p.data.get("cells") is not None:
+                values.per, values.cells = "cell", _cells_text(p, "cells")
+        max_distance = top.number("max_distance", DEFAULT_MAX_DISTANCE)
+        if not max_distance > 0:
+            top.fail("max_distance", "a positive ΔE", max_distance)
+        notes = top.data.get("notes") or {}
+        if not isinstance(notes, dict):
+            top.fail("notes", "an object", notes)
+        return cls(
+            panels=panels,
+            colorbar=_colorbar(top.section("colorbar", required=True)),
+            max_distance=max_distance,
+            values=values,
+            output=_output(top.section("output")),
+            image=top.text("image"),
+            notes=dict(notes),
+        )
 
     def to_json(self) -> str:
         """The recipe as indented JSON text."""
@@ -388,6 +397,8 @@ class Recipe:
     def load(cls, path: str | os.PathLike[str]) -> Recipe:
         """Read a recipe JSON file.
 
+        A relative ``image`` is taken relative to the recipe's folder.
+
         Parameters
         ----------
         path : str or path-like
@@ -399,7 +410,7 @@ class Recipe:
         Raises
         ------
         DigitizerError
-            If the file is missing or not a recipe.
+            If the file is missing or not a valid recipe.
         """
         path = Path(path)
         try:
@@ -414,26 +425,197 @@ class Recipe:
             raise DigitizerError(
                 f"recipe {str(path)!r} is not valid JSON (line {exc.lineno}: {exc.msg})"
             ) from None
-        return cls.from_dict(data)
+        try:
+            recipe = cls.from_dict(data)
+        except DigitizerError as exc:
+            raise DigitizerError(f"recipe {str(path)!r}: {exc}") from None
+        if recipe.image and not Path(recipe.image).is_absolute():
+            recipe.image = str(path.parent / recipe.image)
+        return recipe
 
 
-def _run_all(
-    prepared: list[tuple[np.ndarray, np.ndarray | None, Box, float, Extent | None]],
-    colorbar: Colorbar,
-) -> Generator[float, None, list[Result]]:
-    """Digitize prepared panels in turn, yielding the overall fraction."""
-    total = sum(crop.shape[0] * crop.shape[1] for crop, *_ in prepared) or 1
-    done = 0
-    results = []
-    for crop, mask, box, max_distance, extent in prepared:
-        size = crop.shape[0] * crop.shape[1]
-        steps = _steps(crop, mask, box, colorbar, max_distance, extent)
-        while True:
-            try:
-                fraction = next(steps)
-            except StopIteration as finished:
-                results.append(finished.value)
-                break
-            yield (done + fraction * size) / total
-        done += size
-    return results
+# -- reading JSON, field by field ---------------------------------------------
+_V1_PANEL = {"cells"}
+
+
+class _Fields:
+    """One JSON object of a recipe, read field by field with type checks."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise DigitizerError(
+                f"recipe field '{path}' must be an object, not {_kind(data)}"
+            )
+        self.data, self.path = data, path
+
+    def name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, wanted: str, got: Any) -> None:
+        raise DigitizerError(
+            f"recipe field '{self.name(key)}' must be {wanted}, not {_show(got)}"
+        )
+
+    def only(self, keys: set[str]) -> None:
+        unknown = sorted(set(self.data) - keys)
+        if unknown:
+            raise DigitizerError(
+                f"recipe field '{self.name(unknown[0])}' is unknown (expected one "
+                f"of: {', '.join(sorted(keys))})"
+            )
+
+    def _get(self, key: str, check: Callable[[Any], bool], wanted: str) -> Any:
+        value = self.data.get(key)
+        if value is not None and not check(value):
+            self.fail(key, wanted, value)
+        return value
+
+    def number(self, key: str, default: Any = None) -> Any:
+        value = self._get(key, _is_number, "a number")
+        return default if value is None else float(value)
+
+    def integer(self, key: str, default: int) -> int:
+        value = self._get(
+            key, lambda v: _is_number(v) and float(v).is_integer(), "a whole number"
+        )
+        return default if value is None else int(value)
+
+    def boolean(self, key: str, default: Any = None) -> Any:
+        value = self._get(key, lambda v: isinstance(v, bool), "true or false")
+        return default if value is None else value
+
+    def text(self, key: str, default: Any = None) -> Any:
+        value = self._get(key, lambda v: isinstance(v, str), "a string")
+        return default if value is None else value
+
+    def choice(self, key: str, choices: tuple[str, ...], default: Any = None) -> Any:
+        wanted = " or ".join(f'"{c}"' for c in choices)
+        value = self._get(key, lambda v: v in choices, wanted)
+        return default if value is None else value
+
+    def numbers(self, key: str, n: int) -> list[float] | None:
+        value = self._get(
+            key,
+            lambda v: isinstance(v, list) and len(v) == n and all(map(_is_number, v)),
+            f"a list of {n} numbers",
+        )
+        return None if value is None else [float(v) for v in value]
+
+    def section(self, key: str, *, required: bool = False) -> _Fields:
+        value = self.data.get(key)
+        if value is None and required:
+            raise DigitizerError(f"recipe field '{self.name(key)}' is missing")
+        if value is not None and not isinstance(value, dict):
+            self.fail(key, "an object", value)
+        return _Fields(value or {}, self.name(key))
+
+    def items(self, key: str) -> list[Any]:
+        value = self.data.get(key)
+        if not isinstance(value, list):
+            self.fail(key, "a list", value)
+        return list(value)
+
+
+def _panel(p: _Fields) -> Panel:
+    box = p.numbers("box", 4)
+    if box is None:
+        raise DigitizerError(f"recipe field '{p.name('box')}' is missing")
+    extent = p.numbers("extent", 4)
+    grid = p.section("grid")
+    try:
+        return Panel(
+            Box.parse(box, what=f"recipe field '{p.name('box')}'"),
+            None
+            if extent is None
+            else Extent.parse(
+                extent,
+                xscale=p.choice("xscale", NORMS, "linear"),
+                yscale=p.choice("yscale", NORMS, "linear"),
+            ),
+            Grid.from_dict(grid.data) if grid.data else None,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, DigitizerError):
+            raise
+        raise DigitizerError(
+            f"recipe field '{p.name('grid')}' is malformed ({exc})"
+        ) from None
+
+
+def _colorbar(c: _Fields) -> ColorbarSpec:
+    c.only(
+        {"box", "colormap", "vmin", "vmax", "norm", "ticks", "orientation", "flip"}
+        | {"discrete", "band_value"}
+    )
+    box = c.numbers("box", 4)
+    ticks = c.data.get("ticks")
+    if ticks is not None and not (
+        isinstance(ticks, list)
+        and all(
+            isinstance(t, list) and len(t) == 2 and all(map(_is_number, t))
+            for t in ticks
+        )
+    ):
+        c.fail("ticks", "a list of [position, value] pairs", ticks)
+    return ColorbarSpec(
+        box=None if box is None else Box.parse(box, what="recipe's colour bar box"),
+        colormap=c.text("colormap"),
+        vmin=c.number("vmin"),
+        vmax=c.number("vmax"),
+        norm=c.choice("norm", NORMS),
+        ticks=None if ticks is None else [(float(a), float(b)) for a, b in ticks],
+        orientation=c.choice("orientation", ORIENTATIONS),
+        flip=c.boolean("flip", False),
+        discrete=c.boolean("discrete"),
+        band_value=c.choice("band_value", BAND_VALUES, "centre"),
+    )
+
+
+def _values(v: _Fields) -> Values:
+    v.only({"per", "cells", "min_area", "fill"})
+    min_area = v.integer("min_area", 9)
+    if min_area < 1:
+        v.fail("min_area", "at least 1", min_area)
+    return Values(
+        per=v.choice("per", PER, "pixel"),
+        cells=_cells_text(v, "cells"),
+        min_area=min_area,
+        fill=v.choice("fill", FILLS),
+    )
+
+
+def _cells_text(f: _Fields, key: str) -> str:
+    text = f.text(key, "auto")
+    try:
+        parse_cells(text)
+    except DigitizerError as exc:
+        raise DigitizerError(f"recipe field '{f.name(key)}': {exc}") from None
+    return str(text).strip().lower()
+
+
+def _output(o: _Fields) -> Output:
+    o.only({"format", "long", "stream"})
+    return Output(
+        format=o.choice("format", FORMATS),
+        long=o.boolean("long", False),
+        stream=o.boolean("stream"),
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float, np.number))
+        and not isinstance(value, bool)
+        and bool(np.isfinite(value))
+    )
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "a string", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, float) else repr(value)
+    return text if len(text) < 40 else text[:37] + "..."

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import ndimage
 from skimage.measure import label
 
+from napari_heatmap_digitizer.core._cells import _shorth
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._result import Result
 
@@ -231,8 +232,6 @@ def find_hexagons(result: Result, *, min_matched: float = 0.5) -> Regions:
     DigitizerError
         If no hexagon lattice is found.
     """
-    from napari_heatmap_digitizer.core._cells import _shorth
-
     where = f"panel {result.box.as_text()}"
     # hexagons whose colour comes out whole: fine colour classes on clean
     # figures, coarser ones (and more smoothing) when JPEG noise splits them

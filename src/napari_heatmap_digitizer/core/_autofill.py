@@ -1,0 +1,117 @@
+"""Detection to recipe: fill in what the user left open, and nothing else.
+
+``digitize --auto`` and the widget's Detect button both call
+:func:`complete_recipe`; whatever the user gave (boxes, range, scale,
+extents, cells, tolerance...) always wins over what detection proposes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from napari_heatmap_digitizer.core._detect import Detection, FoundBar
+from napari_heatmap_digitizer.core._recipe import Panel, Recipe
+
+
+@dataclass
+class Completed:
+    """A recipe completed from a detection.
+
+    Attributes
+    ----------
+    recipe : Recipe
+        A copy of the given recipe with open choices filled in.
+    notes : list of str
+        What was filled in, one line each (for the user to check).
+    problems : list of str
+        What could not be filled in and must be given; empty when the
+        recipe can run.
+    """
+
+    recipe: Recipe
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def complete_recipe(given: Recipe, found: Detection) -> Completed:
+    """Fill in the panels, colour bar, range and scale ``given`` leaves open.
+
+    Open means: no panels; neither a colour-bar box nor a colour-map name;
+    neither both ends of the range nor tick marks; no scale (``norm``); no
+    orientation. Everything else of ``given`` is kept as it is; panels added
+    take no extent or grid (give them after, as the CLI does with its flags).
+
+    With several colour bars, the one serving the most panels is used, with
+    its panels. Without a bar, the colour map that fits the first panel best
+    is named.
+
+    Parameters
+    ----------
+    given : Recipe
+        What the user chose (not modified).
+    found : Detection
+        What :func:`~napari_heatmap_digitizer.detect` found in the figure.
+
+    Returns
+    -------
+    Completed
+    """
+    recipe = given.copy()
+    done = Completed(recipe)
+    if not found.found:
+        done.problems.append(found.message)
+        return done
+    cb = recipe.colorbar
+    need_bar, need_range = not cb.has_source, not cb.has_range
+    bar: FoundBar | None = None
+    if need_bar and found.colorbars:
+        bar = max(found.colorbars, key=lambda b: len(b.panels))
+        cb.box = bar.box
+        cb.orientation = cb.orientation or bar.orientation
+        named = f" ({bar.colormaps[0].name})" if bar.colormaps else ""
+        done.notes.append(f"colour bar {bar.box.as_text()}{named}")
+        if len(found.colorbars) > 1:
+            done.notes.append(
+                f"{len(found.colorbars)} colour bars found, using the one serving "
+                "the most panels; the others: "
+                + "; ".join(b.box.as_text() for b in found.colorbars if b is not bar)
+            )
+    if not recipe.panels:
+        indices = bar.panels if bar is not None and bar.panels else None
+        if indices is None:
+            indices = list(range(len(found.panels)))
+        recipe.panels = [Panel(found.panels[i]) for i in indices]
+        if indices:
+            done.notes.append(
+                "panels " + ", ".join(found.panels[i].as_text() for i in indices)
+            )
+        else:
+            done.problems.append("no plot panel found: give the plot panel's box")
+    if need_bar and bar is None:
+        ranked = found.colormaps.get(0) or next(iter(found.colormaps.values()), [])
+        if not ranked:
+            done.problems.append("no colour bar found: give the colour bar's box")
+        else:
+            cb.colormap = ranked[0].name
+            done.notes.append(
+                f"no colour bar: best-fitting colour map {ranked[0].name} "
+                f"(mean ΔE {ranked[0].delta_e:.1f}; next: "
+                + ", ".join(f"{m.name} (ΔE {m.delta_e:.1f})" for m in ranked[1:3])
+                + ")"
+            )
+    if need_range:
+        ticks = bar.ticks if bar is not None else None
+        if ticks is None:
+            where = "its tick labels" if bar is not None else "a colour bar"
+            done.problems.append(
+                f"the range could not be read from {where} (reading tick labels "
+                "needs the OCR extra and Tesseract): give vmin and vmax"
+            )
+        else:
+            cb.vmin, cb.vmax, cb.ticks = ticks.vmin, ticks.vmax, None
+            cb.norm = cb.norm or ticks.norm
+            done.notes.append(
+                f"range {ticks.vmin:g} to {ticks.vmax:g} ({cb.norm}) from tick "
+                f"labels {', '.join(ticks.labels)}"
+            )
+    return done
