@@ -18,7 +18,7 @@ from napari_heatmap_digitizer.core._cells import (
     panel_cells,
     parse_cells,
 )
-from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe
+from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe, Values
 from napari_heatmap_digitizer.core._regions import (
     fill_gaps,
     find_hexagons,
@@ -175,11 +175,12 @@ def test_parse_cells_and_grid_round_trip():
     with pytest.raises(DigitizerError, match="increase"):
         Grid([0, 10, 5], [0, 5])
     recipe = Recipe(
-        [Panel(Box(0, 0, 30, 20), cells="auto"), Panel(Box(40, 0, 70, 20), grid=grid)],
+        [Panel(Box(0, 0, 30, 20)), Panel(Box(40, 0, 70, 20), grid=grid)],
         ColorbarSpec(colormap="viridis", vmin=0, vmax=1),
+        values=Values(per="cell", cells="12x8"),
     )
     back = Recipe.from_dict(json.loads(recipe.to_json()))
-    assert back.panels[0].cells == "auto"
+    assert (back.values.per, back.values.cells) == ("cell", "12x8")
     np.testing.assert_array_equal(back.panels[1].grid.col_edges, grid.col_edges)
 
 

@@ -11,9 +11,10 @@ BLOCKED = ("napari", "qtpy", "PyQt5", "PyQt6", "PySide2", "PySide6", "magicgui")
 for name in BLOCKED:
     sys.modules[name] = None  # any import of these now fails
 import napari_heatmap_digitizer.cli
+from napari_heatmap_digitizer import run_recipe
 from napari_heatmap_digitizer.data import load_sample
 s = load_sample("single")
-results = s.recipe.run(s.image)
+results = [p.result for p in run_recipe(s.recipe, s.image)]
 assert results[0].coverage > 0.9
 banned = [m for m in sys.modules if m.split(".")[0] in ("napari", "qtpy", "magicgui")
           and sys.modules[m] is not None]

@@ -12,7 +12,7 @@ import tifffile
 import zarr
 
 from conftest import figure
-from napari_heatmap_digitizer import Colorbar, DigitizerError, digitize
+from napari_heatmap_digitizer import Colorbar, DigitizerError, digitize, run_recipe
 from napari_heatmap_digitizer.cli import main
 from napari_heatmap_digitizer.core import _bands, _write
 from napari_heatmap_digitizer.core._bands import Stats
@@ -73,9 +73,9 @@ def chunkings(fig):
 )
 def test_dask_equals_in_memory_on_every_chunking(name):
     fig, recipe = three_panels()
-    expected = recipe.run(fig.image)
+    expected = [p.result for p in run_recipe(recipe, fig.image)]
     lazy_image = da.from_array(fig.image, chunks=chunkings(fig)[name])
-    results = recipe.run(lazy_image)
+    results = [p.result for p in run_recipe(recipe, lazy_image)]
     for i, (lazy, ref) in enumerate(zip(results, expected, strict=True)):
         assert lazy.lazy and not ref.lazy
         assert lazy.values.shape == ref.values.shape
@@ -97,7 +97,9 @@ def test_nothing_is_computed_until_asked():
         return block
 
     lazy_image = da.from_array(fig.image, chunks=(64, 64, 3)).map_blocks(counting)
-    results = recipe.run(lazy_image)  # reads only the colour bar
+    results = [
+        p.result for p in run_recipe(recipe, lazy_image)
+    ]  # reads only the colour bar
     bar = fig.colorbar
     bar_blocks = (-(-bar.bottom // 64) - bar.top // 64) * (
         -(-bar.right // 64) - bar.left // 64
@@ -151,7 +153,7 @@ def test_memo_is_shared_between_blocks_and_threads():
     fig, recipe = three_panels()
     clear_cache()
     lazy_image = da.from_array(fig.image, chunks=(40, 40, 3))
-    result = recipe.run(lazy_image)[0]
+    result = [p.result for p in run_recipe(recipe, lazy_image)][0]
     with dask.config.set(scheduler="threads", num_workers=4):
         result.values.compute()
     solved = lookup_for(result.colorbar).n_solved
@@ -217,7 +219,7 @@ def small_bands(monkeypatch):
 @pytest.mark.parametrize("suffix", [".npy", ".tif", ".csv", ".zarr"])
 def test_write_result_band_by_band_equals_in_memory(tmp_path, suffix, monkeypatch):
     fig, recipe = three_panels()
-    ref = recipe.run(fig.image)[1]
+    ref = [p.result for p in run_recipe(recipe, fig.image)][1]
     lazy = recipe.run(da.from_array(fig.image, chunks=(90, 120, 3)))[1]
     small_bands(monkeypatch)
     assert len(_bands.bands(*ref.values.shape)) == 6

@@ -4,6 +4,8 @@ import json
 import os
 
 import numpy as np
+
+from napari_heatmap_digitizer import run_recipe
 import pytest
 import tifffile
 
@@ -82,7 +84,10 @@ def test_bundled_samples_digitize_accurately(name):
     sample = load_sample(name)
     assert sample_path(name).exists()
     progress = []
-    results = sample.recipe.run(sample.image, progress=progress.append)
+    results = [
+        p.result
+        for p in run_recipe(sample.recipe, sample.image, progress=progress.append)
+    ]
     assert progress[-1] == pytest.approx(1.0)
     assert all(b >= a for a, b in zip(progress, progress[1:], strict=False))
     for result, truth, judged in zip(results, sample.truth, sample.judged, strict=True):

@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+
+from napari_heatmap_digitizer import run_recipe
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -21,7 +23,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     shutil.copy(sample_path("single"), OUT / "sample-single.png")
     sample = load_sample("single")
-    (result,) = sample.recipe.run(sample.image)
+    (result,) = [p.result for p in run_recipe(sample.recipe, sample.image)]
     truth, judged = sample.truth[0], sample.judged[0]
     error = np.where(judged, result.values - truth, np.nan)
     e = result.extent
