@@ -4,8 +4,6 @@ import json
 import os
 
 import numpy as np
-
-from napari_heatmap_digitizer import run_recipe
 import pytest
 import tifffile
 
@@ -16,8 +14,11 @@ from napari_heatmap_digitizer.core import (
     Extent,
     Panel,
     Recipe,
+    Values,
+    run_recipe,
     write_array,
 )
+from napari_heatmap_digitizer.core._recipe import FORMAT, Output
 from napari_heatmap_digitizer.core._write import atomic_write, read_tiff_metadata
 from napari_heatmap_digitizer.data import SAMPLES, accuracy, load_sample, sample_path
 
@@ -36,11 +37,14 @@ def test_recipe_json_round_trip(tmp_path):
             discrete=False,
         ),
         max_distance=7.5,
-        image="fig.png",
+        values=Values(per="region", min_area=25, fill="inpaint"),
+        output=Output(format="zarr", long=False, stream=True),
+        image=str(tmp_path / "fig.png"),
     )
     path = recipe.save(tmp_path / "r.json")
     again = Recipe.load(path)
     assert again.to_dict() == recipe.to_dict()
+    assert again.values == recipe.values and again.output == recipe.output
     with pytest.raises(DigitizerError, match="exists"):
         recipe.save(path)
 
@@ -50,13 +54,13 @@ def test_recipe_json_round_trip(tmp_path):
     [
         ("{", "not valid JSON"),
         ('{"a": 1}', "not a heatmap-digitizer recipe"),
-        ('{"format": "napari-heatmap-digitizer recipe", "version": 99}', "newer"),
+        ('{"format": "napari-heatmap-digitizer recipe", "version": 99}', "upgrade"),
         (
             '{"format": "napari-heatmap-digitizer recipe", "panels": [{"box": [1,2]}],'
             ' "colorbar": {}}',
-            "four numbers",
+            "list of 4 numbers",
         ),
-        ('{"format": "napari-heatmap-digitizer recipe", "panels": []}', "malformed"),
+        ('{"format": "napari-heatmap-digitizer recipe", "panels": []}', "colorbar"),
     ],
 )
 def test_bad_recipes(tmp_path, text, message):
@@ -152,3 +156,133 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path):
 def test_recipe_to_dict_is_json():
     sample = load_sample("multi")
     json.dumps(sample.recipe.to_dict())
+
+
+def _v2(**fields):
+    data = Recipe(
+        [Panel(Box(0, 0, 10, 10))], ColorbarSpec(colormap="viridis")
+    ).to_dict()
+    for path, value in fields.items():
+        *parents, key = path.split("__")
+        node = data
+        for p in parents:
+            node = node[p][0] if isinstance(node[p], list) else node[p]
+        node[key] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"colorbar__vmin": "0"}, "colorbar.vmin' must be a number"),
+        ({"colorbar__vmax": True}, "colorbar.vmax' must be a number"),
+        ({"colorbar__norm": "logarithmic"}, 'colorbar.norm\' must be "linear"'),
+        ({"colorbar__flip": "yes"}, "colorbar.flip' must be true or false"),
+        ({"colorbar__ticks": [[1, 2, 3]]}, "colorbar.ticks'"),
+        ({"colorbar__vmni": 1}, "colorbar.vmni' is unknown"),
+        ({"panels__box": [0, 0, 10]}, "panels[0].box' must be a list of 4"),
+        ({"panels__extent": "0,1,0,1"}, "panels[0].extent' must be a list of 4"),
+        ({"panels__xscale": "ln"}, "panels[0].xscale'"),
+        ({"values__per": "cells"}, 'values.per\' must be "pixel"'),
+        ({"values__cells": "12by8"}, "values.cells'"),
+        ({"values__min_area": 2.5}, "values.min_area' must be a whole number"),
+        ({"values__fill": "zero"}, "values.fill'"),
+        ({"output__format": "xlsx"}, "output.format'"),
+        ({"output__long": 1}, "output.long' must be true or false"),
+        ({"max_distance": -1}, "max_distance' must be a positive"),
+        ({"max_distance": "12"}, "max_distance' must be a number"),
+        ({"panels": {}}, "'panels' must be a list"),
+        ({"colorbar": []}, "'colorbar' must be an object"),
+        ({"extra": 1}, "'extra' is unknown"),
+    ],
+)
+def test_wrong_fields_are_named_never_guessed(fields, named):
+    with pytest.raises(DigitizerError, match=None) as err:
+        Recipe.from_dict(_v2(**fields))
+    assert named in str(err.value)
+
+
+def test_version_1_recipes_read_as_before():
+    v1 = {
+        "format": FORMAT,
+        "version": 1,
+        "image": None,
+        "panels": [
+            {
+                "box": [0, 0, 30, 20],
+                "extent": [0, 1, 1, 10],
+                "xscale": "linear",
+                "yscale": "log",
+                "cells": "12X8",
+                "grid": None,
+            }
+        ],
+        "colorbar": {"colormap": "magma", "vmin": 0, "vmax": 1, "norm": "linear"},
+        "max_distance": 9,
+        "notes": {},
+    }
+    recipe = Recipe.from_dict(v1)
+    assert (recipe.values.per, recipe.values.cells) == ("cell", "12x8")
+    assert recipe.panels[0].extent.yscale == "log"
+    assert recipe.max_distance == 9 and recipe.colorbar.norm == "linear"
+    with pytest.raises(DigitizerError, match="values' is unknown"):
+        Recipe.from_dict({**v1, "values": {}})
+    assert Recipe.from_dict(json.loads(recipe.to_json())).to_dict() == recipe.to_dict()
+
+
+def test_relative_image_is_read_beside_the_recipe(tmp_path):
+    (tmp_path / "sub").mkdir()
+    recipe = Recipe([Panel(Box(0, 0, 4, 4))], ColorbarSpec(colormap="viridis"))
+    recipe.image = "fig.png"
+    recipe.save(tmp_path / "sub" / "r.json")
+    assert Recipe.load(tmp_path / "sub" / "r.json").image == str(
+        tmp_path / "sub" / "fig.png"
+    )
+
+
+def test_missing_says_what_to_give():
+    assert len(Recipe().missing()) == 2
+    recipe = Recipe([Panel(Box(0, 0, 4, 4))], ColorbarSpec(colormap="viridis"))
+    assert recipe.missing() == []
+    with pytest.raises(DigitizerError, match="no plot panel"):
+        Recipe(colorbar=ColorbarSpec(colormap="viridis")).check((10, 10, 3))
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        (Values(fill="nearest"), "filled"),
+        (Values(per="cell", cells="8x5"), "cells"),
+        (Values(per="region", min_area=40), "regions"),
+    ],
+)
+def test_pipeline_applies_every_values_choice(values, kind):
+    sample = load_sample("single")
+    recipe = sample.recipe.copy()
+    recipe.values = values
+    (plain,) = run_recipe(sample.recipe, sample.image)
+    (panel,) = run_recipe(recipe, sample.image)
+    assert panel.index == 0 and plain.cells is None and plain.regions is None
+    if kind == "filled":
+        assert np.isnan(plain.result.values).any()
+        assert not np.isnan(panel.result.values).any()
+        assert panel.result.filled.sum() == np.isnan(plain.result.values).sum()
+    elif kind == "cells":
+        assert panel.cells is not None and panel.cells.shape == (5, 8)
+    else:
+        assert panel.regions is not None and (panel.regions.area >= 40).all()
+    assert panel.summary() != plain.summary()
+
+
+def test_pipeline_reads_a_file_as_the_recipe_says(tmp_path):
+    sample = load_sample("single")
+    path = tmp_path / "fig.tif"
+    tifffile.imwrite(path, sample.image, tile=(64, 64))
+    recipe = sample.recipe.copy()
+    recipe.image = str(path)
+    recipe.output.stream = True
+    (lazy,) = run_recipe(recipe)
+    recipe.output.stream = False
+    (eager,) = run_recipe(recipe)
+    assert lazy.result.lazy and not eager.result.lazy
+    np.testing.assert_array_equal(np.asarray(lazy.result.values), eager.result.values)

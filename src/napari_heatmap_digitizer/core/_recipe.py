@@ -428,7 +428,7 @@ class Recipe:
         try:
             recipe = cls.from_dict(data)
         except DigitizerError as exc:
-            raise DigitizerError(f"recipe {str(path)!r}: {exc}") from None
+            raise DigitizerError(f"{str(path)!r}: {exc}") from None
         if recipe.image and not Path(recipe.image).is_absolute():
             recipe.image = str(path.parent / recipe.image)
         return recipe
@@ -521,17 +521,15 @@ def _panel(p: _Fields) -> Panel:
     if box is None:
         raise DigitizerError(f"recipe field '{p.name('box')}' is missing")
     extent = p.numbers("extent", 4)
+    xscale = p.choice("xscale", NORMS, "linear")
+    yscale = p.choice("yscale", NORMS, "linear")
     grid = p.section("grid")
     try:
         return Panel(
             Box.parse(box, what=f"recipe field '{p.name('box')}'"),
             None
             if extent is None
-            else Extent.parse(
-                extent,
-                xscale=p.choice("xscale", NORMS, "linear"),
-                yscale=p.choice("yscale", NORMS, "linear"),
-            ),
+            else Extent.parse(extent, xscale=xscale, yscale=yscale),
             Grid.from_dict(grid.data) if grid.data else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
