@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
 import venv
@@ -58,8 +59,13 @@ def test_wheel_install_lists_the_widget(tmp_path):
     )
     (wheel,) = wheels.glob("*.whl")
     env = tmp_path / "env"
-    venv.create(env, system_site_packages=True, with_pip=True)
+    venv.create(env, with_pip=True)
     python = str(env / "bin" / "python")
+    # The new environment sees this one's packages (numba, napari, ...), which
+    # may itself be a venv: system_site_packages would see the base Python's.
+    # Its own site-packages, holding the wheel, comes first.
+    (new_site,) = (env / "lib").glob("python*/site-packages")
+    (new_site / "outer.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     subprocess.run(
         [python, "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
         check=True,
