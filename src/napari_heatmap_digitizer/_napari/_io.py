@@ -8,37 +8,68 @@ from typing import Any
 
 import numpy as np
 
-from napari_heatmap_digitizer._napari._convert import rectangle_from_box
+from napari_heatmap_digitizer._napari._boxes import (
+    COLORBAR_LAYER,
+    PANELS_LAYER,
+    LayerData,
+    box_layer_data,
+)
+from napari_heatmap_digitizer._napari._layers import KEY
 from napari_heatmap_digitizer.core import (
     DigitizerError,
+    PanelResult,
     Recipe,
     load_image,
     write_array,
+    write_panel,
 )
 from napari_heatmap_digitizer.core._recipe import FORMAT
 
-LayerData = tuple[Any, dict[str, Any], str]
+#: Metadata entries that are not written into files (objects, coordinates).
+_NOT_WRITTEN = ("x", "y", "result", "recipe")
 
 
 def write_values(path: str, data: Any, meta: dict[str, Any]) -> list[str]:
-    """Write one image layer's values as ``.csv``, ``.tif`` or ``.npy``.
+    """Write one image layer's values as ``.csv``, ``.tif``, ``.npy`` or ``.zarr``.
 
-    Layers made by the digitizer carry their coordinates in their metadata;
-    the CSV then holds data coordinates. napari confirms overwriting.
+    A value or cell layer made by the digitizer carries its
+    :class:`PanelResult` and :class:`Recipe`: it is written by the core's
+    :func:`~napari_heatmap_digitizer.core.write_panel`, exactly as the CLI
+    writes it (band by band, so a lazy result is never whole in memory, with
+    the same metadata). Any other 2-D image layer is written as it is, in
+    data coordinates when its metadata holds them. napari confirms
+    overwriting.
+
+    Parameters
+    ----------
+    path : str
+    data : array or list of arrays
+        The layer's data (a pyramid's first level is written).
+    meta : dict
+        The layer's attributes (``metadata`` is read).
+
+    Returns
+    -------
+    list of str
+        The path written.
     """
-    values = np.asarray(data[0] if isinstance(data, list) else data)  # pyramid
+    info = (meta.get("metadata") or {}).get(KEY) or {}
+    panel, recipe = info.get("result"), info.get("recipe")
+    if isinstance(panel, PanelResult) and isinstance(recipe, Recipe):
+        write_panel(path, panel, recipe, overwrite=True)
+        return [path]
+    values = data[0] if isinstance(data, list) else data  # pyramid
     if values.ndim != 2:
         raise DigitizerError("only 2-D value layers can be written this way")
-    info = (meta.get("metadata") or {}).get("heatmap_digitizer") or {}
     x = np.asarray(info["x"]) if "x" in info else None
     y = np.asarray(info["y"]) if "y" in info else None
     write_array(
         path,
-        values,
+        np.asarray(values),
         x=x,
         y=y,
         overwrite=True,
-        metadata={k: v for k, v in info.items() if k not in ("x", "y")},
+        metadata={k: v for k, v in info.items() if k not in _NOT_WRITTEN},
     )
     return [path]
 
@@ -55,7 +86,11 @@ def get_recipe_reader(path: str | list[str]) -> Callable[[str], list[LayerData]]
 
 
 def read_recipe(path: str) -> list[LayerData]:
-    """The recipe's figure (when its file exists) and its boxes as Shapes layers."""
+    """The recipe's figure (when its file exists) and its boxes as Shapes layers.
+
+    The box layers carry the recipe in ``metadata["recipe"]``: the widget
+    takes its settings from them when they are added.
+    """
     recipe = Recipe.load(path)
     layers: list[LayerData] = []
     if recipe.image:
@@ -67,34 +102,11 @@ def read_recipe(path: str) -> list[LayerData]:
                 (load_image(image), {"name": image.stem, "rgb": True}, "image")
             )
     meta = {"recipe": recipe.to_dict()}
-    panels = [rectangle_from_box(p.box) for p in recipe.panels]
     layers.append(
-        (
-            panels,
-            {
-                "name": "plot panels",
-                "shape_type": "rectangle",
-                "edge_color": "cyan",
-                "face_color": "transparent",
-                "edge_width": 2,
-                "metadata": meta,
-            },
-            "shapes",
-        )
+        box_layer_data(PANELS_LAYER, [p.box for p in recipe.panels], metadata=meta)
     )
     if recipe.colorbar.box is not None:
         layers.append(
-            (
-                [rectangle_from_box(recipe.colorbar.box)],
-                {
-                    "name": "colour bar",
-                    "shape_type": "rectangle",
-                    "edge_color": "magenta",
-                    "face_color": "transparent",
-                    "edge_width": 2,
-                    "metadata": meta,
-                },
-                "shapes",
-            )
+            box_layer_data(COLORBAR_LAYER, [recipe.colorbar.box], metadata=meta)
         )
     return layers

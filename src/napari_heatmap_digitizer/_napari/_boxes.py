@@ -1,0 +1,199 @@
+"""Between napari's ``(row, col)`` Shapes layers and the core's boxes and grids.
+
+napari puts the centre of pixel ``(r, c)`` at data coordinate ``(r, c)``, so
+the pixel covers ``r - 0.5 .. r + 0.5``. Core boxes use pixel edges with
+pixel ``i`` covering ``i .. i + 1`` and ``LEFT, TOP, RIGHT, BOTTOM`` order.
+This module is the one place that knows both: rectangles ⇄ :class:`Box`,
+grid lines ⇄ :class:`Grid`, and the two box layers the widget draws in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from napari_heatmap_digitizer.core import Box, DigitizerError, Grid
+
+#: The Shapes layer holding one rectangle per plot panel.
+PANELS_LAYER = "plot panels"
+#: The Shapes layer holding the rectangle around the colour bar.
+COLORBAR_LAYER = "colour bar"
+#: Edge colour of each box layer.
+BOX_COLOURS = {PANELS_LAYER: "cyan", COLORBAR_LAYER: "magenta"}
+
+LayerData = tuple[Any, dict[str, Any], str]
+
+
+def box_from_rectangle(
+    corners: np.ndarray, image_shape: tuple[int, ...], *, what: str
+) -> tuple[Box, bool]:
+    """The pixel box of a rectangle drawn over an image.
+
+    Parameters
+    ----------
+    corners : numpy.ndarray
+        ``(4, 2)`` ``(row, col)`` corners in the image layer's data coordinates.
+    image_shape : tuple of int
+        ``(rows, cols, ...)`` of the image.
+    what : str
+        How to name the rectangle in messages.
+
+    Returns
+    -------
+    box : Box
+        Clipped to the image.
+    clipped : bool
+        Whether the rectangle reached outside the image.
+
+    Raises
+    ------
+    DigitizerError
+        If the shape is not an axis-aligned rectangle or lies outside the image.
+    """
+    corners = np.asarray(corners, dtype=float)[..., -2:]
+    if corners.shape != (4, 2):
+        raise DigitizerError(
+            f"{what} is not a rectangle; draw it with the rectangle tool"
+        )
+    rows = np.unique(np.round(corners[:, 0], 6))
+    cols = np.unique(np.round(corners[:, 1], 6))
+    if rows.size != 2 or cols.size != 2:
+        raise DigitizerError(
+            f"{what} is rotated or not a rectangle; draw it with the rectangle tool"
+        )
+    top, bottom = rows + 0.5
+    left, right = cols + 0.5
+    n_rows, n_cols = int(image_shape[0]), int(image_shape[1])
+    raw = Box(round(left), round(top), round(right), round(bottom))
+    box = Box(
+        max(raw.left, 0),
+        max(raw.top, 0),
+        min(raw.right, n_cols),
+        min(raw.bottom, n_rows),
+    )
+    if box.right - box.left < 1 or box.bottom - box.top < 1:
+        raise DigitizerError(
+            f"{what} is empty or outside the figure; draw it over the figure"
+        )
+    return box, box != raw
+
+
+def rectangle_from_box(box: Box) -> np.ndarray:
+    """``(4, 2)`` ``(row, col)`` corners of a pixel box, for a Shapes layer."""
+    top, bottom = box.top - 0.5, box.bottom - 0.5
+    left, right = box.left - 0.5, box.right - 0.5
+    return np.array([[top, left], [top, right], [bottom, right], [bottom, left]])
+
+
+def boxes_from_shapes(
+    data: Sequence[np.ndarray],
+    shape_types: Sequence[str],
+    image_shape: tuple[int, ...],
+    *,
+    layer: str,
+) -> tuple[list[Box], list[str]]:
+    """The boxes of a Shapes layer's rectangles, in drawing order.
+
+    Parameters
+    ----------
+    data : sequence of numpy.ndarray
+        The layer's ``data``.
+    shape_types : sequence of str
+        The layer's ``shape_type``.
+    image_shape : tuple of int
+        ``(rows, cols, ...)`` of the figure.
+    layer : str
+        The layer's name, for messages.
+
+    Returns
+    -------
+    boxes : list of Box
+    warnings : list of str
+        One per rectangle that reached outside the figure (it was cut).
+
+    Raises
+    ------
+    DigitizerError
+        If a shape is not a rectangle or lies outside the figure.
+    """
+    boxes, warnings = [], []
+    for i, (corners, kind) in enumerate(zip(data, shape_types, strict=True)):
+        what = f"shape {i} of '{layer}'"
+        if kind != "rectangle":
+            raise DigitizerError(f"{what} is a {kind}; draw rectangles only")
+        box, clipped = box_from_rectangle(corners, image_shape, what=what)
+        if clipped:
+            warnings.append(f"{what} reaches outside the figure; it was cut to it")
+        boxes.append(box)
+    return boxes, warnings
+
+
+def box_layer_kwargs(name: str, **extra: Any) -> dict[str, Any]:
+    """Keyword arguments of a box layer (``PANELS_LAYER`` or ``COLORBAR_LAYER``)."""
+    return {
+        "name": name,
+        "edge_color": BOX_COLOURS[name],
+        "face_color": "transparent",
+        "edge_width": 2,
+        "ndim": 2,
+        **extra,
+    }
+
+
+def box_layer_data(name: str, boxes: Sequence[Box], **extra: Any) -> LayerData:
+    """A napari layer-data tuple of rectangles for ``boxes`` (e.g. for a reader)."""
+    return (
+        [rectangle_from_box(b) for b in boxes],
+        box_layer_kwargs(name, shape_type="rectangle", **extra),
+        "shapes",
+    )
+
+
+def replace_rectangles(layer: Any, boxes: Sequence[Box]) -> None:
+    """Replace every shape of a Shapes ``layer`` by rectangles for ``boxes``."""
+    if len(layer.data):
+        layer.selected_data = set(range(len(layer.data)))
+        layer.remove_selected()
+    if boxes:
+        layer.add_rectangles([rectangle_from_box(b) for b in boxes])
+
+
+def grid_lines(grid: Grid, box: Box) -> list[np.ndarray]:
+    """The grid's edges as ``(row, col)`` line shapes in figure data coordinates."""
+    top, left = box.top - 0.5, box.left - 0.5
+    bottom, right = top + grid.row_edges[-1], left + grid.col_edges[-1]
+    lines = [np.array([[top, left + x], [bottom, left + x]]) for x in grid.col_edges]
+    lines += [np.array([[top + y, left], [top + y, right]]) for y in grid.row_edges]
+    return lines
+
+
+def grid_from_lines(lines: Sequence[np.ndarray], box: Box) -> Grid | None:
+    """Cell edges from vertical and horizontal line shapes (see :func:`grid_lines`).
+
+    Returns ``None`` when there are not two lines of each direction.
+    """
+    cols, rows = [], []
+    for line in lines:
+        pts = np.asarray(line)[:, -2:]
+        (r0, c0), (r1, c1) = pts[0], pts[-1]
+        if abs(c1 - c0) <= abs(r1 - r0):
+            cols.append((c0 + c1) / 2 - (box.left - 0.5))
+        else:
+            rows.append((r0 + r1) / 2 - (box.top - 0.5))
+    if len(cols) < 2 or len(rows) < 2:
+        return None
+    try:
+        return Grid(np.unique(np.round(cols, 3)), np.unique(np.round(rows, 3)))
+    except DigitizerError:
+        return None
+
+
+def same_grid(a: Grid, b: Grid, *, tolerance: float = 0.25) -> bool:
+    """Whether two grids have the same cells, edges within ``tolerance`` pixels."""
+    return (
+        a.shape == b.shape
+        and bool(np.allclose(a.col_edges, b.col_edges, atol=tolerance))
+        and bool(np.allclose(a.row_edges, b.row_edges, atol=tolerance))
+    )

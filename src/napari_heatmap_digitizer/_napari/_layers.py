@@ -1,0 +1,447 @@
+"""Panel results as napari layer data: pure functions, no viewer.
+
+Every function returns napari layer-data tuples ``(data, kwargs, layer_type)``
+placed exactly over the panel they came from: a layer's ``scale`` and
+``translate`` are the figure layer's, shifted to the panel's top-left pixel,
+so a value lies over the pixel it was read from whatever the figure's own
+placement.
+
+The value layers carry, in ``metadata["heatmap_digitizer"]``, the
+:class:`PanelResult` and the :class:`Recipe` that made them: the npe2 writer
+writes them with the core's writers (band by band for lazy results).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from napari_heatmap_digitizer._napari._boxes import grid_lines
+from napari_heatmap_digitizer.core import (
+    Box,
+    Cells,
+    Colorbar,
+    Grid,
+    PanelResult,
+    Recipe,
+    Regions,
+    Result,
+    digitize_blocks,
+)
+from napari_heatmap_digitizer.core._read import float_top
+
+LayerData = tuple[Any, dict[str, Any], str]
+
+#: The kinds of layer made per panel, in the order they are added.
+KINDS = ("values", "distance", "unmatched", "cells", "grid", "regions")
+
+#: Results larger than this (pixels per side) are shown as image pyramids, so
+#: napari only ever uploads what the screen shows.
+PYRAMID_ABOVE = 2048
+#: Pyramid levels stop halving at this size (pixels per side).
+PYRAMID_TOP = 1024
+
+#: The metadata key of every layer the digitizer makes.
+KEY = "heatmap_digitizer"
+
+
+def layer_name(figure: str, kind: str, index: int) -> str:
+    """The name of panel ``index``'s layer of ``kind`` for a figure layer."""
+    return f"{figure} {kind} [{index}]"
+
+
+def napari_colormap(colorbar: Colorbar, n: int = 256) -> dict[str, Any]:
+    """Napari colormap arguments that show values in the figure's own colours.
+
+    Control points are placed at each colour's value (normalised to the
+    range), so log and tick-based bars look as they do in the figure although
+    napari maps values linearly.
+
+    Parameters
+    ----------
+    colorbar : Colorbar
+    n : int
+        Number of colours sampled along the bar.
+
+    Returns
+    -------
+    dict
+        ``colors``, ``controls``, ``name`` and ``interpolation``.
+    """
+    positions = (np.arange(n) + 0.5) / n
+    values = colorbar.scale.to_value(positions)
+    lo, hi = colorbar.vmin, colorbar.vmax
+    controls = (values - lo) / (hi - lo)
+    colours = colorbar.preview(n).astype(np.float32) / 255.0
+    if controls[0] > controls[-1]:
+        controls, colours = controls[::-1], colours[::-1]
+    controls = np.concatenate([[0.0], controls, [1.0]])
+    colours = np.vstack([colours[:1], colours, colours[-1:]])
+    rgba = np.hstack([colours, np.ones((len(colours), 1), np.float32)])
+    return {
+        "colors": rgba,
+        "controls": np.clip(controls, 0.0, 1.0),
+        "name": f"heatmap-digitizer {colorbar.key[:8]}",
+        "interpolation": "zero" if colorbar.discrete else "linear",
+    }
+
+
+def placement(
+    box: Box,
+    scale: Sequence[float] = (1.0, 1.0),
+    translate: Sequence[float] = (0.0, 0.0),
+) -> dict[str, np.ndarray]:
+    """``scale`` and ``translate`` putting a panel-sized image over ``box``.
+
+    Parameters
+    ----------
+    box : Box
+        The panel in figure pixels.
+    scale, translate : sequence of float
+        The figure layer's (the last two, ``(row, col)``, are used).
+
+    Returns
+    -------
+    dict
+        ``{"scale": ..., "translate": ...}`` for the layer's kwargs.
+    """
+    s = np.asarray(scale, dtype=float)[-2:]
+    t = np.asarray(translate, dtype=float)[-2:]
+    return {"scale": s, "translate": t + s * np.array([box.top, box.left])}
+
+
+def pyramid(array: np.ndarray) -> np.ndarray | list[np.ndarray]:
+    """``array``, or a pyramid of halvings of it when it is large."""
+    if max(array.shape) <= PYRAMID_ABOVE:
+        return array
+    levels = [array]
+    while max(levels[-1].shape) > PYRAMID_TOP:
+        levels.append(np.ascontiguousarray(levels[-1][::2, ::2]))
+    return levels
+
+
+def lazy_levels(image: Any, result: Result) -> tuple[Any, Any, Any]:
+    """Dask values, ΔE and unmatched (each one array or a pyramid) of a lazy result.
+
+    Level ``k`` digitizes every ``2**k``-th pixel of the panel, which gives
+    exactly ``values[::2**k, ::2**k]`` while reading only the chunks napari
+    shows; nothing is computed here.
+
+    Parameters
+    ----------
+    image : dask.array.Array
+        The figure the result came from.
+    result : Result
+        A lazy result (:attr:`Result.lazy`).
+
+    Returns
+    -------
+    values, distance, unmatched : dask array or list of dask arrays
+    """
+    crop = image[result.box.slices]
+    top = float_top(image)
+    levels: list[tuple[Any, Any, Any]] = []
+    step = 1
+    while True:
+        part = crop[::step, ::step]
+        if step == 1:
+            values, distance, nodata = result.values, result.distance, result.nodata
+        else:
+            values, distance = digitize_blocks(
+                part, result.colorbar, result.max_distance, top=top
+            )
+            nodata = None if result.nodata is None else result.nodata[::step, ::step]
+        unmatched = np.isnan(values) if nodata is None else np.isnan(values) & ~nodata
+        levels.append((values, distance, unmatched.astype(np.uint8)))
+        if max(part.shape[:2]) <= (PYRAMID_ABOVE if step == 1 else PYRAMID_TOP):
+            break
+        step *= 2
+    if len(levels) == 1:
+        return levels[0]
+    values_, distance_, unmatched_ = (list(kind) for kind in zip(*levels, strict=True))
+    return values_, distance_, unmatched_
+
+
+def pixel_layers(
+    panel: PanelResult,
+    recipe: Recipe,
+    *,
+    figure: str = "figure",
+    scale: Sequence[float] = (1.0, 1.0),
+    translate: Sequence[float] = (0.0, 0.0),
+    image: Any = None,
+) -> list[LayerData]:
+    """The values, ΔE and unmatched images of one panel.
+
+    Parameters
+    ----------
+    panel : PanelResult
+    recipe : Recipe
+        The recipe that gave ``panel`` (kept in the values layer's metadata).
+    figure : str
+        The figure layer's name (layer names start with it).
+    scale, translate : sequence of float
+        The figure layer's placement.
+    image : dask.array.Array, optional
+        The figure, needed for a lazy result's pyramid.
+
+    Returns
+    -------
+    list of (data, kwargs, layer_type)
+    """
+    result, i = panel.result, panel.index
+    if result.lazy:
+        values, distance, unmatched = lazy_levels(image, result)
+    else:
+        values = pyramid(result.values)
+        distance = pyramid(result.distance)
+        unmatched = pyramid(result.unmatched.astype(np.uint8))
+    where = placement(result.box, scale, translate)
+    info = {
+        "panel": i,
+        "box": list(result.box),
+        "x": result.x.tolist(),
+        "y": result.y.tolist(),
+        "extent": None if result.extent is None else result.extent.as_list(),
+    }
+    limits = sorted((result.colorbar.vmin, result.colorbar.vmax))
+    values_info = {
+        **info,
+        "kind": "values",
+        "result": PanelResult(i, result),
+        "recipe": recipe,
+    }
+    return [
+        (
+            values,
+            {
+                "name": layer_name(figure, "values", i),
+                "colormap": napari_colormap(result.colorbar),
+                "contrast_limits": limits,
+                "metadata": {KEY: values_info},
+                **where,
+            },
+            "image",
+        ),
+        (
+            distance,
+            {
+                "name": layer_name(figure, "distance", i),
+                "colormap": "magma",
+                "visible": False,
+                "contrast_limits": (0.0, float(result.max_distance)),
+                "metadata": {KEY: {**info, "kind": "distance"}},
+                **where,
+            },
+            "image",
+        ),
+        (
+            unmatched,
+            {
+                "name": layer_name(figure, "unmatched", i),
+                "colormap": "red",
+                "contrast_limits": (0, 1),
+                "blending": "additive",
+                "visible": False,
+                "metadata": {KEY: {**info, "kind": "unmatched"}},
+                **where,
+            },
+            "image",
+        ),
+    ]
+
+
+def cell_image(cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cell matrix as an image, with its pixel size and offset in panel pixels.
+
+    A regular grid gives one image pixel per cell, scaled to the cell size;
+    an irregular one paints each cell over the panel's pixels.
+
+    Parameters
+    ----------
+    cells : Cells
+
+    Returns
+    -------
+    data : numpy.ndarray
+        ``float32``.
+    size : numpy.ndarray
+        ``(row, col)`` size of an image pixel in panel pixels.
+    offset : numpy.ndarray
+        ``(row, col)`` position of image pixel ``(0, 0)`` in panel pixels
+        (pixel centres).
+    """
+    grid = cells.grid
+    cw, ch = np.diff(grid.col_edges), np.diff(grid.row_edges)
+    data = cells.values.astype(np.float32)
+    if np.ptp(cw) < 1e-6 and np.ptp(ch) < 1e-6:
+        size = np.array([ch[0], cw[0]])
+        return data, size, (size - 1) / 2
+    h, w = cells.result.values.shape
+    r = np.searchsorted(grid.row_edges[1:-1], np.arange(h) + 0.5)
+    c = np.searchsorted(grid.col_edges[1:-1], np.arange(w) + 0.5)
+    return data[r][:, c], np.ones(2), np.zeros(2)
+
+
+def cell_layers(
+    panel: PanelResult,
+    recipe: Recipe,
+    *,
+    figure: str = "figure",
+    scale: Sequence[float] = (1.0, 1.0),
+    translate: Sequence[float] = (0.0, 0.0),
+) -> list[LayerData]:
+    """The cell-matrix image and the editable grid lines of one panel.
+
+    The grid layer's metadata holds the grid shown and whether the recipe
+    gave it (``explicit``), so the widget can tell a hand-edited grid.
+    """
+    cells = panel.cells
+    if cells is None:
+        return []
+    i, result = panel.index, panel.result
+    data, size, offset = cell_image(cells)
+    where = placement(result.box, scale, translate)
+    s = where["scale"]
+    explicit = i < len(recipe.panels) and recipe.panels[i].grid is not None
+    return [
+        (
+            data,
+            {
+                "name": layer_name(figure, "cells", i),
+                "colormap": napari_colormap(result.colorbar),
+                "contrast_limits": sorted((result.colorbar.vmin, result.colorbar.vmax)),
+                "scale": s * size,
+                "translate": where["translate"] + s * offset,
+                "metadata": {
+                    KEY: {
+                        "kind": "cells",
+                        "panel": i,
+                        "box": list(result.box),
+                        "x": cells.x.tolist(),
+                        "y": cells.y.tolist(),
+                        "grid": cells.grid.to_dict(),
+                        "result": panel,
+                        "recipe": recipe,
+                    }
+                },
+            },
+            "image",
+        ),
+        *grid_layer(
+            cells, i, figure=figure, scale=scale, translate=translate, explicit=explicit
+        ),
+    ]
+
+
+def grid_layer(
+    cells: Cells | Grid,
+    index: int,
+    *,
+    figure: str = "figure",
+    scale: Sequence[float] = (1.0, 1.0),
+    translate: Sequence[float] = (0.0, 0.0),
+    explicit: bool = False,
+    box: Box | None = None,
+) -> list[LayerData]:
+    """Line shapes at the cell edges of panel ``index`` (in figure coordinates).
+
+    ``cells`` is a :class:`Cells` or a :class:`Grid` (then ``box`` is needed).
+    """
+    if isinstance(cells, Cells):
+        grid, where = cells.grid, cells.result.box if box is None else box
+    elif box is None:
+        raise ValueError("a grid needs the panel's box")
+    else:
+        grid, where = cells, box
+    return [
+        (
+            grid_lines(grid, where),
+            {
+                "name": layer_name(figure, "grid", index),
+                "shape_type": "line",
+                "edge_color": "white",
+                "edge_width": 1,
+                "ndim": 2,
+                "scale": np.asarray(scale, dtype=float)[-2:],
+                "translate": np.asarray(translate, dtype=float)[-2:],
+                "metadata": {
+                    KEY: {
+                        "kind": "grid",
+                        "panel": index,
+                        "box": list(where),
+                        "grid": grid.to_dict(),
+                        "explicit": explicit,
+                    }
+                },
+            },
+            "shapes",
+        )
+    ]
+
+
+def region_layers(
+    panel: PanelResult,
+    *,
+    figure: str = "figure",
+    scale: Sequence[float] = (1.0, 1.0),
+    translate: Sequence[float] = (0.0, 0.0),
+) -> list[LayerData]:
+    """One point per region (or hexagon), coloured by value, with its table."""
+    regions: Regions | None = panel.regions
+    if regions is None:
+        return []
+    result = panel.result
+    box = result.box
+    coords = np.column_stack([regions.py - box.top, regions.px - box.left]) - 0.5
+    n = len(regions)
+    size = float(np.clip(np.sqrt(np.median(regions.area)) / 3, 3, 12)) if n else 5.0
+    colour: dict[str, Any] = {"face_color": "white"}
+    if n:
+        colour = {
+            "face_color": "value",
+            "face_colormap": napari_colormap(result.colorbar),
+            "face_contrast_limits": tuple(
+                sorted((result.colorbar.vmin, result.colorbar.vmax))
+            ),
+        }
+    return [
+        (
+            coords.reshape(-1, 2),
+            {
+                "name": layer_name(figure, "regions", panel.index),
+                "features": regions.table(),
+                "size": size,
+                "border_color": "white",
+                "border_width": 0.1,
+                "metadata": {KEY: {"kind": "regions", "panel": panel.index}},
+                **placement(box, scale, translate),
+                **colour,
+            },
+            "points",
+        )
+    ]
+
+
+def panel_layers(
+    panel: PanelResult,
+    recipe: Recipe,
+    *,
+    figure: str = "figure",
+    scale: Sequence[float] = (1.0, 1.0),
+    translate: Sequence[float] = (0.0, 0.0),
+    image: Any = None,
+) -> list[LayerData]:
+    """Every layer of one panel: pixels, then cells and grid, or region points.
+
+    Parameters are as for :func:`pixel_layers`.
+    """
+    return (
+        pixel_layers(
+            panel, recipe, figure=figure, scale=scale, translate=translate, image=image
+        )
+        + cell_layers(panel, recipe, figure=figure, scale=scale, translate=translate)
+        + region_layers(panel, figure=figure, scale=scale, translate=translate)
+    )
