@@ -212,7 +212,7 @@ def test_batch_refuses_bad_commands(figures, capsys):
 def test_progress_bar_draws_only_on_a_terminal():
     import io
 
-    from napari_heatmap_digitizer._progress import Progress
+    from napari_heatmap_digitizer.cli._progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -224,7 +224,14 @@ def test_progress_bar_draws_only_on_a_terminal():
             bar.fraction(0.5, "3/6 figures")
             bar.log("done: a.png")
             bar.fraction(1.0, "6/6 figures")
-    assert "batch [############------------]  50% 3/6 figures" in tty.getvalue()
-    assert "100% 6/6 figures" in tty.getvalue()
-    assert tty.getvalue().endswith("\r")  # the bar is cleared at the end
+    drawn = tty.getvalue()
+    assert "batch [############            ]  50%, 3/6 figures" in drawn
+    assert "100%, 6/6 figures" in drawn
+    assert "done: a.png\n" in drawn  # the line is printed above the bar
+    assert drawn.endswith("\r")  # the bar is cleared at the end
     assert log.getvalue() == "done: a.png\n"  # a log file gets the lines only
+    quiet = Terminal()
+    with Progress(enabled=False, what="batch", stream=quiet) as bar:
+        bar.fraction(0.5, "3/6 figures")
+        bar.log("failed: b.png")
+    assert quiet.getvalue() == "failed: b.png\n"

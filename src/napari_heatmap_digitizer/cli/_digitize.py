@@ -1,0 +1,213 @@
+"""``heatmap-digitizer digitize``: one figure through its colour bar to files."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from napari_heatmap_digitizer.cli._flags import add_recipe_flags, apply_flags
+from napari_heatmap_digitizer.cli._progress import Progress
+from napari_heatmap_digitizer.core import (
+    DigitizerError,
+    Recipe,
+    complete_recipe,
+    detect,
+    load_image,
+    output_paths,
+    run_to_files,
+)
+from napari_heatmap_digitizer.core._outputs import SOFTWARE
+from napari_heatmap_digitizer.core._read import streams
+from napari_heatmap_digitizer.core._write import check_can_write, output_format
+
+if TYPE_CHECKING:
+    from napari_heatmap_digitizer.cli._common import SubParsers
+
+EPILOG = """\
+Boxes are pixel LEFT,TOP,RIGHT,BOTTOM with the origin at the image's top-left
+corner and the right/bottom edges exclusive (as PIL's crop). With one --plot,
+OUT gets a float32 array of shape (BOTTOM-TOP, RIGHT-LEFT), row 0 at the top,
+NaN where no colour matched; with several, panel i goes to STEM_i.EXT.
+
+examples:
+  heatmap-digitizer digitize fig.png --plot 80,40,480,420 \\
+      --colorbar 507,37,533,423 --vmin 0 --vmax 1 -o values.npy
+  heatmap-digitizer digitize fig.jpg --plot 80,40,480,420 --colormap viridis \\
+      --vmin 1e-3 --vmax 10 --norm log --extent 0,10,0,5 -o values.csv
+  heatmap-digitizer digitize --recipe fig.recipe.json -o values.tif
+"""
+
+
+def add_parser(sub: SubParsers) -> None:
+    """Declare ``digitize`` and its flags.
+
+    Parameters
+    ----------
+    sub : argparse subparsers action
+    """
+    d = sub.add_parser(
+        "digitize",
+        help="digitize plot panels of a figure through its colour bar",
+        description="Digitize plot panels of a heat-map figure through its colour bar.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d.add_argument(
+        "image",
+        nargs="?",
+        metavar="IMAGE",
+        help="figure file (PNG, JPEG, TIFF, BMP, WebP); optional with "
+        "--recipe when the recipe names one",
+    )
+    add_recipe_flags(d)
+    d.add_argument(
+        "--auto",
+        action="store_true",
+        help="detect whatever is not given: panels, colour bar (or the best "
+        "colour map when there is none), and the range from the tick labels "
+        "when the OCR extra is installed; flags given always win",
+    )
+    d.add_argument(
+        "--recipe",
+        metavar="FILE",
+        help="read the settings from a recipe JSON; flags given override it",
+    )
+    d.add_argument(
+        "--save-recipe",
+        metavar="FILE",
+        help="also write the settings used as a recipe JSON",
+    )
+    d.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="output file: .npy (float32), .csv (long format x,y,value), "
+        ".tif (tiled float32 with the recipe in its metadata) or .zarr (a group "
+        "with values, distance, x and y; the recipe in its attributes)",
+    )
+    d.add_argument(
+        "--overwrite", action="store_true", help="replace output files that exist"
+    )
+    d.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing on success"
+    )
+    d.set_defaults(run=digitize)
+
+
+def recipe_from_args(args: argparse.Namespace) -> Recipe:
+    """The recipe to run: ``--recipe`` (if any), the flags, then ``--auto``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed ``digitize`` arguments.
+
+    Returns
+    -------
+    Recipe
+        Complete: it has panels, a colour bar and an image.
+
+    Raises
+    ------
+    DigitizerError
+        If something is missing or contradictory, or detection fails.
+    """
+    recipe = Recipe.load(args.recipe) if args.recipe else Recipe()
+    if args.image:
+        recipe.image = args.image
+    apply_flags(recipe, args)
+    if args.auto:
+        recipe = _auto(recipe, args)
+    for problem in recipe.missing():
+        raise DigitizerError(problem)
+    if recipe.image is None:
+        raise DigitizerError("no image given: name the figure file")
+    recipe.output.format = output_format(args.output)
+    return recipe
+
+
+def digitize(args: argparse.Namespace) -> int:
+    """Run ``digitize``: check every output path, digitize, write, report.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        Exit status 0.
+
+    Raises
+    ------
+    DigitizerError
+        For bad input; nothing has been written then.
+    """
+    recipe = recipe_from_args(args)
+    outputs = output_paths(recipe, args.output)
+    extra = [Path(args.save_recipe)] if args.save_recipe else []
+    check_can_write([*outputs, *extra], overwrite=args.overwrite)
+    start = time.perf_counter()
+    with Progress(enabled=not args.quiet, what="digitizing") as bar:
+        written = run_to_files(
+            recipe,
+            None,
+            outputs,
+            software=SOFTWARE,
+            overwrite=args.overwrite,
+            progress=bar.fraction,
+        )
+    elapsed = time.perf_counter() - start
+    if args.save_recipe:
+        _saved(recipe, Path(args.save_recipe)).save(
+            args.save_recipe, overwrite=args.overwrite
+        )
+    if not args.quiet:
+        print(written[0].colorbar)
+        for w in written:
+            print(f"{w.line} -> {w.path}")
+    for w in written:
+        for warning in w.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    if not args.quiet:
+        print(f"done in {elapsed:.2f} s")
+    return 0
+
+
+def _auto(recipe: Recipe, args: argparse.Namespace) -> Recipe:
+    """Complete ``recipe`` from detection; the flags are applied again after."""
+    if recipe.image is None:
+        raise DigitizerError("no image given: name the figure file")
+    if streams(recipe.image, recipe.output.stream):
+        raise DigitizerError(
+            "--auto needs the figure in memory; give --plot and --colorbar for a "
+            "figure read chunk by chunk (or pass --no-stream)"
+        )
+    cb = recipe.colorbar
+    read_ticks = not cb.has_range and not cb.has_source
+    found = detect(load_image(recipe.image), ticks=None if read_ticks else False)
+    done = complete_recipe(recipe, found)
+    if done.problems:
+        raise DigitizerError(f"--auto: {done.problems[0].replace('; draw', '; give')}")
+    apply_flags(done.recipe, args)  # flags reach the panels detection found
+    if not args.quiet:
+        for note in done.notes:
+            print(f"auto: {note}", file=sys.stderr)
+    return done.recipe
+
+
+def _saved(recipe: Recipe, path: Path) -> Recipe:
+    """The recipe as saved beside ``path``: its image relative to that folder."""
+    saved = recipe.copy()
+    if saved.image is not None:
+        image = Path(saved.image).resolve()
+        try:
+            saved.image = os.path.relpath(image, path.resolve().parent)
+        except ValueError:  # another drive (Windows)
+            saved.image = str(image)
+    return saved
