@@ -7,7 +7,7 @@ import pytest
 
 napari = pytest.importorskip("napari", reason="napari is part of the [testing] extra")
 
-from napari_heatmap_digitizer._napari._convert import (  # noqa: E402
+from napari_heatmap_digitizer._napari._boxes import (  # noqa: E402
     box_from_rectangle,
     rectangle_from_box,
 )
@@ -20,7 +20,12 @@ from napari_heatmap_digitizer._napari._widget import (  # noqa: E402
     PANELS_LAYER,
     DigitizerWidget,
 )
-from napari_heatmap_digitizer.core import Box, DigitizerError, Recipe  # noqa: E402
+from napari_heatmap_digitizer.core import (  # noqa: E402
+    Box,
+    DigitizerError,
+    Recipe,
+    run_recipe,
+)
 from napari_heatmap_digitizer.data import load_sample  # noqa: E402
 
 
@@ -104,8 +109,8 @@ def test_full_workflow_single_panel(viewer, qtbot, tmp_path):
     saved = widget.save_recipe(tmp_path / "recipe.json")
     again = Recipe.load(saved)
     assert again.panels[0].box == Box(100, 60, 300, 300)
-    (result,) = again.run(sample.image)
-    np.testing.assert_array_equal(result.values, np.load(outputs[0]))
+    (panel,) = run_recipe(again, sample.image)
+    np.testing.assert_array_equal(panel.result.values, np.load(outputs[0]))
     with pytest.raises(DigitizerError, match="exists"):
         widget.export(tmp_path / "values.npy")
 
@@ -152,19 +157,19 @@ def test_colour_map_name_instead_of_bar(viewer, qtbot):
 
 
 @pytest.mark.parametrize(
-    ("setup", "message"),
+    ("setup", "message", "early"),
     [
-        ("no figure", "open a figure first"),
-        ("no panels", "no plot panel"),
-        ("no bar", "exactly one rectangle"),
-        ("ellipse", "rectangles only"),
-        ("outside", "outside the figure"),
-        ("overlap", "overlaps plot box 0"),
-        ("bad vmin", "not a number"),
-        ("log zero", "positive"),
+        ("no figure", "open a figure first", True),
+        ("no panels", "no plot panel", True),
+        ("no bar", "exactly one rectangle", True),
+        ("ellipse", "rectangles only", True),
+        ("outside", "outside the figure", True),
+        ("overlap", "overlaps plot box 0", True),
+        ("bad vmin", "vmin 'abc' is not a number", True),
+        ("log zero", "positive", False),  # found reading the bar, in the worker
     ],
 )
-def test_bad_input_is_a_notification(viewer, qtbot, setup, message):
+def test_bad_input_is_a_notification(viewer, qtbot, setup, message, early):
     widget = DigitizerWidget(viewer)
     sample = load_sample("single")
     if setup != "no figure":
@@ -189,9 +194,13 @@ def test_bad_input_is_a_notification(viewer, qtbot, setup, message):
             widget.vmin.value = "abc"
         if setup == "log zero":
             widget.vmin.value, widget.norm.value = "0", "log"
-    assert widget.digitize() is None or wait(qtbot, widget) is None
+    worker = widget.digitize()
+    assert (worker is None) == early
+    wait(qtbot, widget)
     assert message in widget.last_error
     assert widget.run_button.enabled
+    assert widget.results == []
+    assert not any("values" in layer.name for layer in viewer.layers)
 
 
 def test_rgba_and_16_bit_figures(viewer, qtbot):
@@ -225,7 +234,7 @@ def test_closing_the_viewer_while_digitizing(make_napari_viewer, qtbot):
     viewer.add_image(big, name="big", rgb=True)
     widget.figure.value = viewer.layers["big"]
     widget.set_boxes(
-        [Box(0, 0, 640 * 6, 480 * 5)], Box(507 + 640 * 5, 37, 533 + 640 * 5, 423)
+        [Box(0, 0, 640 * 5, 480 * 6)], Box(507 + 640 * 5, 37, 533 + 640 * 5, 423)
     )
     widget.vmin.value, widget.vmax.value = "-2", "3"
     worker = widget.digitize()
@@ -362,10 +371,11 @@ def test_cells_layer_lies_over_the_cells_and_grid_edits_rerun(viewer, qtbot, tmp
     grid.shape_type = ["line"] * len(keep)
     widget.digitize()
     wait(qtbot, widget)
-    assert widget.reduced[0].shape == (6, 7)
+    cells = widget.results[0].cells
+    assert cells.shape == (6, 7)
     # irregular now: painted over the panel's pixels
     assert viewer.layers["matrix cells [0]"].data.shape == m.panel.shape
-    assert any("more than one colour" in w for w in widget.reduced[0].warnings)
+    assert any("more than one colour" in w for w in cells.warnings)
 
     out = tmp_path / "cells.csv"
     widget.export(out)
@@ -373,7 +383,7 @@ def test_cells_layer_lies_over_the_cells_and_grid_edits_rerun(viewer, qtbot, tmp
     recipe_path = tmp_path / "r.json"
     widget.save_recipe(recipe_path)
     saved = Recipe.load(recipe_path)
-    assert saved.panels[0].cells == "auto"
+    assert saved.values.per == "cell" and saved.values.cells == "auto"
     assert saved.panels[0].grid is not None and saved.panels[0].grid.shape == (6, 7)
 
 
@@ -435,7 +445,6 @@ def _detected(qtbot, widget):
 
 
 def test_detect_button_proposes_boxes_and_range_then_digitizes(viewer, qtbot):
-    from napari_heatmap_digitizer._napari._convert import box_from_rectangle
     from napari_heatmap_digitizer.core._ticks import ocr_available
 
     sample = load_sample("single")
@@ -443,7 +452,7 @@ def test_detect_button_proposes_boxes_and_range_then_digitizes(viewer, qtbot):
     viewer.window.add_dock_widget(widget)
     layer = open_sample(viewer)
     widget.figure.value = layer
-    widget.vmin.value, widget.vmax.value = "7", "8"
+    assert widget.vmin.value == widget.vmax.value == ""  # not given: Detect reads it
     found = _detected(qtbot, widget)
     assert widget.last_error == ""
     assert "found 1 panel(s)" in widget.status.value
@@ -548,7 +557,7 @@ def test_dask_figure_gives_dask_layers_computed_as_displayed(viewer, qtbot):
     full = np.asarray(values.data[0])
     np.testing.assert_array_equal(np.asarray(values.data[1]), full[::2, ::2])
     assert np.nanmedian(np.abs(full - truth)) < 0.004
-    ref = Recipe.from_dict(widget.recipe().to_dict()).run(image)[0]
-    np.testing.assert_array_equal(full, ref.values)
+    ref = run_recipe(Recipe.from_dict(widget.recipe().to_dict()), image)[0]
+    np.testing.assert_array_equal(full, ref.result.values)
     unmatched = viewer.layers["big unmatched [0]"]
     assert np.asarray(unmatched.data[-1]).sum() == 0

@@ -445,3 +445,32 @@ def panel_layers(
         + cell_layers(panel, recipe, figure=figure, scale=scale, translate=translate)
         + region_layers(panel, figure=figure, scale=scale, translate=translate)
     )
+
+
+def cursor_text(panels: Sequence[PanelResult], row: int, col: int) -> str:
+    """What figure pixel ``(row, col)`` reads as (empty outside every panel).
+
+    Parameters
+    ----------
+    panels : sequence of PanelResult
+    row, col : int
+        The figure pixel.
+
+    Returns
+    -------
+    str
+        ``panel I: x=…, y=… → VALUE (ΔE …)``.
+    """
+    for panel in panels:
+        result, box = panel.result, panel.result.box
+        if box.top <= row < box.bottom and box.left <= col < box.right:
+            r, c = row - box.top, col - box.left
+            value, distance = (
+                float(np.asarray(a[r, c])) for a in (result.values, result.distance)
+            )
+            text = "no match" if np.isnan(value) else f"{value:.6g}"
+            return (
+                f"panel {panel.index}: x={result.x[c]:.6g}, y={result.y[r]:.6g} "
+                f"→ {text} (ΔE {distance:.2f})"
+            )
+    return ""

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,6 @@ from magicgui.widgets import ComboBox, Container, FloatSlider, Image, Label, Pus
 from napari.layers import Image as ImageLayer
 from napari.qt.threading import thread_worker
 from napari.utils.notifications import show_error, show_info, show_warning
-from qtpy.QtCore import QTimer
 
 from napari_heatmap_digitizer._napari._boxes import (
     COLORBAR_LAYER,
@@ -39,17 +37,16 @@ from napari_heatmap_digitizer._napari._boxes import (
 )
 from napari_heatmap_digitizer._napari._layers import (
     KEY,
-    KINDS,
-    LayerData,
+    cursor_text,
     grid_layer,
     layer_name,
-    panel_layers,
 )
 from napari_heatmap_digitizer._napari._parts import (
     AxesEditor,
     ColorbarEditor,
     ValuesEditor,
 )
+from napari_heatmap_digitizer._napari._qt import LayerQueue, ask_path, digitize_work
 from napari_heatmap_digitizer.core import (
     DEFAULT_MAX_DISTANCE,
     Box,
@@ -62,7 +59,6 @@ from napari_heatmap_digitizer.core import (
     Recipe,
     complete_recipe,
     output_paths,
-    run_recipe_steps,
     write_outputs,
 )
 from napari_heatmap_digitizer.core import detect as detect_figure
@@ -103,7 +99,7 @@ class DigitizerWidget(Container):
         self._worker: Any = None
         self._detecting: Any = None
         self._closed = False
-        self._pending: list[LayerData | Callable[[], None]] = []
+        self._queue = LayerQueue(viewer)
         self._output, self._notes = Output(), dict[str, Any]()
         self.results: list[PanelResult] = []
         self.last_recipe: Recipe | None = None
@@ -345,7 +341,7 @@ class DigitizerWidget(Container):
         for i, p in enumerate(recipe.panels):
             if p.grid is not None and self.figure.value is not None:
                 for item in grid_layer(p.grid, i, box=p.box, explicit=True, **where):
-                    self._put(*item)
+                    self._queue.put(*item)
 
     def apply_settings(self, recipe: Recipe) -> None:
         """Show a recipe's settings (not its boxes)."""
@@ -480,7 +476,9 @@ class DigitizerWidget(Container):
         self.last_error = ""
         self._say("digitizing…")
         worker = thread_worker(
-            _work, progress={"total": 100, "desc": "Digitizing"}, ignore_errors=True
+            digitize_work,
+            progress={"total": 100, "desc": "Digitizing"},
+            ignore_errors=True,
         )(recipe, image, self._placement())
         worker.returned.connect(lambda done: self._show(recipe, *done))
         worker.errored.connect(self._on_error)
@@ -506,62 +504,16 @@ class DigitizerWidget(Container):
     @property
     def busy(self) -> bool:
         """Whether digitizing or showing the results is still under way."""
-        return self._worker is not None or bool(self._pending)
+        return self._worker is not None or self._queue.busy
 
     def _show(
-        self,
-        recipe: Recipe,
-        panels: list[PanelResult],
-        layers: list[LayerData],
-        lines: list[str],
+        self, recipe: Recipe, panels: list[PanelResult], layers: Any, lines: list[str]
     ) -> None:
-        """Queue the result layers; they are added one per event-loop turn."""
-        if self._closed:
-            return
-        names = {kwargs["name"] for _, kwargs, _ in layers}
-        mine = re.compile(
-            rf"{re.escape(self._placement()['figure'])} ({'|'.join(KINDS)}) \[\d+\]"
-        )
-        for layer in list(self._viewer.layers):  # kinds or panels that went away
-            if mine.fullmatch(layer.name) and layer.name not in names:
-                self._viewer.layers.remove(layer)
-        self._pending += [*layers, lambda: self._finish(recipe, panels, lines)]
-        self._drain()
-
-    def _drain(self) -> None:
-        """Add or update one pending layer, then yield to the event loop.
-
-        Adding a large layer takes napari tens of milliseconds; one at a time
-        keeps every pause of the viewer short.
-        """
-        if self._closed or not self._pending:
-            self._pending.clear()
-            return
-        item = self._pending.pop(0)
-        if callable(item):
-            item()
-        else:
-            self._put(*item)
-        if self._pending:
-            QTimer.singleShot(0, self._drain)
-
-    def _put(self, data: Any, kwargs: dict[str, Any], kind: str) -> None:
-        """Update the layer called ``kwargs["name"]`` in place, or add it."""
-        layer = self._layer(kwargs["name"])
-        multiscale = isinstance(data, list)
-        if (
-            kind == "image"
-            and isinstance(layer, ImageLayer)
-            and layer.multiscale == multiscale
-        ):
-            layer.data = data
-            for key, value in kwargs.items():
-                setattr(layer, key, value)
-            return
-        if layer is not None:
-            self._viewer.layers.remove(layer)
-        extra = {"multiscale": multiscale} if kind == "image" else {}
-        getattr(self._viewer, f"add_{kind}")(data, **kwargs, **extra)
+        if not self._closed:
+            figure = self._placement()["figure"]
+            self._queue.show(
+                figure, layers, lambda: self._finish(recipe, panels, lines)
+            )
 
     def _finish(
         self, recipe: Recipe, panels: list[PanelResult], lines: list[str]
@@ -582,20 +534,7 @@ class DigitizerWidget(Container):
         scale = np.asarray(figure.scale)[-2:]
         translate = np.asarray(figure.translate)[-2:]
         row, col = np.round((position - translate) / scale).astype(int)
-        for panel in self.results:
-            result, box = panel.result, panel.result.box
-            if box.top <= row < box.bottom and box.left <= col < box.right:
-                r, c = row - box.top, col - box.left
-                value, distance = (
-                    float(np.asarray(a[r, c])) for a in (result.values, result.distance)
-                )
-                text = "no match" if np.isnan(value) else f"{value:.6g}"
-                self.cursor.value = (
-                    f"panel {panel.index}: x={result.x[c]:.6g}, y={result.y[r]:.6g} "
-                    f"→ {text} (ΔE {distance:.2f})"
-                )
-                return
-        self.cursor.value = ""
+        self.cursor.value = cursor_text(self.results, int(row), int(col))
 
     # -- files
     def export(
@@ -636,7 +575,9 @@ class DigitizerWidget(Container):
         return recipe
 
     def _export_dialog(self) -> None:
-        path = _ask_path(self, "Export values", "Values (*.csv *.tif *.npy)", save=True)
+        path = ask_path(
+            self.native, "Export values", "Values (*.csv *.tif *.npy)", save=True
+        )
         if path:
             self._guard(
                 lambda: self._say(
@@ -645,14 +586,14 @@ class DigitizerWidget(Container):
             )
 
     def _save_dialog(self) -> None:
-        path = _ask_path(self, "Save recipe", "Recipe (*.json)", save=True)
+        path = ask_path(self.native, "Save recipe", "Recipe (*.json)", save=True)
         if path:
             self._guard(
                 lambda: self._say(f"wrote {self.save_recipe(path, overwrite=True)}")
             )
 
     def _load_dialog(self) -> None:
-        path = _ask_path(self, "Load recipe", "Recipe (*.json)", save=False)
+        path = ask_path(self.native, "Load recipe", "Recipe (*.json)", save=False)
         if path:
             self._guard(lambda: self.open_recipe(path))
 
@@ -673,7 +614,7 @@ class DigitizerWidget(Container):
         show_error(text)
 
     def _on_close(self, *_: Any) -> None:
-        self._closed = True
+        self._closed = self._queue.closed = True
         for worker in (self._worker, self._detecting):
             if worker is not None:
                 worker.quit()
@@ -683,44 +624,3 @@ class DigitizerWidget(Container):
             self._viewer.layers.events.removed.disconnect(self._on_layers_changed)
         except (RuntimeError, TypeError, ValueError):
             pass
-
-
-def _work(
-    recipe: Recipe, image: Any, where: dict[str, Any]
-) -> Generator[None, None, tuple[list[PanelResult], list[LayerData], list[str]]]:
-    """The worker: one yield per finished percent (napari's progress bar).
-
-    Returns the panel results, the layers that show them (prepared here
-    rather than in the viewer) and one status line per panel.
-    """
-    steps = run_recipe_steps(recipe, image)
-    done = 0
-    while True:
-        try:
-            fraction = next(steps)
-        except StopIteration as finished:
-            panels: list[PanelResult] = finished.value
-            break
-        while done < int(100 * fraction):
-            done += 1
-            yield
-    layers = [
-        item for p in panels for item in panel_layers(p, recipe, image=image, **where)
-    ]
-    lines = [
-        f"[{p.index}] computed as displayed (dask)"
-        if p.result.lazy
-        else f"[{p.index}] {p.summary()}"
-        for p in panels
-    ]
-    return panels, layers, lines
-
-
-def _ask_path(widget: Container, title: str, filter_: str, *, save: bool) -> str:
-    from qtpy.QtWidgets import QFileDialog
-
-    if save:
-        path, _ = QFileDialog.getSaveFileName(widget.native, title, "", filter_)
-    else:
-        path, _ = QFileDialog.getOpenFileName(widget.native, title, "", filter_)
-    return str(path)
