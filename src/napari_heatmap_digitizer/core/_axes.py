@@ -89,7 +89,8 @@ class Extent:
                 f"extent {value!r} must be four numbers XMIN,XMAX,YMIN,YMAX "
                 "(x at the left/right edges, y at the bottom/top edges)"
             ) from None
-        return cls(*numbers, xscale=xscale, yscale=yscale)
+        xmin, xmax, ymin, ymax = numbers
+        return cls(xmin, xmax, ymin, ymax, xscale=xscale, yscale=yscale)
 
     def x_centres(self, n: int) -> np.ndarray:
         """X of the centres of ``n`` columns, left to right."""

@@ -170,7 +170,9 @@ def process_file(
     if threads:
         import numba
 
-        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+        # numba.config sets its settings at run time, out of mypy's sight.
+        most = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+        numba.set_num_threads(max(1, min(threads, most)))
     report = _reporter(topic, index)
     try:
         plan_ = Recipe.from_dict(recipe)

@@ -662,7 +662,7 @@ def _shorth(v: np.ndarray) -> float:
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _cells_kernel(
     pos: np.ndarray, r0: np.ndarray, r1: np.ndarray, c0: np.ndarray, c1: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     rows, cols = r0.size, c0.size
     est = np.full((rows, cols), math.nan)
     matched = np.zeros((rows, cols))
@@ -713,17 +713,17 @@ def panel_cells(
     DigitizerError
     """
     if grid is None:
-        shape = parse_cells(cells) if isinstance(cells, str) or cells is None else cells
-        if cells is None or shape is None:
+        shape = parse_cells(cells) if isinstance(cells, str) else cells
+        if shape is None:
             grid = detect_grid(result)
         else:
             h, w = result.values.shape
             grid = check_grid(result, Grid.regular(w, h, *shape))
     else:
         grid = check_grid(result, Grid(grid.col_edges.copy(), grid.row_edges.copy()))
-    cells = cell_values(result, grid)
-    cells.grid.warnings += _mixed(cells)
-    return cells
+    out = cell_values(result, grid)
+    out.grid.warnings += _mixed(out)
+    return out
 
 
 def _mixed(cells: Cells) -> list[str]:

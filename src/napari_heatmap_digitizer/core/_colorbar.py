@@ -645,7 +645,7 @@ def _find_bands(lab: np.ndarray) -> list[tuple[int, int]] | None:
         if i == n - 1 or steps[i] >= 1.5:
             runs.append((start, i + 1))
             start = i + 1
-    bands = []
+    bands: list[tuple[int, int]] = []
     for a, b in runs:
         # Trim ringing off the ends of a run, then require one colour.
         centre = np.median(lab[a:b], axis=0)

@@ -23,9 +23,9 @@ import numpy as np
 from numba import njit, prange
 
 from napari_heatmap_digitizer.core import _kernel as kernel
-from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._colorbar import Colorbar, _delta_e
 from napari_heatmap_digitizer.core import _ticks as ticks_module
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation, _delta_e
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._read import as_rgb8
 
@@ -67,7 +67,7 @@ class FoundBar:
     """
 
     box: Box
-    orientation: str
+    orientation: Orientation
     panels: list[int] = field(default_factory=list)
     colormaps: list[ColormapMatch] = field(default_factory=list)
     ticks: Any = None
@@ -191,10 +191,9 @@ def detect(
         for i, box in enumerate(panels):
             if i not in served:
                 found.colormaps[i] = rank_colormaps(rgb, box)
-    if ticks is not False:
-        if ticks or ticks_module.ocr_available():
-            for bar in bars:
-                bar.ticks = ticks_module.read_bar_ticks(rgb, bar.box, bar.orientation)
+    if ticks is not False and (ticks or ticks_module.ocr_available()):
+        for bar in bars:
+            bar.ticks = ticks_module.read_bar_ticks(rgb, bar.box, bar.orientation)
     return found
 
 
@@ -336,12 +335,12 @@ def _trim_frame(
     return edges[0], edges[1], edges[2], edges[3]
 
 
-def _bar_orientation(lab: np.ndarray, box: Box) -> str | None:
+def _bar_orientation(lab: np.ndarray, box: Box) -> Orientation | None:
     """'vertical'/'horizontal' when the box shows a colour bar, else None."""
     h, w = box.shape
     if max(h, w) < BAR_ASPECT * min(h, w) or min(h, w) < 3:
         return None
-    orientation = "vertical" if h > w else "horizontal"
+    orientation: Orientation = "vertical" if h > w else "horizontal"
     along = lab if orientation == "vertical" else lab.transpose(1, 0, 2)
     n_across = along.shape[1]
     inner = along[:, n_across // 5 : n_across - n_across // 5 or None]
@@ -394,9 +393,9 @@ def _assign(panels: list[Box], bars: list[FoundBar]) -> None:
                 size = p.width
             if overlap < 0.5 * size or gap < 0:
                 continue
-            gap = gap if after else 1.5 * gap + 1  # prefer bars right/below
-            if gap < best_gap:
-                best, best_gap = bar, gap
+            score = gap if after else 1.5 * gap + 1  # prefer bars right/below
+            if score < best_gap:
+                best, best_gap = bar, score
         if best is not None:
             best.panels.append(i)
 
@@ -461,7 +460,11 @@ def _ranked(names: list[str], scores: np.ndarray, top: int) -> list[ColormapMatc
 
 
 def name_colormap(
-    image: np.ndarray, box: Box, orientation: str | None = None, *, top: int = TOP
+    image: np.ndarray,
+    box: Box,
+    orientation: Orientation | None = None,
+    *,
+    top: int = TOP,
 ) -> list[ColormapMatch]:
     """The catalogue colour maps closest to a colour bar, best first.
 
@@ -533,6 +536,7 @@ def rank_colormaps(
     rgb, _ = as_rgb8(image)
     box = Box.parse(box, what="panel box").check_inside(rgb.shape, what="panel box")
     pixels = rgb[box.slices].reshape(-1, 3)
+    counts: np.ndarray
     colours, counts = np.unique(pixels, axis=0, return_counts=True)
     if len(colours) > 4000:
         rng = np.random.default_rng(seed)
@@ -549,7 +553,9 @@ def rank_colormaps(
 
 
 @njit(parallel=True, cache=True)
-def _explain(lab, weights, tables):  # type: ignore[no-untyped-def]
+def _explain(
+    lab: np.ndarray, weights: np.ndarray, tables: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     m, n = tables.shape[0], tables.shape[1]
     k = lab.shape[0]
     mean_distance = np.zeros(m)

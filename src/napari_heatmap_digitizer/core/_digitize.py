@@ -211,7 +211,7 @@ def drive(steps: Generator[float, None, T], progress: Progress | None = None) ->
         try:
             fraction = next(steps)
         except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+            return done.value
         if progress is not None:
             progress(fraction)
 

@@ -10,10 +10,14 @@ A pixel colour is addressed by its 24-bit code ``r << 16 | g << 8 | b``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, cast
+
 import numba
 import numpy as np
 from llvmlite import ir
 from numba.core import types
+from numba.core.typing.templates import Signature
 from numba.extending import intrinsic
 
 #: Number of distinct 8-bit RGB colours.
@@ -22,6 +26,9 @@ N_CODES = 1 << 24
 _D65 = (0.95047, 1.0, 1.08883)
 _EPS = (6.0 / 29.0) ** 3
 _KAPPA_INV = 1.0 / (3.0 * (6.0 / 29.0) ** 2)
+
+#: A colour channel as the kernels get it (a ``uint8`` or ``int64`` scalar).
+_Int = int | np.integer
 
 
 def _srgb_linear_table() -> np.ndarray:
@@ -32,34 +39,42 @@ def _srgb_linear_table() -> np.ndarray:
 SRGB_LINEAR = _srgb_linear_table()
 
 
-@intrinsic
-def _f32_bits(typingctx, x):  # type: ignore[no-untyped-def]
+#: What an intrinsic's typing function returns: signature and code generator.
+_Typed = tuple[Signature, Callable[[Any, Any, Signature, Any], Any]]
+
+
+def _f32_bits_typing(typingctx: object, x: types.Type) -> _Typed | None:
     """The bits of a ``float32`` as ``uint32`` (no conversion)."""
     if x != types.float32:
         return None
     sig = types.uint32(types.float32)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+    def codegen(context: Any, builder: Any, signature: Signature, args: Any) -> Any:
         return builder.bitcast(args[0], ir.IntType(32))
 
     return sig, codegen
 
 
-@intrinsic
-def _bits_f32(typingctx, x):  # type: ignore[no-untyped-def]
+def _bits_f32_typing(typingctx: object, x: types.Type) -> _Typed | None:
     """A ``uint32`` read back as the ``float32`` with those bits."""
     if x != types.uint32:
         return None
     sig = types.float32(types.uint32)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+    def codegen(context: Any, builder: Any, signature: Signature, args: Any) -> Any:
         return builder.bitcast(args[0], ir.FloatType())
 
     return sig, codegen
 
 
+# Callable from numba code only, without the typing context. (numba's stubs
+# give intrinsics the typing function's parameters and no return value.)
+_f32_bits = cast("Callable[[np.float32], np.uint32]", intrinsic(_f32_bits_typing))
+_bits_f32 = cast("Callable[[np.uint32], np.float32]", intrinsic(_bits_f32_typing))
+
+
 @numba.njit(inline="always", nogil=True, cache=True)
-def _memo_index(r, g, b):  # type: ignore[no-untyped-def]
+def _memo_index(r: _Int, g: _Int, b: _Int) -> _Int:
     """Memo slot of a colour: 8x8x8 colour cubes are stored contiguously.
 
     Similar colours then share memory pages, so a figure touches far fewer
@@ -80,7 +95,7 @@ def _f(t: float) -> float:
 
 
 @numba.njit(inline="always", nogil=True, cache=True)
-def _lab(r, g, b, lin):  # type: ignore[no-untyped-def]
+def _lab(r: _Int, g: _Int, b: _Int, lin: np.ndarray) -> tuple[float, float, float]:
     rl = lin[r]
     gl = lin[g]
     bl = lin[b]
@@ -107,7 +122,9 @@ def rgb8_to_lab(rgb: np.ndarray, lin: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(inline="always", nogil=True, cache=True)
-def _lower_bound(L, a, b, centres, radii, g):  # type: ignore[no-untyped-def]
+def _lower_bound(
+    L: float, a: float, b: float, centres: np.ndarray, radii: np.ndarray, g: int
+) -> float:
     """No point of group ``g`` is closer to ``L, a, b`` than this."""
     dl = L - centres[g, 0]
     da = a - centres[g, 1]
@@ -116,7 +133,17 @@ def _lower_bound(L, a, b, centres, radii, g):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(inline="always", nogil=True, cache=True)
-def _nearest(L, a, b, table, positions, discrete, group_size, centres, radii):  # type: ignore[no-untyped-def]
+def _nearest(
+    L: float,
+    a: float,
+    b: float,
+    table: np.ndarray,
+    positions: np.ndarray,
+    discrete: bool,
+    group_size: int,
+    centres: np.ndarray,
+    radii: np.ndarray,
+) -> tuple[float, float]:
     """Position (0-1) and squared ΔE of the table point nearest to ``L, a, b``.
 
     Continuous tables are polylines: the colour is projected onto every
@@ -178,7 +205,9 @@ def _nearest(L, a, b, table, positions, discrete, group_size, centres, radii):  
 
 
 @numba.njit(inline="always", nogil=True, cache=True)
-def _to_value(p, anchor_pos, anchor_val, log):  # type: ignore[no-untyped-def]
+def _to_value(
+    p: float, anchor_pos: np.ndarray, anchor_val: np.ndarray, log: bool
+) -> float:
     """Piecewise-linear anchors (``anchor_val`` already log10 for log scales)."""
     n = anchor_pos.shape[0]
     i = 0
@@ -218,21 +247,21 @@ def nearest_on_table(
 
 
 @numba.njit(nogil=True, cache=True)
-def _solve_word(  # type: ignore[no-untyped-def]
-    r,
-    g,
-    b,
-    lin,
-    table,
-    positions,
-    discrete,
-    group_size,
-    centres,
-    radii,
-    anchor_pos,
-    anchor_val,
-    log,
-):
+def _solve_word(
+    r: _Int,
+    g: _Int,
+    b: _Int,
+    lin: np.ndarray,
+    table: np.ndarray,
+    positions: np.ndarray,
+    discrete: bool,
+    group_size: int,
+    centres: np.ndarray,
+    radii: np.ndarray,
+    anchor_pos: np.ndarray,
+    anchor_val: np.ndarray,
+    log: bool,
+) -> np.uint64:
     """Memo word of one colour: ``float32`` value (low) and ``1 + ΔE`` (high).
 
     Kept out of line so the per-pixel loop stays small.

@@ -177,7 +177,9 @@ def write_panel(
         return Written(path, panel.summary(), result.coverage, bar)
     metadata = panel_metadata(recipe, panel, software=software)
     if panel.cells is not None:
-        _write_cells(path, panel, metadata, long=recipe.output.long, overwrite=overwrite)
+        _write_cells(
+            path, panel, metadata, long=recipe.output.long, overwrite=overwrite
+        )
         return Written(path, panel.summary(), result.coverage, bar, panel.warnings)
     stats = write_result(
         path, result, metadata=metadata, overwrite=overwrite, progress=progress

@@ -369,7 +369,8 @@ class _Rows:
             count=(stop - start) * row_items,
             offset=self.offset + start * row_items * self.dtype.itemsize,
         ).reshape((stop - start, *self.shape[1:]))
-        return data[(slice(None), *key[1:])]
+        index = (slice(None), *key[1:])
+        return data[index]
 
 
 def _tiff_lazy(path: Path) -> Any:
@@ -383,12 +384,12 @@ def _tiff_lazy(path: Path) -> Any:
             page = series.levels[0].pages[0] if series.levels else tf.pages[0]
             if (
                 len(series.pages) == 1
-                and page.is_contiguous  # type: ignore[union-attr]
-                and page.compression == 1  # type: ignore[union-attr]
-                and page.planarconfig == 1  # type: ignore[union-attr]
+                and page.is_contiguous
+                and page.compression == 1
+                and page.planarconfig == 1
             ):
                 shape = tuple(series.shape)
-                offset = page.dataoffsets[0]  # type: ignore[union-attr]
+                offset = page.dataoffsets[0]
                 dtype = series.dtype.newbyteorder(tf.byteorder)
                 reader = _Rows(path, offset, shape, dtype)
                 rows = max(1, CHUNK_PIXELS // max(shape[1], 1))

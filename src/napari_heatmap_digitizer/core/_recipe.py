@@ -17,14 +17,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
 from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._cells import Grid, parse_cells
-from napari_heatmap_digitizer.core._colorbar import Colorbar
+from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
 from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._write import atomic_write_text, check_can_write
@@ -66,7 +66,7 @@ class ColorbarSpec:
     vmax: float | None = None
     norm: str | None = None
     ticks: list[tuple[float, float]] | None = None
-    orientation: str | None = None
+    orientation: Orientation | None = None
     flip: bool = False
     discrete: bool | None = None
     band_value: str = "centre"
@@ -118,7 +118,7 @@ class ColorbarSpec:
             self.box,
             self.vmin,
             self.vmax,
-            orientation=self.orientation,  # type: ignore[arg-type]
+            orientation=self.orientation,
             flip=self.flip,
             **common,
         )
@@ -451,7 +451,7 @@ class _Fields:
     def name(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
 
-    def fail(self, key: str, wanted: str, got: Any) -> None:
+    def fail(self, key: str, wanted: str, got: Any) -> NoReturn:
         raise DigitizerError(
             f"recipe field '{self.name(key)}' must be {wanted}, not {_show(got)}"
         )

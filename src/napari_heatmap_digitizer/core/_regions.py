@@ -139,7 +139,9 @@ def find_regions(
     return _regions(result, labels, keep)
 
 
-def _regions(result: Result, labels: np.ndarray, keep: np.ndarray) -> Regions:
+def _regions(
+    result: Result, labels: np.ndarray, keep: np.ndarray | list[int]
+) -> Regions:
     n = len(keep)
     values = result.values.astype(np.float64)
     index = np.arange(1, n + 1)

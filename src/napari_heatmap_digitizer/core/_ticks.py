@@ -214,7 +214,7 @@ def _read_side(
     return _fit(pairs, labels, ends)
 
 
-def _runs(mask: np.ndarray, join: int) -> list[tuple[int, int]]:
+def _runs(mask: np.ndarray | np.bool_, join: int) -> list[tuple[int, int]]:
     """(start, stop) of the True runs of ``mask``, joining gaps <= ``join``."""
     idx = np.flatnonzero(mask)
     if len(idx) == 0:

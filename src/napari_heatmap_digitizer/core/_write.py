@@ -77,12 +77,14 @@ def panel_paths(path: str | os.PathLike[str], n: int) -> list[Path]:
     return [path.with_name(f"{path.stem}_{i}{path.suffix}") for i in range(n)]
 
 
-def check_can_write(paths: Iterable[Path], *, overwrite: bool) -> None:
+def check_can_write(
+    paths: Iterable[str | os.PathLike[str]], *, overwrite: bool
+) -> None:
     """Raise before anything is written if any path cannot be written.
 
     Parameters
     ----------
-    paths : iterable of pathlib.Path
+    paths : iterable of path
     overwrite : bool
         Whether existing files may be replaced.
 
@@ -112,7 +114,7 @@ def check_can_write(paths: Iterable[Path], *, overwrite: bool) -> None:
             )
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename.
 
     Parameters
@@ -279,7 +281,7 @@ def read_tiff_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     import tifffile
 
     with tifffile.TiffFile(path) as tf:
-        text = tf.pages[0].description  # type: ignore[union-attr]
+        text = tf.pages[0].description
     return dict(json.loads(text)) if text else {}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,6 +31,8 @@ ACCURACY_CASES: dict[str, dict[str, Any]] = {
     "gray": {"cmap": "gray"},
     "turbo": {"cmap": "turbo"},
 }
+
+_F = TypeVar("_F", bound="_ImageFile")
 
 
 @dataclass
@@ -162,19 +164,20 @@ def smooth_field(shape: tuple[int, int], seed: int = 0) -> np.ndarray:
     return f / f.max()
 
 
+@dataclass
 class _ImageFile:
     """JPEG round trip and saving for a rendered figure's ``image``."""
 
     image: np.ndarray
 
-    def as_jpeg(self, quality: int = 75) -> Any:
+    def as_jpeg(self: _F, quality: int = 75) -> _F:
         """The same figure after a JPEG round trip."""
         from PIL import Image
 
         buf = io.BytesIO()
         Image.fromarray(self.image).save(buf, format="JPEG", quality=quality)
         buf.seek(0)
-        return replace(self, image=np.asarray(Image.open(buf).convert("RGB")))  # type: ignore[type-var]
+        return replace(self, image=np.asarray(Image.open(buf).convert("RGB")))
 
     def save(self, path: Any, **kwargs: Any) -> None:
         """Save the image (format from the file name)."""
@@ -425,6 +428,7 @@ def _draw(
                 va="center",
             )
     for box, orientation, _ in layout.bars:
+        assert mappable is not None  # every layout has a panel
         cb = fig.colorbar(mappable, cax=axes_for(box), orientation=orientation)
         cb.set_label("value")
         if ticks_out is not None:
