@@ -130,7 +130,7 @@ class Box(NamedTuple):
         return ",".join(str(v) for v in self)
 
 
-def _show(value: object) -> str:
+def _show(value: str | Sequence[float]) -> str:
     if isinstance(value, str):
         return repr(value)
-    return repr(",".join(str(v) for v in value))  # type: ignore[attr-defined]
+    return repr(",".join(str(v) for v in value))
