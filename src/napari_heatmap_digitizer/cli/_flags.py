@@ -117,8 +117,12 @@ def _scale(axis: str) -> Setter:
                 "panel's edges)"
             )
         for panel in panels:
-            if panel.extent is not None:
-                panel.extent = replace(panel.extent, **{f"{axis}scale": value})
+            if panel.extent is None:
+                continue
+            if axis == "x":
+                panel.extent = replace(panel.extent, xscale=value)
+            else:
+                panel.extent = replace(panel.extent, yscale=value)
 
     return setter
 
