@@ -13,7 +13,7 @@ from conftest import figure
 from napari_heatmap_digitizer.cli import main
 from napari_heatmap_digitizer.core._batch import plan
 from napari_heatmap_digitizer.core._errors import DigitizerError
-from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe
+from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe, Values
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="LocalCluster processes are slow to start"
@@ -149,6 +149,34 @@ def test_batch_on_an_existing_scheduler_with_streaming(figures, capsys):
                 "-q",
             ]
         )
+        # A recipe with gap filling and cells, CSV by default: the batch gives
+        # what 'digitize --recipe' gives on each figure.
+        recipe = Recipe.load(tmp / "recipe.json")
+        recipe.values = Values(per="cell", cells="8x6", fill="nearest")
+        recipe.output.format = "csv"
+        recipe.save(tmp / "cells.json")
+        cells = main(
+            [
+                "batch",
+                str(tmp / "cells.json"),
+                str(files[0]),
+                str(files[1]),
+                "--out",
+                str(tmp / "cout"),
+                "--scheduler",
+                cluster.scheduler_address,
+                "-q",
+            ]
+        )
+    assert cells == 0
+    for path in files[:2]:
+        args = ["digitize", str(path), "--recipe", str(tmp / "cells.json")]
+        assert main([*args, "-o", str(tmp / f"{path.stem}.csv"), "-q"]) == 0
+        for i in range(3):
+            batch = (tmp / "cout" / f"{path.stem}_{i}.csv").read_text()
+            assert batch == (tmp / f"{path.stem}_{i}.csv").read_text()
+            assert len(batch.splitlines()) == 1 + 6  # a 8x6 matrix, no gaps
+            assert "nan" not in batch
     rows = read_summary(tmp / "zout" / "summary.csv")
     assert status == 1  # the PNG cannot be streamed
     assert rows[0]["status"] == "done" and rows[1]["status"] == "failed"
