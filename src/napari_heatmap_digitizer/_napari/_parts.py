@@ -12,10 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from magicgui.widgets import CheckBox, ComboBox, LineEdit, RadioButtons, SpinBox
+import numpy as np
+from magicgui.widgets import (
+    CheckBox,
+    ComboBox,
+    Container,
+    Image,
+    Label,
+    LineEdit,
+    RadioButtons,
+    SpinBox,
+)
 from magicgui.widgets.bases import ValuedContainerWidget
 
 from napari_heatmap_digitizer.core import (
+    Colorbar,
     ColorbarSpec,
     DigitizerError,
     Extent,
@@ -344,3 +355,28 @@ class ValuesEditor(_Part[Values]):
         self.cells.value = value.cells
         self.min_area.value = value.min_area
         self.fill.value = value.fill or _NONE
+
+
+class BarPreview(Container):
+    """What the colour bar reads as: a strip of its colours and its range."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.strip = Image(value=np.zeros((14, 200, 3), np.uint8), label="read")
+        self.text = Label(value="no colour bar yet", label="")
+        kwargs.setdefault("labels", True)
+        super().__init__(widgets=[self.strip, self.text], **kwargs)
+        self.text.native.setWordWrap(True)
+
+    def display(self, bar: Colorbar | str) -> None:
+        """Show a colour bar, or why there is none."""
+        if isinstance(bar, str):
+            self.strip.value = np.full((14, 200, 3), 230, np.uint8)
+            self.text.value = f"colour bar: {bar}"
+            return
+        strip = bar.preview(200)
+        self.strip.value = np.ascontiguousarray(np.repeat(strip[None], 14, axis=0))
+        mid = float(bar.scale.to_value(0.5))
+        kind = f"stepped, {len(bar.rgb)} bands" if bar.discrete else "continuous"
+        self.text.value = (
+            f"{kind}: {bar.vmin:.4g} … {mid:.4g} … {bar.vmax:.4g} ({bar.scale.norm})"
+        )

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from dask import is_dask_collection
-from magicgui.widgets import ComboBox, Container, FloatSlider, Image, Label, PushButton
+from magicgui.widgets import ComboBox, Container, FloatSlider, Label, PushButton
 from napari.layers import Image as ImageLayer
 from napari.qt.threading import thread_worker
 from napari.utils.notifications import show_error, show_info, show_warning
@@ -43,6 +43,7 @@ from napari_heatmap_digitizer._napari._layers import (
 )
 from napari_heatmap_digitizer._napari._parts import (
     AxesEditor,
+    BarPreview,
     ColorbarEditor,
     ValuesEditor,
 )
@@ -70,6 +71,10 @@ log = logging.getLogger(__name__)
 
 #: Lazy (dask) figures with more pixels than this are not searched by Detect.
 DETECT_LAZY_PIXELS = 64 * 2**20
+#: The widget's parts, top to bottom.
+_LAYOUT = """figure add_boxes detect_button colorbar_editor bar_preview tolerance
+axes_editor values_editor run_button status cursor export_button save_button
+load_button"""
 _OPEN_FIRST = "open a figure first (File > Open, or File > Open Sample)"
 
 
@@ -116,8 +121,7 @@ class DigitizerWidget(Container):
             "when Tesseract is installed); what you typed is kept",
         )
         self.colorbar_editor = ColorbarEditor(label="")
-        self.preview = Image(value=np.zeros((14, 200, 3), np.uint8), label="read")
-        self.preview_text = Label(value="no colour bar yet", label="")
+        self.bar_preview = BarPreview(label="")
         self.tolerance = FloatSlider(
             min=1.0,
             max=100.0,
@@ -133,47 +137,26 @@ class DigitizerWidget(Container):
         self.export_button = PushButton(text="Export values…")
         self.save_button = PushButton(text="Save recipe…")
         self.load_button = PushButton(text="Load recipe…")
-        self.extend(
-            [
-                self.figure,
-                self.add_boxes,
-                self.detect_button,
-                self.colorbar_editor,
-                self.preview,
-                self.preview_text,
-                self.tolerance,
-                self.axes_editor,
-                self.values_editor,
-                self.run_button,
-                self.status,
-                self.cursor,
-                self.export_button,
-                self.save_button,
-                self.load_button,
-            ]
-        )
+        self.extend([getattr(self, name) for name in _LAYOUT.split()])
         # The parts' fields, by their familiar names.
         bar, axes, values = self.colorbar_editor, self.axes_editor, self.values_editor
         self.bar_source, self.colormap, self.ticks = bar.source, bar.colormap, bar.ticks
         self.vmin, self.vmax, self.norm = bar.vmin, bar.vmax, bar.norm
-        self.bar_orientation, self.flip, self.stepped = (
-            bar.bar_orientation,
-            bar.flip,
-            bar.stepped,
-        )
+        self.bar_orientation, self.flip = bar.bar_orientation, bar.flip
+        self.stepped, self.preview_text = bar.stepped, self.bar_preview.text
         self.extents, self.xscale, self.yscale = axes.extents, axes.xscale, axes.yscale
         self.per, self.cells, self.fill = values.per, values.cells, values.fill
         self.min_area = values.min_area
 
         self.native.setMaximumWidth(420)
-        for label in (self.status, self.cursor, self.preview_text):
+        for label in (self.status, self.cursor):
             label.native.setWordWrap(True)
         self.add_boxes.changed.connect(self.create_box_layers)
         self.detect_button.changed.connect(self.detect)
         self.run_button.changed.connect(self.digitize)
-        self.export_button.changed.connect(self._export_dialog)
-        self.save_button.changed.connect(self._save_dialog)
-        self.load_button.changed.connect(self._load_dialog)
+        self.export_button.changed.connect(lambda: self._dialog("export"))
+        self.save_button.changed.connect(lambda: self._dialog("save"))
+        self.load_button.changed.connect(lambda: self._dialog("load"))
         for w in (self.colorbar_editor, self.figure):
             w.changed.connect(self.update_preview)
         viewer.layers.events.inserted.connect(self._on_layers_changed)
@@ -376,18 +359,9 @@ class DigitizerWidget(Container):
             return
         try:
             image = self._figure_array()
-            bar = self._settings(image.shape).colorbar.build(image)
+            self.bar_preview.display(self._settings(image.shape).colorbar.build(image))
         except DigitizerError as exc:
-            self.preview.value = np.full((14, 200, 3), 230, np.uint8)
-            self.preview_text.value = f"colour bar: {exc}"
-            return
-        strip = bar.preview(200)
-        self.preview.value = np.ascontiguousarray(np.repeat(strip[None], 14, axis=0))
-        mid = float(bar.scale.to_value(0.5))
-        kind = f"stepped, {len(bar.rgb)} bands" if bar.discrete else "continuous"
-        self.preview_text.value = (
-            f"{kind}: {bar.vmin:.4g} … {mid:.4g} … {bar.vmax:.4g} ({bar.scale.norm})"
-        )
+            self.bar_preview.display(str(exc))
 
     # -- detecting
     def detect(self) -> Any:
@@ -574,28 +548,22 @@ class DigitizerWidget(Container):
         self.load_recipe(recipe)
         return recipe
 
-    def _export_dialog(self) -> None:
-        path = ask_path(
-            self.native, "Export values", "Values (*.csv *.tif *.npy)", save=True
-        )
+    def _dialog(self, kind: str) -> None:
+        """Ask for a file, then export values, save or load a recipe."""
+        actions: dict[str, tuple[str, str, Callable[..., object]]] = {
+            "export": (
+                "Export values",
+                "Values (*.csv *.tif *.npy *.zarr)",
+                self.export,
+            ),
+            "save": ("Save recipe", "Recipe (*.json)", self.save_recipe),
+            "load": ("Load recipe", "Recipe (*.json)", self.open_recipe),
+        }
+        title, filter_, action = actions[kind]
+        path = ask_path(self.native, title, filter_, save=kind != "load")
         if path:
-            self._guard(
-                lambda: self._say(
-                    "wrote " + ", ".join(map(str, self.export(path, overwrite=True)))
-                )
-            )
-
-    def _save_dialog(self) -> None:
-        path = ask_path(self.native, "Save recipe", "Recipe (*.json)", save=True)
-        if path:
-            self._guard(
-                lambda: self._say(f"wrote {self.save_recipe(path, overwrite=True)}")
-            )
-
-    def _load_dialog(self) -> None:
-        path = ask_path(self.native, "Load recipe", "Recipe (*.json)", save=False)
-        if path:
-            self._guard(lambda: self.open_recipe(path))
+            args = {} if kind == "load" else {"overwrite": True}
+            self._guard(lambda: self._say(f"{kind}: {action(path, **args)}"))
 
     # -- messages and lifetime
     def _guard(self, action: Callable[[], object]) -> None:
