@@ -220,7 +220,7 @@ def small_bands(monkeypatch):
 def test_write_result_band_by_band_equals_in_memory(tmp_path, suffix, monkeypatch):
     fig, recipe = three_panels()
     ref = [p.result for p in run_recipe(recipe, fig.image)][1]
-    lazy = recipe.run(da.from_array(fig.image, chunks=(90, 120, 3)))[1]
+    lazy = run_recipe(recipe, da.from_array(fig.image, chunks=(90, 120, 3)))[1].result
     small_bands(monkeypatch)
     assert len(_bands.bands(*ref.values.shape)) == 6
     seen = []
@@ -263,7 +263,7 @@ def test_write_result_band_by_band_equals_in_memory(tmp_path, suffix, monkeypatc
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
     small_bands(monkeypatch)
     fig, recipe = three_panels()
-    lazy = recipe.run(da.from_array(fig.image, chunks=(90, 120, 3)))[0]
+    lazy = run_recipe(recipe, da.from_array(fig.image, chunks=(90, 120, 3)))[0].result
 
     def stop(fraction):
         raise KeyboardInterrupt

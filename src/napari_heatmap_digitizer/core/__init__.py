@@ -10,11 +10,12 @@ from napari_heatmap_digitizer.core._autofill import Completed, complete_recipe
 from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._blockwise import digitize_blocks
 from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._cells import Cells, Grid, detect_grid, panel_cells
+from napari_heatmap_digitizer.core._cells import Cells, panel_cells
 from napari_heatmap_digitizer.core._colorbar import Colorbar, catalogue_names
 from napari_heatmap_digitizer.core._detect import Detection, detect
 from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE, digitize
 from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._grid import Grid, detect_grid
 from napari_heatmap_digitizer.core._outputs import (
     Written,
     output_paths,

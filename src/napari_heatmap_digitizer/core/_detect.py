@@ -24,8 +24,9 @@ from numba import njit, prange
 
 from napari_heatmap_digitizer.core import _kernel as kernel
 from napari_heatmap_digitizer.core import _ticks as ticks_module
+from napari_heatmap_digitizer.core._bar_pixels import _delta_e
 from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation, _delta_e
+from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._read import as_rgb8
 

@@ -14,19 +14,17 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
-
-import numpy as np
+from typing import Any
 
 from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._cells import Grid, parse_cells
 from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
 from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE
 from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._fields import Fields, is_number
+from napari_heatmap_digitizer.core._grid import Grid, parse_cells
 from napari_heatmap_digitizer.core._write import atomic_write_text, check_can_write
 
 FORMAT = "napari-heatmap-digitizer recipe"
@@ -337,7 +335,7 @@ class Recipe:
                 "this JSON is not a heatmap-digitizer recipe (save one from the "
                 "napari widget or with 'heatmap-digitizer digitize --save-recipe')"
             )
-        top = _Fields(data, "")
+        top = Fields(data, "")
         version = top.integer("version", 1)
         if version > VERSION or version < 1:
             raise DigitizerError(
@@ -350,7 +348,7 @@ class Recipe:
         values = _values(top.section("values"))
         panels = []
         for i, item in enumerate(top.items("panels")):
-            p = _Fields(item, f"panels[{i}]")
+            p = Fields(item, f"panels[{i}]")
             p.only({"box", "extent", "xscale", "yscale", "grid"} | _V1_PANEL)
             panels.append(_panel(p))
             if version == 1 and p.data.get("cells") is not None:
@@ -438,85 +436,7 @@ class Recipe:
 _V1_PANEL = {"cells"}
 
 
-class _Fields:
-    """One JSON object of a recipe, read field by field with type checks."""
-
-    def __init__(self, data: Any, path: str) -> None:
-        if not isinstance(data, dict):
-            raise DigitizerError(
-                f"recipe field '{path}' must be an object, not {_kind(data)}"
-            )
-        self.data, self.path = data, path
-
-    def name(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def fail(self, key: str, wanted: str, got: Any) -> NoReturn:
-        raise DigitizerError(
-            f"recipe field '{self.name(key)}' must be {wanted}, not {_show(got)}"
-        )
-
-    def only(self, keys: set[str]) -> None:
-        unknown = sorted(set(self.data) - keys)
-        if unknown:
-            raise DigitizerError(
-                f"recipe field '{self.name(unknown[0])}' is unknown (expected one "
-                f"of: {', '.join(sorted(keys))})"
-            )
-
-    def _get(self, key: str, check: Callable[[Any], bool], wanted: str) -> Any:
-        value = self.data.get(key)
-        if value is not None and not check(value):
-            self.fail(key, wanted, value)
-        return value
-
-    def number(self, key: str, default: Any = None) -> Any:
-        value = self._get(key, _is_number, "a number")
-        return default if value is None else float(value)
-
-    def integer(self, key: str, default: int) -> int:
-        value = self._get(
-            key, lambda v: _is_number(v) and float(v).is_integer(), "a whole number"
-        )
-        return default if value is None else int(value)
-
-    def boolean(self, key: str, default: Any = None) -> Any:
-        value = self._get(key, lambda v: isinstance(v, bool), "true or false")
-        return default if value is None else value
-
-    def text(self, key: str, default: Any = None) -> Any:
-        value = self._get(key, lambda v: isinstance(v, str), "a string")
-        return default if value is None else value
-
-    def choice(self, key: str, choices: tuple[str, ...], default: Any = None) -> Any:
-        wanted = " or ".join(f'"{c}"' for c in choices)
-        value = self._get(key, lambda v: v in choices, wanted)
-        return default if value is None else value
-
-    def numbers(self, key: str, n: int) -> list[float] | None:
-        value = self._get(
-            key,
-            lambda v: isinstance(v, list) and len(v) == n and all(map(_is_number, v)),
-            f"a list of {n} numbers",
-        )
-        return None if value is None else [float(v) for v in value]
-
-    def section(self, key: str, *, required: bool = False) -> _Fields:
-        value = self.data.get(key)
-        if value is None and required:
-            raise DigitizerError(f"recipe field '{self.name(key)}' is missing")
-        if value is not None and not isinstance(value, dict):
-            self.fail(key, "an object", value)
-        return _Fields(value or {}, self.name(key))
-
-    def items(self, key: str) -> list[Any]:
-        value = self.data.get(key)
-        if not isinstance(value, list):
-            self.fail(key, "a list", value)
-        return list(value)
-
-
-def _panel(p: _Fields) -> Panel:
+def _panel(p: Fields) -> Panel:
     box = p.numbers("box", 4)
     if box is None:
         raise DigitizerError(f"recipe field '{p.name('box')}' is missing")
@@ -540,7 +460,7 @@ def _panel(p: _Fields) -> Panel:
         ) from None
 
 
-def _colorbar(c: _Fields) -> ColorbarSpec:
+def _colorbar(c: Fields) -> ColorbarSpec:
     c.only(
         {"box", "colormap", "vmin", "vmax", "norm", "ticks", "orientation", "flip"}
         | {"discrete", "band_value"}
@@ -550,7 +470,7 @@ def _colorbar(c: _Fields) -> ColorbarSpec:
     if ticks is not None and not (
         isinstance(ticks, list)
         and all(
-            isinstance(t, list) and len(t) == 2 and all(map(_is_number, t))
+            isinstance(t, list) and len(t) == 2 and all(map(is_number, t))
             for t in ticks
         )
     ):
@@ -569,7 +489,7 @@ def _colorbar(c: _Fields) -> ColorbarSpec:
     )
 
 
-def _values(v: _Fields) -> Values:
+def _values(v: Fields) -> Values:
     v.only({"per", "cells", "min_area", "fill"})
     min_area = v.integer("min_area", 9)
     if min_area < 1:
@@ -582,7 +502,7 @@ def _values(v: _Fields) -> Values:
     )
 
 
-def _cells_text(f: _Fields, key: str) -> str:
+def _cells_text(f: Fields, key: str) -> str:
     text = f.text(key, "auto")
     try:
         parse_cells(text)
@@ -591,29 +511,10 @@ def _cells_text(f: _Fields, key: str) -> str:
     return str(text).strip().lower()
 
 
-def _output(o: _Fields) -> Output:
+def _output(o: Fields) -> Output:
     o.only({"format", "long", "stream"})
     return Output(
         format=o.choice("format", FORMATS),
         long=o.boolean("long", False),
         stream=o.boolean("stream"),
     )
-
-
-def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float, np.number))
-        and not isinstance(value, bool)
-        and bool(np.isfinite(value))
-    )
-
-
-def _kind(value: Any) -> str:
-    return {list: "a list", str: "a string", bool: "true/false"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, float) else repr(value)
-    return text if len(text) < 40 else text[:37] + "..."

@@ -15,8 +15,8 @@ import numpy as np
 from scipy import ndimage
 from skimage.measure import label
 
-from napari_heatmap_digitizer.core._cells import _shorth
 from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._grid import _shorth
 from napari_heatmap_digitizer.core._result import Result
 
 #: How finely a continuous colour bar is divided into colours (its 8-bit tables

@@ -1,0 +1,318 @@
+"""A colour bar's pixels: the columns it fills, its frame, its ends, its bands.
+
+:class:`~._colorbar.Colorbar` reads a bar through these: the gradient's
+columns are found across the box, the background, outline and tick marks
+trimmed, the two ends located along it, and flat bands of a stepped bar
+recognised.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from napari_heatmap_digitizer.core import _kernel as kernel
+from napari_heatmap_digitizer.core._errors import DigitizerError
+
+#: Rows along a colour bar on which its position across the box is judged.
+SAMPLE_ROWS = 2048
+
+#: Columns across a colour bar whose median colour is taken at each row.
+SAMPLE_COLUMNS = 64
+
+
+@dataclass
+class _Sampled:
+    rgb: np.ndarray  # (n, 3) uint8
+    lab: np.ndarray  # (n, 3)
+    positions: np.ndarray  # (n,)
+    edges: tuple[float, float]  # bar ends in "along" pixel-edge coordinates
+
+
+def _delta_e(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.sqrt(((np.asarray(a) - np.asarray(b)) ** 2).sum(axis=-1))
+
+
+def _sample_bar(along: np.ndarray) -> _Sampled:
+    """Find the bar inside a loose box and sample its colours.
+
+    ``along`` is the cropped box with the bar's length on axis 0 (low end
+    first) and its width on axis 1.
+    """
+    n_along = along.shape[0]
+    # Where the bar lies across the box, and what frames it, is judged on at
+    # most SAMPLE_ROWS rows along it; the colours are the median of at most
+    # SAMPLE_COLUMNS columns across it. Huge bars (poster scans) thus take
+    # little time and memory; ordinary ones are read whole.
+    some = np.unique(np.linspace(0, n_along - 1, min(n_along, SAMPLE_ROWS)).round())
+    lab = _to_lab(along[some.astype(int)])
+    g0, g1 = _bar_columns(lab)
+    frame = _frame(lab, g0, g1)
+    width = g1 - g0
+    trim = 2 if width >= 12 else 1 if width >= 4 else 0
+    inner = np.arange(g0 + trim, g1 - trim)
+    if inner.size > SAMPLE_COLUMNS:
+        inner = inner[
+            np.linspace(0, inner.size - 1, SAMPLE_COLUMNS).round().astype(int)
+        ]
+    profile = np.median(_to_lab(along[:, inner]), axis=1)
+    profile_rgb = np.median(along[:, inner].astype(np.float64), axis=1)
+    lo_edge, first = _bar_end(profile, frame)
+    hi_rev, last_rev = _bar_end(profile[::-1], frame)
+    hi_edge, last = n_along - hi_rev, n_along - 1 - last_rev
+    if last - first < 2:
+        raise DigitizerError(
+            "the colour bar box shows no colour gradient along its length; draw the "
+            "box over the colour bar itself"
+        )
+    rows = np.arange(first, last + 1)
+    positions = (rows + 0.5 - lo_edge) / (hi_edge - lo_edge)
+    return _Sampled(
+        rgb=np.rint(profile_rgb[rows]).astype(np.uint8),
+        lab=profile[rows],
+        positions=positions,
+        edges=(float(lo_edge), float(hi_edge)),
+    )
+
+
+def _to_lab(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB of an ``(rows, cols, 3)`` ``uint8`` array."""
+    rows, cols = rgb.shape[:2]
+    flat = np.ascontiguousarray(rgb).reshape(-1, 3)
+    return kernel.rgb8_to_lab(flat, kernel.SRGB_LINEAR).reshape(rows, cols, 3)
+
+
+def _bar_columns(lab: np.ndarray) -> tuple[int, int]:
+    """The run of columns (across the bar) that show the gradient."""
+    n_across = lab.shape[1]
+    spread = np.sqrt(lab.var(axis=0).sum(axis=1))  # colour variation per column
+    if spread.max() < 1.0:
+        raise DigitizerError(
+            "the colour bar box shows a single colour; draw the box over the "
+            "colour bar itself"
+        )
+    candidates = spread >= 0.5 * spread.max()
+    reference = np.median(lab[:, candidates], axis=1)
+    mismatch = np.median(_delta_e(lab, reference[:, None, :]), axis=0)
+    good = mismatch < max(4.0, 2.0 * np.median(mismatch[candidates]))
+    # The longest run of consistent columns is the bar.
+    best, start = (0, 0), None
+    for c in range(n_across + 1):
+        if c < n_across and good[c]:
+            start = c if start is None else start
+        elif start is not None:
+            if c - start > best[1] - best[0]:
+                best = (start, c)
+            start = None
+    return best
+
+
+@dataclass
+class _Frame:
+    """What surrounds the bar: background and outline colours (Lab)."""
+
+    background: np.ndarray | None
+    outline: np.ndarray | None
+    thickness: int
+
+
+def _frame(lab: np.ndarray, g0: int, g1: int) -> _Frame:
+    """Read the background and the outline from the columns beside the bar.
+
+    Going outwards from the bar on each side, uniform columns of similar
+    colour are grouped. Two groups mean outline then background; a single
+    thin group touching the box edge is an outline, a wide one background.
+    """
+    n_along, n_across = lab.shape[:2]
+    middle = lab[n_along // 4 : max(n_along // 4 + 1, 3 * n_along // 4)]
+    centres = np.median(middle, axis=0)  # (n_across, 3)
+    wander = np.median(_delta_e(middle, centres[None]), axis=0)
+    # JPEG ringing makes flat columns next to the bar vary a little; they
+    # still vary much less than the bar's own columns.
+    uniform = wander < float(np.clip(0.4 * np.median(wander[g0:g1]), 3.0, 8.0))
+    best = _Frame(None, None, 0)
+    for side in (range(g0 - 1, -1, -1), range(g1, n_across)):
+        groups: list[list[int]] = []
+        for c in side:
+            if not uniform[c]:
+                if groups:
+                    break
+                continue  # anti-aliased columns next to the bar
+            if groups and _delta_e(centres[c], centres[groups[-1][0]]) < 10.0:
+                groups[-1].append(c)
+            else:
+                groups.append([c])
+        if len(groups) >= 2:
+            outline = np.median(centres[groups[0]], axis=0)
+            return _Frame(centres[groups[1][-1]], outline, len(groups[0]))
+        if len(groups) == 1:
+            colour = centres[groups[0][-1]]
+            if len(groups[0]) <= 3 and best.outline is None:
+                best = _Frame(best.background, colour, len(groups[0]))
+            elif len(groups[0]) > 3 and best.background is None:
+                best = _Frame(colour, best.outline, best.thickness)
+    return best
+
+
+def _bar_end(profile: np.ndarray, frame: _Frame) -> tuple[float, int]:
+    """Locate the low end of the bar along ``profile``.
+
+    The outline, when the bar has one, is the marker: the first row from the
+    box edge that has the outline's colour starts it, and since an outline is
+    drawn centred on the bar's edge, the edge is the middle of the line.
+    Without an outline, background rows are skipped. Returns the edge
+    (pixel-edge coordinate) and the first row of clean bar colour.
+    """
+    n = profile.shape[0]
+    depth = max(3, min(n // 8, int(0.04 * n) + 4))
+    if frame.outline is not None:
+        inside = profile[min(depth + frame.thickness, n - 1)]
+        # JPEG shifts dark colours a lot; judge closeness against the contrast
+        # between the outline and the bar just inside it.
+        limit = max(10.0, 0.4 * float(_delta_e(frame.outline, inside)))
+        d = _delta_e(profile[:depth], frame.outline)
+        hits = np.flatnonzero(d < limit)
+        if hits.size:
+            start = int(hits[0])
+            first = start + frame.thickness + 1
+            return start + frame.thickness / 2.0, int(min(first, n - 1))
+    r = 0
+    if frame.background is not None:
+        while r < depth and _close(profile[r], frame.background, frame.outline):
+            r += 1
+    if r == 0:
+        # The box edge is the bar edge; drop one row of possible anti-aliasing.
+        return 0.0, 1 if n > 8 else 0
+    return float(r), int(min(r + 1, n - 1))
+
+
+def _close(colour: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> bool:
+    """Whether ``colour`` is ``a`` or a blend of ``a`` towards ``b``."""
+    if float(_delta_e(colour, a)) < 10.0:
+        return True
+    if b is None:
+        return False
+    ab = b - a
+    t = float(np.clip(np.dot(colour - a, ab) / max(float(np.dot(ab, ab)), 1e-9), 0, 1))
+    return t < 0.9 and float(_delta_e(colour, a + t * ab)) < 10.0
+
+
+def _find_bands(lab: np.ndarray) -> list[tuple[int, int]] | None:
+    """Runs of constant colour if the table is stepped, else ``None``.
+
+    A stepped bar is mostly long runs of one colour each, neighbouring runs
+    clearly different; the rows between runs (anti-aliasing, JPEG ringing)
+    are left out. A continuous bar has no long run of one colour.
+    """
+    n = lab.shape[0]
+    if n < 8:
+        return None
+    steps = _delta_e(lab[1:], lab[:-1])
+    min_len = max(3, n // 100)
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for i in range(n):
+        if i == n - 1 or steps[i] >= 1.5:
+            runs.append((start, i + 1))
+            start = i + 1
+    bands: list[tuple[int, int]] = []
+    for a, b in runs:
+        # Trim ringing off the ends of a run, then require one colour.
+        centre = np.median(lab[a:b], axis=0)
+        while b - a > min_len and _delta_e(lab[a], centre) > 2.0:
+            a += 1
+        while b - a > min_len and _delta_e(lab[b - 1], centre) > 2.0:
+            b -= 1
+        if b - a >= min_len and np.percentile(_delta_e(lab[a:b], centre), 95) <= 3.0:
+            if (
+                bands
+                and _delta_e(
+                    np.median(lab[bands[-1][0] : bands[-1][1]], axis=0), centre
+                )
+                < 3.0
+            ):
+                bands[-1] = (bands[-1][0], b)  # one band split by noise
+            else:
+                bands.append((a, b))
+    if len(bands) < 2 or sum(b - a for a, b in bands) < 0.5 * n:
+        return None
+    colours = np.array([np.median(lab[a:b], axis=0) for a, b in bands])
+    if np.median(_delta_e(colours[1:], colours[:-1])) < 4.0:
+        return None
+    gaps = [a1 - b0 for (_, b0), (a1, _) in itertools.pairwise(bands)]
+    if max(gaps) > max(3, 0.6 * np.median([b - a for a, b in bands])):
+        return None
+    return bands
+
+
+def _band_table(
+    rgb: np.ndarray,
+    lab: np.ndarray,
+    positions: np.ndarray,
+    bands: list[tuple[int, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One colour per band and the band edges (positions)."""
+    band_lab = np.array([np.median(lab[a:b], axis=0) for a, b in bands])
+    band_rgb = np.array(
+        [np.rint(np.median(rgb[a:b].astype(float), axis=0)) for a, b in bands]
+    ).astype(np.uint8)
+    edges = [0.0]
+    for k, ((_, b0), (a1, _)) in enumerate(itertools.pairwise(bands)):
+        edges.append(
+            _crossing(lab, positions, b0 - 1, a1, band_lab[k], band_lab[k + 1])
+        )
+    edges.append(1.0)
+    return band_rgb, band_lab, np.array(edges)
+
+
+def _crossing(
+    lab: np.ndarray,
+    positions: np.ndarray,
+    lo: int,
+    hi: int,
+    c0: np.ndarray,
+    c1: np.ndarray,
+) -> float:
+    """Where, between rows ``lo`` and ``hi``, one band turns into the next.
+
+    That is the position where the colour is half way from band colour ``c0``
+    to ``c1``; unlike the gap's midpoint, it is not moved by JPEG ringing.
+    """
+    axis = c1 - c0
+    t = (lab[lo : hi + 1] - c0) @ axis / max(float(axis @ axis), 1e-9)
+    above = np.flatnonzero(t >= 0.5)
+    if above.size == 0 or above[0] == 0:
+        return float((positions[lo] + positions[hi]) / 2)
+    i = int(above[0])
+    f = (0.5 - t[i - 1]) / max(t[i] - t[i - 1], 1e-9)
+    p = positions[lo + i - 1] + f * (positions[lo + i] - positions[lo + i - 1])
+    return float(p)
+
+
+def _extend_to_ends(
+    rgb: np.ndarray, lab: np.ndarray, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Extrapolate the table linearly to positions 0 and 1.
+
+    The rows next to the bar's ends are not sampled (outline, anti-aliasing);
+    their colours continue the trend of the nearest sampled rows.
+    """
+
+    def extend(p_end: float, idx: slice) -> np.ndarray:
+        p = positions[idx]
+        c = lab[idx]
+        if len(p) < 2 or np.ptp(p) == 0:
+            return c[0 if p_end < p[0] else -1]
+        slope = np.polyfit(p, c, 1)
+        out = slope[0] * p_end + slope[1]
+        out[0] = np.clip(out[0], 0.0, 100.0)
+        return out
+
+    head = extend(0.0, slice(0, min(5, len(positions))))
+    tail = extend(1.0, slice(max(0, len(positions) - 5), len(positions)))
+    new_lab = np.vstack([head, lab, tail])
+    new_rgb = np.vstack([rgb[:1], rgb, rgb[-1:]])
+    new_pos = np.concatenate([[0.0], positions, [1.0]])
+    return new_rgb, new_lab, new_pos
