@@ -6,11 +6,20 @@ import re
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
+import numpy as np
+from dask import is_dask_collection
 from napari.layers import Image as ImageLayer
 from qtpy.QtCore import QTimer
 
 from napari_heatmap_digitizer._napari._layers import KINDS, LayerData, panel_layers
-from napari_heatmap_digitizer.core import PanelResult, Recipe, run_recipe_steps
+from napari_heatmap_digitizer.core import (
+    DigitizerError,
+    PanelResult,
+    Recipe,
+    run_recipe_steps,
+)
+
+OPEN_FIRST = "open a figure first (File > Open, or File > Open Sample)"
 
 Done = tuple[list[PanelResult], list[LayerData], list[str]]
 
@@ -131,6 +140,28 @@ class LayerQueue:
             layers.remove(layer)
         extra = {"multiscale": multiscale} if kind == "image" else {}
         getattr(self._viewer, f"add_{kind}")(data, **kwargs, **extra)
+
+
+def figure_array(figure: Any) -> Any:
+    """The figure layer's pixels: NumPy, or dask kept lazy (read as needed).
+
+    Raises
+    ------
+    DigitizerError
+        Without a figure layer, or when it is not a 2-D grey, RGB or RGBA image.
+    """
+    if figure is None:
+        raise DigitizerError(OPEN_FIRST)
+    data = figure.data[0] if figure.multiscale else figure.data
+    array = data if is_dask_collection(data) else np.asarray(data)
+    if array.ndim == 3 and array.shape[-1] not in (3, 4):
+        raise DigitizerError(
+            f"layer '{figure.name}' is a {array.shape} stack, not a figure; "
+            "pick an RGB or grey image"
+        )
+    if array.ndim not in (2, 3):
+        raise DigitizerError(f"layer '{figure.name}' is not a 2-D image")
+    return array
 
 
 def ask_path(parent: Any, title: str, filter_: str, *, save: bool) -> str:

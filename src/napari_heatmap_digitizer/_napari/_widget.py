@@ -47,7 +47,13 @@ from napari_heatmap_digitizer._napari._parts import (
     ColorbarEditor,
     ValuesEditor,
 )
-from napari_heatmap_digitizer._napari._qt import LayerQueue, ask_path, digitize_work
+from napari_heatmap_digitizer._napari._qt import (
+    OPEN_FIRST,
+    LayerQueue,
+    ask_path,
+    digitize_work,
+    figure_array,
+)
 from napari_heatmap_digitizer.core import (
     DEFAULT_MAX_DISTANCE,
     Box,
@@ -75,7 +81,6 @@ DETECT_LAZY_PIXELS = 64 * 2**20
 _LAYOUT = """figure add_boxes detect_button colorbar_editor bar_preview tolerance
 axes_editor values_editor run_button status cursor export_button save_button
 load_button"""
-_OPEN_FIRST = "open a figure first (File > Open, or File > Open Sample)"
 
 
 class DigitizerWidget(Container):
@@ -186,7 +191,7 @@ class DigitizerWidget(Container):
         """Add the "plot panels" and "colour bar" Shapes layers over the figure."""
         figure = self.figure.value
         if figure is None:
-            self._fail(_OPEN_FIRST)
+            self._fail(OPEN_FIRST)
             return
         where = {"scale": figure.scale, "translate": figure.translate}
         for name in (COLORBAR_LAYER, PANELS_LAYER):
@@ -254,20 +259,7 @@ class DigitizerWidget(Container):
             self._guard(lambda: self.apply_settings(Recipe.from_dict(recipe)))
 
     def _figure_array(self) -> Any:
-        figure = self.figure.value
-        if figure is None:
-            raise DigitizerError(_OPEN_FIRST)
-        data = figure.data[0] if figure.multiscale else figure.data
-        # dask (e.g. a Zarr figure) stays lazy: only what is needed is read
-        array = data if is_dask_collection(data) else np.asarray(data)
-        if array.ndim == 3 and array.shape[-1] not in (3, 4):
-            raise DigitizerError(
-                f"layer '{figure.name}' is a {array.shape} stack, not a figure; "
-                "pick an RGB or grey image"
-            )
-        if array.ndim not in (2, 3):
-            raise DigitizerError(f"layer '{figure.name}' is not a 2-D image")
-        return array
+        return figure_array(self.figure.value)
 
     # -- the recipe: widget ⇄ Recipe, in this one place
     def _settings(self, shape: tuple[int, ...] | None) -> Recipe:
