@@ -9,23 +9,14 @@ writes the ones given into a recipe, so ``digitize`` (before and after
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from napari_heatmap_digitizer.core import (
-    DEFAULT_MAX_DISTANCE,
-    Box,
-    DigitizerError,
-    Extent,
-    Panel,
-    Recipe,
-)
-from napari_heatmap_digitizer.core._cells import parse_cells
+from napari_heatmap_digitizer.cli import _setters as set_
+from napari_heatmap_digitizer.cli._setters import Setter
+from napari_heatmap_digitizer.core import DEFAULT_MAX_DISTANCE, DigitizerError, Recipe
 from napari_heatmap_digitizer.core._scale import parse_ticks
-
-#: Writes a flag's value into a recipe: ``setter(recipe, value, args)``.
-Setter = Callable[[Recipe, Any, argparse.Namespace], None]
 
 
 @dataclass(frozen=True)
@@ -68,89 +59,6 @@ class RecipeFlag:
         )
 
 
-def _to(path: str, convert: Callable[[Any], Any] | None = None) -> Setter:
-    """A setter writing the (converted) value to the dotted field ``path``."""
-
-    def setter(recipe: Recipe, value: Any, args: argparse.Namespace) -> None:
-        _set(recipe, path, value if convert is None else convert(value))
-
-    return setter
-
-
-def _set(recipe: Recipe, path: str, value: Any) -> None:
-    *parents, name = path.split(".")
-    target: Any = recipe
-    for part in parents:
-        target = getattr(target, part)
-    setattr(target, name, value)
-
-
-def _plot(recipe: Recipe, value: list[str], args: argparse.Namespace) -> None:
-    recipe.panels = [Panel(Box.parse(p, what="--plot")) for p in value]
-
-
-def _colorbar(recipe: Recipe, value: str, args: argparse.Namespace) -> None:
-    recipe.colorbar.box = Box.parse(value, what="--colorbar")
-
-
-def _extent(recipe: Recipe, value: list[str], args: argparse.Namespace) -> None:
-    panels = recipe.panels
-    if not panels:  # --auto finds them; the flags are applied again then
-        return
-    if len(value) not in (1, len(panels)):
-        raise DigitizerError(
-            f"give --extent once for all panels or once per --plot "
-            f"({len(panels)}), not {len(value)} times"
-        )
-    scales = {"xscale": args.xscale or "linear", "yscale": args.yscale or "linear"}
-    extents = [Extent.parse(e, **scales) for e in value]
-    for panel, extent in zip(panels, extents * len(panels), strict=False):
-        panel.extent = extent
-
-
-def _scale(axis: str) -> Setter:
-    def setter(recipe: Recipe, value: str, args: argparse.Namespace) -> None:
-        panels = recipe.panels
-        if panels and all(p.extent is None for p in panels):
-            raise DigitizerError(
-                f"--{axis}scale goes with --extent (the data values at the "
-                "panel's edges)"
-            )
-        for panel in panels:
-            if panel.extent is None:
-                continue
-            if axis == "x":
-                panel.extent = replace(panel.extent, xscale=value)
-            else:
-                panel.extent = replace(panel.extent, yscale=value)
-
-    return setter
-
-
-def _max_distance(value: float) -> float:
-    if not value > 0:
-        raise DigitizerError(f"--max-distance must be a positive ΔE, not {value:g}")
-    return value
-
-
-def _min_area(value: int) -> int:
-    if value < 1:
-        raise DigitizerError(f"--min-area must be at least 1 pixel, not {value}")
-    return value
-
-
-def _cells(recipe: Recipe, value: str, args: argparse.Namespace) -> None:
-    parse_cells(value)
-    recipe.values.per, recipe.values.cells = "cell", value.strip().lower()
-
-
-def _per(kind: str) -> Setter:
-    def setter(recipe: Recipe, value: bool, args: argparse.Namespace) -> None:
-        recipe.values.per = kind
-
-    return setter
-
-
 def _flag(
     names: str | tuple[str, ...],
     sets: str | tuple[str, ...],
@@ -178,7 +86,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--plot",
         "panels",
-        _plot,
+        set_.plot,
         action="append",
         metavar=_BOX,
         help="a plot panel's box in pixels; repeat for several panels",
@@ -186,7 +94,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--colorbar",
         "colorbar.box",
-        _colorbar,
+        set_.colorbar,
         clears=("colorbar.colormap",),
         group="bar",
         metavar=_BOX,
@@ -196,7 +104,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--colormap",
         "colorbar.colormap",
-        _to("colorbar.colormap"),
+        set_.to("colorbar.colormap"),
         clears=("colorbar.box",),
         group="bar",
         metavar="NAME",
@@ -206,7 +114,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--vmin",
         "colorbar.vmin",
-        _to("colorbar.vmin"),
+        set_.to("colorbar.vmin"),
         clears=("colorbar.ticks",),
         type=float,
         help="value at the low end of the colour bar",
@@ -214,7 +122,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--vmax",
         "colorbar.vmax",
-        _to("colorbar.vmax"),
+        set_.to("colorbar.vmax"),
         clears=("colorbar.ticks",),
         type=float,
         help="value at the high end of the colour bar",
@@ -222,14 +130,14 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--norm",
         "colorbar.norm",
-        _to("colorbar.norm"),
+        set_.to("colorbar.norm"),
         choices=("linear", "log"),
         help="how values are spread along the bar (default linear)",
     ),
     _flag(
         "--ticks",
         "colorbar.ticks",
-        _to("colorbar.ticks", parse_ticks),
+        set_.to("colorbar.ticks", parse_ticks),
         clears=_RANGE,
         metavar="POS:VALUE,...",
         help="tick marks instead of --vmin/--vmax: POS is the tick's pixel row "
@@ -239,14 +147,14 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--orientation",
         "colorbar.orientation",
-        _to("colorbar.orientation"),
+        set_.to("colorbar.orientation"),
         choices=("vertical", "horizontal"),
         help="colour bar orientation (default: from the box's shape)",
     ),
     _flag(
         "--flip",
         "colorbar.flip",
-        _to("colorbar.flip"),
+        set_.to("colorbar.flip"),
         action="store_true",
         default=None,
         help="the low end is at the top (vertical) or right (horizontal)",
@@ -254,7 +162,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--discrete",
         "colorbar.discrete",
-        _to("colorbar.discrete"),
+        set_.to("colorbar.discrete"),
         group="steps",
         dest="discrete",
         action="store_const",
@@ -274,14 +182,14 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--band-value",
         "colorbar.band_value",
-        _to("colorbar.band_value"),
+        set_.to("colorbar.band_value"),
         choices=("centre", "lower", "upper"),
         help="value of a band of a stepped bar (default centre)",
     ),
     _flag(
         "--extent",
         "panels[].extent",
-        _extent,
+        set_.extent,
         action="append",
         metavar="XMIN,XMAX,YMIN,YMAX",
         help="data values at the panel's left, right, bottom and top edges; "
@@ -290,21 +198,21 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--xscale",
         "panels[].extent.xscale",
-        _scale("x"),
+        set_.scale("x"),
         choices=("linear", "log"),
         help="x axis spacing for --extent (default linear)",
     ),
     _flag(
         "--yscale",
         "panels[].extent.yscale",
-        _scale("y"),
+        set_.scale("y"),
         choices=("linear", "log"),
         help="y axis spacing for --extent (default linear)",
     ),
     _flag(
         "--max-distance",
         "max_distance",
-        _to("max_distance", _max_distance),
+        set_.to("max_distance", set_.max_distance),
         type=float,
         metavar="DE",
         help="colour tolerance: pixels farther than this CIELAB ΔE from "
@@ -313,7 +221,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--cells",
         ("values.per", "values.cells"),
-        _cells,
+        set_.cells,
         clears=("panels[].grid",),
         metavar="auto|COLSxROWS",
         help="one value per cell of a matrix heat map: detect the grid ('auto') "
@@ -322,7 +230,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--long",
         "output.long",
-        _to("output.long"),
+        set_.to("output.long"),
         action="store_true",
         default=None,
         help="with --cells and a .csv output: one line per cell "
@@ -331,7 +239,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--regions",
         "values.per",
-        _per("region"),
+        set_.per("region"),
         action="store_true",
         default=None,
         help="one sample per region of one colour (contour bands, hexbin "
@@ -340,7 +248,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--hexagons",
         "values.per",
-        _per("hexagon"),
+        set_.per("hexagon"),
         action="store_true",
         default=None,
         help="like --regions, for hexbin plots: one row per hexagon of the "
@@ -349,7 +257,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--min-area",
         "values.min_area",
-        _to("values.min_area", _min_area),
+        set_.to("values.min_area", set_.min_area),
         type=int,
         metavar="PX",
         help="with --regions: smallest region kept, in pixels (default 9)",
@@ -357,7 +265,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--fill",
         "values.fill",
-        _to("values.fill"),
+        set_.to("values.fill"),
         choices=("nearest", "inpaint"),
         help="fill pixels left NaN under text or lines from their neighbours "
         "(the filled pixels are listed in the TIFF metadata count)",
@@ -365,7 +273,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
     _flag(
         "--stream",
         "output.stream",
-        _to("output.stream"),
+        set_.to("output.stream"),
         action=argparse.BooleanOptionalAction,
         default=None,
         help="read the figure chunk by chunk and write the output band by band, "
@@ -447,7 +355,7 @@ def apply_flags(recipe: Recipe, args: argparse.Namespace) -> None:
                 for panel in recipe.panels:
                     setattr(panel, path.removeprefix("panels[]."), None)
             else:
-                _set(recipe, path, None)
+                set_.set_field(recipe, path, None)
 
 
 def _check_conflicts(given: Sequence[RecipeFlag]) -> None:
