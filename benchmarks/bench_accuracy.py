@@ -18,7 +18,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from napari_heatmap_digitizer import Box, Colorbar, digitize
-from napari_heatmap_digitizer.testing._figures import ACCURACY_CASES, render
+from napari_heatmap_digitizer.testing import ACCURACY_CASES, render
 
 
 def measure(fig, *, baseline: bool = False) -> tuple[float, float, float]:

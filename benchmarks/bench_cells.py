@@ -26,7 +26,7 @@ import numpy as np
 from napari_heatmap_digitizer import Colorbar, DigitizerError, digitize
 from napari_heatmap_digitizer.core._cells import Grid, cell_values, detect_grid
 from napari_heatmap_digitizer.core._regions import find_hexagons, find_regions
-from napari_heatmap_digitizer.testing._figures import render_hexbin, render_matrix
+from napari_heatmap_digitizer.testing import render_hexbin, render_matrix
 
 
 def _result(m):

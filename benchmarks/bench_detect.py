@@ -36,7 +36,7 @@ from napari_heatmap_digitizer.core._detect import (
     name_colormap,
 )
 from napari_heatmap_digitizer.core._ticks import ocr_available
-from napari_heatmap_digitizer.testing._figures import (
+from napari_heatmap_digitizer.testing import (
     ACCURACY_CASES,
     grid_layout,
     render,

@@ -32,7 +32,7 @@ from PIL import Image
 from napari_heatmap_digitizer import Colorbar
 from napari_heatmap_digitizer.core import _kernel as kernel
 from napari_heatmap_digitizer.core._lookup import ColorLookup
-from napari_heatmap_digitizer.testing._figures import smooth_field
+from napari_heatmap_digitizer.testing import smooth_field
 
 
 @numba.njit(parallel=True, nogil=True, cache=True)

@@ -5,7 +5,7 @@ import functools
 import numpy as np
 import pytest
 
-from napari_heatmap_digitizer.testing._figures import RenderedFigure, render
+from napari_heatmap_digitizer.testing import RenderedFigure, render
 
 
 @functools.lru_cache(maxsize=64)

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import figure
 
 from napari_heatmap_digitizer.core import Box, Colorbar, digitize
-from napari_heatmap_digitizer.testing._figures import ACCURACY_CASES
+from napari_heatmap_digitizer.testing import ACCURACY_CASES
 
 CASES = ACCURACY_CASES
 

@@ -26,7 +26,7 @@ from napari_heatmap_digitizer.core._regions import (
 )
 
 pytest.importorskip("matplotlib")
-from napari_heatmap_digitizer.testing._figures import (
+from napari_heatmap_digitizer.testing import (
     render,
     render_hexbin,
     render_matrix,

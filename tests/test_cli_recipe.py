@@ -15,7 +15,7 @@ from napari_heatmap_digitizer.core import Recipe, detect, load_image, ocr_availa
 from napari_heatmap_digitizer.data import sample_path
 
 pytest.importorskip("matplotlib")
-from napari_heatmap_digitizer.testing._figures import (
+from napari_heatmap_digitizer.testing import (
     render,
     render_hexbin,
     render_matrix,

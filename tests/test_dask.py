@@ -153,7 +153,7 @@ def test_memo_is_shared_between_blocks_and_threads():
     fig, recipe = three_panels()
     clear_cache()
     lazy_image = da.from_array(fig.image, chunks=(40, 40, 3))
-    result = [p.result for p in run_recipe(recipe, lazy_image)][0]
+    result = run_recipe(recipe, lazy_image)[0].result
     with dask.config.set(scheduler="threads", num_workers=4):
         result.values.compute()
     solved = lookup_for(result.colorbar).n_solved

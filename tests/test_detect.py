@@ -25,7 +25,7 @@ from napari_heatmap_digitizer.core._ticks import (
     ocr_available,
     parse_label,
 )
-from napari_heatmap_digitizer.testing._figures import grid_layout, render
+from napari_heatmap_digitizer.testing import grid_layout, render
 
 needs_ocr = pytest.mark.skipif(not ocr_available(), reason="Tesseract not installed")
 
@@ -149,7 +149,7 @@ def test_nothing_found_is_a_clear_result(what):
 
 
 def test_no_false_bars_on_matrices_and_bar_free_figures():
-    from napari_heatmap_digitizer.testing._figures import render_matrix
+    from napari_heatmap_digitizer.testing import render_matrix
 
     m = render_matrix(3, 12, kind="imshow", size=(480, 120), seed=1)
     found = detect(m.image, ticks=False)

@@ -321,7 +321,7 @@ def test_writer_and_recipe_reader(viewer, qtbot, tmp_path):
 
 
 def _matrix_in_viewer(viewer, m, name="matrix"):
-    from napari_heatmap_digitizer.testing._figures import RenderedMatrix
+    from napari_heatmap_digitizer.testing import RenderedMatrix
 
     assert isinstance(m, RenderedMatrix)
     layer = viewer.add_image(m.image, name=name, rgb=True)
@@ -336,7 +336,7 @@ def _matrix_in_viewer(viewer, m, name="matrix"):
 
 def test_cells_layer_lies_over_the_cells_and_grid_edits_rerun(viewer, qtbot, tmp_path):
     pytest.importorskip("matplotlib")
-    from napari_heatmap_digitizer.testing._figures import render_matrix
+    from napari_heatmap_digitizer.testing import render_matrix
 
     m = render_matrix(6, 8, grid="white", numbers=True, seed=21)
     widget = _matrix_in_viewer(viewer, m)
@@ -390,7 +390,7 @@ def test_cells_layer_lies_over_the_cells_and_grid_edits_rerun(viewer, qtbot, tmp
 
 def test_regions_become_points_with_values(viewer, qtbot, tmp_path):
     pytest.importorskip("matplotlib")
-    from napari_heatmap_digitizer.testing._figures import render_hexbin
+    from napari_heatmap_digitizer.testing import render_hexbin
 
     h = render_hexbin(gridsize=12, seed=3)
     widget = _matrix_in_viewer(viewer, h, name="hexbin")
@@ -424,7 +424,7 @@ def test_regions_become_points_with_values(viewer, qtbot, tmp_path):
 
 def test_bad_cells_text_is_a_notification(viewer, qtbot):
     pytest.importorskip("matplotlib")
-    from napari_heatmap_digitizer.testing._figures import render_matrix
+    from napari_heatmap_digitizer.testing import render_matrix
 
     widget = _matrix_in_viewer(viewer, render_matrix(4, 4, seed=1))
     widget.per.value = "cell"
@@ -510,7 +510,7 @@ def test_detect_on_a_blank_figure_is_a_notification(viewer, qtbot):
 
 def test_detect_without_a_bar_picks_the_colour_map(viewer, qtbot):
     pytest.importorskip("matplotlib")
-    from napari_heatmap_digitizer.testing._figures import grid_layout, render
+    from napari_heatmap_digitizer.testing import grid_layout, render
 
     fig = render(layout=grid_layout(1, 1, bars="none"), cmap="plasma", seed=2)
     widget = DigitizerWidget(viewer)
@@ -525,7 +525,7 @@ def large_figure(rows=2600, cols=900):
     """A heat map panel over 2048 px tall and a colour bar, from a known field."""
     from cmap import Colormap
 
-    from napari_heatmap_digitizer.testing._figures import smooth_field
+    from napari_heatmap_digitizer.testing import smooth_field
 
     table = np.rint(Colormap("viridis").lut(256)[:, :3] * 255).astype(np.uint8)
     image = np.full((rows, cols + 200, 3), 255, np.uint8)
@@ -604,7 +604,7 @@ def test_dask_figure_gives_dask_layers_computed_as_displayed(
 
 
 def _figures():
-    from napari_heatmap_digitizer.testing._figures import render_hexbin, render_matrix
+    from napari_heatmap_digitizer.testing import render_hexbin, render_matrix
 
     m = render_matrix(5, 4, grid="white", seed=4)
     h = render_hexbin(gridsize=10, seed=5)

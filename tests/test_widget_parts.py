@@ -225,7 +225,7 @@ def test_pyramids_in_memory_and_lazy():
 
 def test_cell_image_regular_and_irregular():
     pytest.importorskip("matplotlib")
-    from napari_heatmap_digitizer.testing._figures import render_matrix
+    from napari_heatmap_digitizer.testing import render_matrix
 
     m = render_matrix(4, 5, grid="white", seed=3)
     recipe = Recipe.from_dict(

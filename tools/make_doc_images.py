@@ -9,11 +9,10 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-
-from napari_heatmap_digitizer import run_recipe
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from napari_heatmap_digitizer import run_recipe
 from napari_heatmap_digitizer.data import load_sample, sample_path
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "images"

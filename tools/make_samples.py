@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from napari_heatmap_digitizer.core import Box, ColorbarSpec, Extent, Panel, Recipe
-from napari_heatmap_digitizer.testing._figures import render
+from napari_heatmap_digitizer.testing import render
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "napari_heatmap_digitizer" / "data"
 

@@ -16,7 +16,7 @@ from qtpy.QtWidgets import QApplication
 from napari_heatmap_digitizer._napari._launch import launch
 from napari_heatmap_digitizer._napari._sample_data import multi_panel_sample
 from napari_heatmap_digitizer.core import Recipe
-from napari_heatmap_digitizer.testing._figures import (
+from napari_heatmap_digitizer.testing import (
     grid_layout,
     render,
     render_hexbin,

@@ -1,5 +1,35 @@
 """Figures rendered from known data, for tests, benchmarks and the samples.
 
 Not part of the digitizer itself: nothing in :mod:`napari_heatmap_digitizer.core`
-imports it. The renderers need matplotlib (the ``samples`` extra).
+imports it. The renderers need matplotlib (the ``samples`` extra). Each
+rendered figure carries its true values and the exact pixel boxes of its
+panels and colour bars, so tests can check the numbers that come back.
 """
+
+from napari_heatmap_digitizer.testing._figures import (
+    ACCURACY_CASES,
+    Layout,
+    RenderedFigure,
+    default_layout,
+    grid_layout,
+    render,
+    smooth_field,
+)
+from napari_heatmap_digitizer.testing._matrices import (
+    RenderedMatrix,
+    render_hexbin,
+    render_matrix,
+)
+
+__all__ = [
+    "ACCURACY_CASES",
+    "Layout",
+    "RenderedFigure",
+    "RenderedMatrix",
+    "default_layout",
+    "grid_layout",
+    "render",
+    "render_hexbin",
+    "render_matrix",
+    "smooth_field",
+]
