@@ -436,11 +436,15 @@ def _write_npy(
     parts: Iterator[tuple[slice, np.ndarray, np.ndarray]],
     shape: tuple[int, int],
 ) -> None:
-    header = {"descr": "<f4", "fortran_order": False, "shape": shape}
-    with open(tmp, "wb") as fh:
-        np.lib.format.write_array_header_1_0(fh, header)
-        for _band, v, _d in parts:
-            fh.write(np.ascontiguousarray(v, dtype="<f4").tobytes())
+    # A memory map of the new file: each band goes straight to its rows and
+    # only the pages being written are held.
+    out = np.lib.format.open_memmap(tmp, mode="w+", dtype="<f4", shape=shape)
+    try:
+        for band, v, _d in parts:
+            out[band] = v
+        out.flush()
+    finally:
+        del out  # unmap before the file is renamed
 
 
 def _write_tiled_tiff(
