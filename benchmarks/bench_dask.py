@@ -53,8 +53,8 @@ def field(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> np.ndar
 def lut() -> np.ndarray:
     from cmap import Colormap
 
-    colours = Colormap("viridis").lut(1024)[:, :3]
-    return np.rint(colours * 255).astype(np.uint8)
+    colors = Colormap("viridis").lut(1024)[:, :3]
+    return np.rint(colors * 255).astype(np.uint8)
 
 
 def write_figure(path: Path, size: int) -> None:

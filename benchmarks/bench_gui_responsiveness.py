@@ -68,7 +68,7 @@ def main() -> None:
         timer.stop()
         return np.diff(ticks) * 1000 if len(ticks) > 1 else np.array([0.0])
 
-    def session(name: str, figure: np.ndarray, panel: Box, colour_bar: Box) -> dict:
+    def session(name: str, figure: np.ndarray, panel: Box, color_bar: Box) -> dict:
         nonlocal app
         viewer = napari.Viewer(show=True)
         app = QApplication.instance()
@@ -76,7 +76,7 @@ def main() -> None:
         viewer.window.add_dock_widget(widget)
         viewer.add_image(figure, name=name, rgb=True)
         widget.figure.value = viewer.layers[name]
-        widget.set_boxes([panel], colour_bar)
+        widget.set_boxes([panel], color_bar)
         widget.vmin.value, widget.vmax.value = "-2", "3"
         record(1.5)  # draw the figure, compile kernels
         idle = record(1.0)

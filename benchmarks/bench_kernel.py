@@ -97,7 +97,7 @@ def main() -> None:
         | (image[..., 1].astype(np.int64) << 8)
         | image[..., 2]
     )
-    n_colours = int(np.unique(codes).size)
+    n_colors = int(np.unique(codes).size)
 
     def ours_cold() -> None:
         ColorLookup(bar).digitize(image, None, 12.0, out_v, out_d)
@@ -139,7 +139,7 @@ def main() -> None:
     )
     print(
         f"image: {args.size}x{args.size} JPEG q75 heat map, {n_px / 1e6:.1f} Mpx, "
-        f"{n_colours} distinct colours; colour bar: 256 entries"
+        f"{n_colors} distinct colours; colour bar: 256 entries"
     )
     print(f"{'method':<14}{'seconds':>10}{'Mpx/s':>10}")
     for name, t in [

@@ -47,13 +47,13 @@ def test_values_come_back(case, fmt):
 
 
 @pytest.mark.parametrize("margin", [0, 2, 8])
-def test_tight_or_loose_colour_bar_boxes(margin):
+def test_tight_or_loose_color_bar_boxes(margin):
     ((median, coverage, _),) = errors(figure(), margin=margin)
     assert median <= 0.3 and coverage >= 97
 
 
 @pytest.mark.parametrize("cmap", ["viridis", "RdBu_r", "jet"])
-def test_named_colour_map_instead_of_the_bar(cmap):
+def test_named_color_map_instead_of_the_bar(cmap):
     ((median, coverage, _),) = errors(figure(cmap=cmap), colormap=True)
     assert median <= 0.3 and coverage >= 97
 

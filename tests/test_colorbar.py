@@ -55,7 +55,7 @@ def test_orientation_from_box_shape_and_ends():
     assert abs(lo - h.colorbar.left) <= 1 and abs(hi - h.colorbar.right) <= 1
 
 
-def test_low_end_colour_is_first():
+def test_low_end_color_is_first():
     fig = figure(cmap="viridis")
     bar = Colorbar.from_image(fig.image, loose(fig.colorbar), 0, 1)
     ref = Colorbar.from_name("viridis", 0, 1)

@@ -185,7 +185,7 @@ def _same_table(name: str, mpl_name: str) -> bool:
 
 @pytest.mark.parametrize("jpeg", [False, True], ids=["png", "jpeg75"])
 @pytest.mark.parametrize("cmap", MATPLOTLIB_MAPS)
-def test_colour_map_named_from_its_bar(cmap, jpeg):
+def test_color_map_named_from_its_bar(cmap, jpeg):
     fig = render(cmap=cmap)
     image = fig.as_jpeg(75).image if jpeg else fig.image
     best, *others = name_colormap(image, fig.colorbar)
@@ -196,7 +196,7 @@ def test_colour_map_named_from_its_bar(cmap, jpeg):
 
 
 @pytest.mark.parametrize("cmap", ["viridis", "plasma", "magma", "cividis", "coolwarm"])
-def test_colour_maps_ranked_for_a_panel_without_bar(cmap):
+def test_color_maps_ranked_for_a_panel_without_bar(cmap):
     _, fig = layout_figure(1, 1, "vertical", "none", cmap=cmap)
     found = detect(fig.image, ticks=False)
     assert found.colorbars == []
@@ -366,7 +366,7 @@ def test_auto_reads_the_range_from_tick_labels(tmp_path, capsys):
     assert np.nanmax(values) == pytest.approx(1000, rel=0.05)
 
 
-def test_auto_without_a_bar_uses_the_best_colour_map(tmp_path, capsys):
+def test_auto_without_a_bar_uses_the_best_color_map(tmp_path, capsys):
     _, fig = layout_figure(1, 1, "vertical", "none", cmap="cividis")
     path = tmp_path / "fig.png"
     fig.save(path)

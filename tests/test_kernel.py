@@ -74,7 +74,7 @@ def test_pruned_search_equals_brute_force(rng, n, discrete):
     assert np.mean(np.isclose(pos, ref_pos, atol=1e-9)[unique]) > 0.999
 
 
-def test_pixels_get_their_colours_value_and_distance(rng):
+def test_pixels_get_their_colors_value_and_distance(rng):
     bar = Colorbar.from_name("viridis", 10, 20)
     image = rng.integers(0, 256, (64, 48, 3), dtype=np.uint8)
     image[:8] = bar.rgb[100]  # exact table colours
@@ -131,12 +131,12 @@ def test_memo_is_reused_and_thread_safe(rng):
     for v, d in outs:
         np.testing.assert_array_equal(v, ref_v)
         np.testing.assert_array_equal(d, ref_d)
-    n_colours = len(np.unique(image.reshape(-1, 3), axis=0))
-    assert shared.n_solved == n_colours
+    n_colors = len(np.unique(image.reshape(-1, 3), axis=0))
+    assert shared.n_solved == n_colors
     # A second pass meets no new colour and gives the same numbers.
     v2, d2 = np.empty_like(ref_v), np.empty_like(ref_d)
     shared.digitize(image, None, 1e9, v2, d2)
-    assert shared.n_solved == n_colours
+    assert shared.n_solved == n_colors
     np.testing.assert_array_equal(v2, ref_v)
 
 
@@ -149,7 +149,7 @@ def test_tolerance_does_not_poison_the_memo():
     assert np.isfinite(loose.values).all()
 
 
-def test_log_values_are_computed_per_colour():
+def test_log_values_are_computed_per_color():
     bar = Colorbar.from_name("viridis", 0.01, 100, norm="log")
     _, first, counts = np.unique(bar.rgb, axis=0, return_index=True, return_counts=True)
     unique = np.sort(first[counts == 1])  # 8-bit duplicates have no single position

@@ -142,7 +142,7 @@ def test_multi_panel_and_recipe_loading(viewer, qtbot, tmp_path):
     assert "multi heat map values [1]" in viewer.layers
 
 
-def test_colour_map_name_instead_of_bar(viewer, qtbot):
+def test_color_map_name_instead_of_bar(viewer, qtbot):
     sample = load_sample("single")
     widget = DigitizerWidget(viewer)
     open_sample(viewer)
@@ -508,7 +508,7 @@ def test_detect_on_a_blank_figure_is_a_notification(viewer, qtbot):
     assert widget.detect_button.enabled
 
 
-def test_detect_without_a_bar_picks_the_colour_map(viewer, qtbot):
+def test_detect_without_a_bar_picks_the_color_map(viewer, qtbot):
     pytest.importorskip("matplotlib")
     from napari_heatmap_digitizer.testing import grid_layout, render
 

@@ -74,12 +74,12 @@ def napari_colormap(colorbar: Colorbar, n: int = 256) -> dict[str, Any]:
     values = colorbar.scale.to_value(positions)
     lo, hi = colorbar.vmin, colorbar.vmax
     controls = (values - lo) / (hi - lo)
-    colours = colorbar.preview(n).astype(np.float32) / 255.0
+    colors = colorbar.preview(n).astype(np.float32) / 255.0
     if controls[0] > controls[-1]:
-        controls, colours = controls[::-1], colours[::-1]
+        controls, colors = controls[::-1], colors[::-1]
     controls = np.concatenate([[0.0], controls, [1.0]])
-    colours = np.vstack([colours[:1], colours, colours[-1:]])
-    rgba = np.hstack([colours, np.ones((len(colours), 1), np.float32)])
+    colors = np.vstack([colors[:1], colors, colors[-1:]])
+    rgba = np.hstack([colors, np.ones((len(colors), 1), np.float32)])
     return {
         "colors": rgba,
         "controls": np.clip(controls, 0.0, 1.0),
@@ -398,9 +398,9 @@ def region_layers(
     coords = np.column_stack([regions.py - box.top, regions.px - box.left]) - 0.5
     n = len(regions)
     size = float(np.clip(np.sqrt(np.median(regions.area)) / 3, 3, 12)) if n else 5.0
-    colour: dict[str, Any] = {"face_color": "white"}
+    color: dict[str, Any] = {"face_color": "white"}
     if n:
-        colour = {
+        color = {
             "face_color": "value",
             "face_colormap": napari_colormap(result.colorbar),
             "face_contrast_limits": tuple(
@@ -418,7 +418,7 @@ def region_layers(
                 "border_width": 0.1,
                 "metadata": {KEY: {"kind": "regions", "panel": panel.index}},
                 **placement(box, scale, translate),
-                **colour,
+                **color,
             },
             "points",
         )

@@ -148,11 +148,11 @@ def _frame(lab: np.ndarray, g0: int, g1: int) -> _Frame:
             outline = np.median(centres[groups[0]], axis=0)
             return _Frame(centres[groups[1][-1]], outline, len(groups[0]))
         if len(groups) == 1:
-            colour = centres[groups[0][-1]]
+            color = centres[groups[0][-1]]
             if len(groups[0]) <= 3 and best.outline is None:
-                best = _Frame(best.background, colour, len(groups[0]))
+                best = _Frame(best.background, color, len(groups[0]))
             elif len(groups[0]) > 3 and best.background is None:
-                best = _Frame(colour, best.outline, best.thickness)
+                best = _Frame(color, best.outline, best.thickness)
     return best
 
 
@@ -188,15 +188,15 @@ def _bar_end(profile: np.ndarray, frame: _Frame) -> tuple[float, int]:
     return float(r), int(min(r + 1, n - 1))
 
 
-def _close(colour: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> bool:
+def _close(color: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> bool:
     """Whether ``colour`` is ``a`` or a blend of ``a`` towards ``b``."""
-    if float(_delta_e(colour, a)) < 10.0:
+    if float(_delta_e(color, a)) < 10.0:
         return True
     if b is None:
         return False
     ab = b - a
-    t = float(np.clip(np.dot(colour - a, ab) / max(float(np.dot(ab, ab)), 1e-9), 0, 1))
-    return t < 0.9 and float(_delta_e(colour, a + t * ab)) < 10.0
+    t = float(np.clip(np.dot(color - a, ab) / max(float(np.dot(ab, ab)), 1e-9), 0, 1))
+    return t < 0.9 and float(_delta_e(color, a + t * ab)) < 10.0
 
 
 def _find_bands(lab: np.ndarray) -> list[tuple[int, int]] | None:
@@ -238,8 +238,8 @@ def _find_bands(lab: np.ndarray) -> list[tuple[int, int]] | None:
                 bands.append((a, b))
     if len(bands) < 2 or sum(b - a for a, b in bands) < 0.5 * n:
         return None
-    colours = np.array([np.median(lab[a:b], axis=0) for a, b in bands])
-    if np.median(_delta_e(colours[1:], colours[:-1])) < 4.0:
+    colors = np.array([np.median(lab[a:b], axis=0) for a, b in bands])
+    if np.median(_delta_e(colors[1:], colors[:-1])) < 4.0:
         return None
     gaps = [a1 - b0 for (_, b0), (a1, _) in itertools.pairwise(bands)]
     if max(gaps) > max(3, 0.6 * np.median([b - a for a, b in bands])):

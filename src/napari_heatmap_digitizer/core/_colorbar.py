@@ -245,16 +245,16 @@ class Colorbar:
         cm = _catalogue_map(name)
         stepped = cm.interpolation == "nearest" if discrete is None else bool(discrete)
         if stepped:
-            colours = np.asarray(cm.color_stops.color_array)[:, :3]
-            k = len(colours)
+            colors = np.asarray(cm.color_stops.color_array)[:, :3]
+            k = len(colors)
             edges = np.linspace(0.0, 1.0, k + 1)
             positions = (edges[:-1] + edges[1:]) / 2
         else:
-            colours = np.asarray(cm.lut(n))[:, :3]
+            colors = np.asarray(cm.lut(n))[:, :3]
             edges = np.linspace(0.0, 1.0, n + 1)
             # Entry i is what matplotlib shows for positions [i/n, (i+1)/n).
             positions = (np.arange(n) + 0.5) / n
-        rgb = np.rint(np.clip(colours, 0, 1) * 255).astype(np.uint8)
+        rgb = np.rint(np.clip(colors, 0, 1) * 255).astype(np.uint8)
         lab = kernel.rgb8_to_lab(rgb, kernel.SRGB_LINEAR)
         scale = _make_scale(vmin, vmax, norm, ticks, float, "fraction")
         source = {"colormap": name}

@@ -213,10 +213,10 @@ def _background(rgb: np.ndarray) -> np.ndarray | None:
     cover at least half of them.
     """
     border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])[:, :3]
-    colours, counts = np.unique(border, axis=0, return_counts=True)
+    colors, counts = np.unique(border, axis=0, return_counts=True)
     if rgb.shape[0] < 16 or rgb.shape[1] < 16:
         return None
-    lab = _lab(colours[None])[0]
+    lab = _lab(colors[None])[0]
     best = lab[np.argmax(counts)]
     near = _delta_e(lab, best) < 3.0
     if counts[near].sum() < 0.5 * len(border):
@@ -420,7 +420,7 @@ def _catalogue(n: int) -> tuple[list[str], np.ndarray]:
     entries = []
     for key in catalog.namespaced_keys():
         try:
-            colours = np.asarray(cmap.Colormap(key)(t))[:, :3]
+            colors = np.asarray(cmap.Colormap(key)(t))[:, :3]
         except Exception:
             continue
         short = key.split(":", 1)[1]
@@ -437,7 +437,7 @@ def _catalogue(n: int) -> tuple[list[str], np.ndarray]:
         ]
         if key.startswith("matplotlib:") or mpl:
             name = min([short, *mpl] if key.startswith("matplotlib:") else mpl, key=len)
-        rgb = np.rint(np.clip(colours, 0, 1) * 255).astype(np.uint8)
+        rgb = np.rint(np.clip(colors, 0, 1) * 255).astype(np.uint8)
         entries.append(
             (not (key.startswith("matplotlib:") or mpl), len(name), name, rgb)
         )
@@ -538,17 +538,17 @@ def rank_colormaps(
     box = Box.parse(box, what="panel box").check_inside(rgb.shape, what="panel box")
     pixels = rgb[box.slices].reshape(-1, 3)
     counts: np.ndarray
-    colours, counts = np.unique(pixels, axis=0, return_counts=True)
-    if len(colours) > 4000:
+    colors, counts = np.unique(pixels, axis=0, return_counts=True)
+    if len(colors) > 4000:
         rng = np.random.default_rng(seed)
-        keep = rng.choice(len(colours), 4000, replace=False, p=counts / counts.sum())
-        colours, counts = colours[keep], np.ones(len(keep))
-    lab = kernel.rgb8_to_lab(np.ascontiguousarray(colours), kernel.SRGB_LINEAR)
+        keep = rng.choice(len(colors), 4000, replace=False, p=counts / counts.sum())
+        colors, counts = colors[keep], np.ones(len(keep))
+    lab = kernel.rgb8_to_lab(np.ascontiguousarray(colors), kernel.SRGB_LINEAR)
     names, tables = _catalogue(_SAMPLES)
     mean_distance, unused = _explain(
         lab.astype(np.float64), counts.astype(np.float64), tables.astype(np.float64)
     )
-    if len(colours) < 2:
+    if len(colors) < 2:
         raise DigitizerError("the panel shows a single colour; no colour map to rank")
     return _ranked(names, mean_distance + 10.0 * unused, top)
 
