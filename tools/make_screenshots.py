@@ -85,6 +85,7 @@ def main() -> None:
     widget.create_box_layers()
     widget.set_boxes([m.panel], m.colorbar)
     widget.vmin.value, widget.vmax.value = "0", "1"
+    widget.extents.value = ""
     widget.per.value = "cell"
     widget.digitize()
     wait(widget)
@@ -126,6 +127,8 @@ def main() -> None:
     layer = viewer.add_image(fig.image, name="three panels", rgb=True)
     widget.figure.value = layer
     widget.per.value = "pixel"
+    # a new figure: clear what was typed for the last one (typed values win)
+    widget.vmin.value = widget.vmax.value = widget.extents.value = ""
     widget.detect()
     while widget._detecting is not None:
         settle(0.05)

@@ -78,9 +78,9 @@ log = logging.getLogger(__name__)
 #: Lazy (dask) figures with more pixels than this are not searched by Detect.
 DETECT_LAZY_PIXELS = 64 * 2**20
 #: The widget's parts, top to bottom.
-_LAYOUT = """figure add_boxes detect_button colorbar_editor bar_preview tolerance
-axes_editor values_editor run_button status cursor export_button save_button
-load_button"""
+_LAYOUT = """_figure_row add_boxes detect_button colorbar_editor bar_preview
+_tolerance_row axes_editor values_editor run_button status cursor export_button
+save_button load_button"""
 
 
 class DigitizerWidget(Container):
@@ -104,7 +104,8 @@ class DigitizerWidget(Container):
     """
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
-        super().__init__(labels=True)
+        # The parts label their own fields; no empty label column out here.
+        super().__init__(labels=False)
         self._viewer = viewer
         self._worker: Any = None
         self._detecting: Any = None
@@ -142,7 +143,12 @@ class DigitizerWidget(Container):
         self.export_button = PushButton(text="Export values…")
         self.save_button = PushButton(text="Save recipe…")
         self.load_button = PushButton(text="Load recipe…")
+        self._figure_row = Container(widgets=[self.figure], labels=True)
+        self._tolerance_row = Container(widgets=[self.tolerance], labels=True)
         self.extend([getattr(self, name) for name in _LAYOUT.split()])
+        for part in self:
+            if hasattr(part, "margins"):  # nested containers and parts
+                part.margins = (0, 0, 0, 0)
         # The parts' fields, by their familiar names.
         bar, axes, values = self.colorbar_editor, self.axes_editor, self.values_editor
         self.bar_source, self.colormap, self.ticks = bar.source, bar.colormap, bar.ticks
