@@ -366,6 +366,24 @@ def test_auto_reads_the_range_from_tick_labels(tmp_path, capsys):
     assert np.nanmax(values) == pytest.approx(1000, rel=0.05)
 
 
+@needs_ocr
+def test_auto_reads_the_range_of_a_bar_box_given_by_hand(tmp_path, capsys):
+    fig = render(vmin=-2.0, vmax=3.0)
+    path = tmp_path / "fig.png"
+    fig.save(path)
+    b = fig.colorbar
+    loose = f"{b.left - 3},{b.top - 3},{b.right + 3},{b.bottom + 3}"
+    out = tmp_path / "v.npy"
+    assert cli.main(["digitize", str(path), "--auto", "--colorbar", loose,
+                     "-o", str(out)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "range -2 to 3 (linear) from tick labels" in err
+    assert "auto: colour bar" not in err  # the box given is kept
+    values = np.load(out)
+    assert np.nanmin(values) == pytest.approx(-2, abs=0.05)
+    assert np.nanmax(values) == pytest.approx(3, abs=0.05)
+
+
 def test_auto_without_a_bar_uses_the_best_color_map(tmp_path, capsys):
     _, fig = layout_figure(1, 1, "vertical", "none", cmap="cividis")
     path = tmp_path / "fig.png"

@@ -189,7 +189,7 @@ def _auto(recipe: Recipe, args: argparse.Namespace) -> Recipe:
             "figure read chunk by chunk (or pass --no-stream)"
         )
     cb = recipe.colorbar
-    read_ticks = not cb.has_range and not cb.has_source
+    read_ticks = not cb.has_range and cb.colormap is None  # a named map has none
     found = detect(load_image(recipe.image), ticks=None if read_ticks else False)
     done = complete_recipe(recipe, found)
     if done.problems:

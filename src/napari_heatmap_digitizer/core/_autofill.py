@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._detect import Detection, FoundBar
 from napari_heatmap_digitizer.core._recipe import Panel, Recipe
 
@@ -99,6 +100,9 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
                 + ", ".join(f"{m.name} (ΔE {m.delta_e:.1f})" for m in ranked[1:3])
                 + ")"
             )
+    if need_range and bar is None and cb.box is not None:
+        # a bar the user gave: read the range of the bar detection found in it
+        bar = _inside(cb.box, found.colorbars)
     if need_range:
         ticks = bar.ticks if bar is not None else None
         if ticks is None:
@@ -115,3 +119,16 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
                 f"labels {', '.join(ticks.labels)}"
             )
     return done
+
+
+def _inside(box: Box, bars: list[FoundBar]) -> FoundBar | None:
+    """The found bar lying (at least 90 % of it) inside ``box``, if any."""
+    best, most = None, 0.9
+    for bar in bars:
+        b = bar.box
+        w = min(box.right, b.right) - max(box.left, b.left)
+        h = min(box.bottom, b.bottom) - max(box.top, b.top)
+        share = max(w, 0) * max(h, 0) / max(b.width * b.height, 1)
+        if share >= most:
+            best, most = bar, share
+    return best
