@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 
 import numpy as np
 import pytest
 import tifffile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from napari_heatmap_digitizer.core import (
     Box,
@@ -286,3 +289,83 @@ def test_pipeline_reads_a_file_as_the_recipe_says(tmp_path):
     (eager,) = run_recipe(recipe)
     assert lazy.result.lazy and not eager.result.lazy
     np.testing.assert_array_equal(np.asarray(lazy.result.values), eager.result.values)
+
+
+# -- junk never gets past the recipe reader as anything but DigitizerError ----
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_KEYS = st.sampled_from(
+    [
+        "panels",
+        "colorbar",
+        "values",
+        "output",
+        "max_distance",
+        "image",
+        "version",
+        "notes",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(fields=st.dictionaries(_KEYS, _JSON, max_size=6), deep=_JSON)
+def test_generated_junk_gives_only_digitizer_errors(fields, deep):
+    base = _v2()
+    for data in (
+        {**base, **fields},
+        {**base, "colorbar": {**base["colorbar"], "vmin": deep}},
+        {**base, "panels": [{**base["panels"][0], "extent": deep}]},
+        {**base, "values": deep, "output": deep},
+    ):
+        with contextlib.suppress(DigitizerError):
+            Recipe.from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"max_distance": 10**400}, "max_distance' must be a number"),
+        ({"colorbar__vmin": 10**400}, "colorbar.vmin' must be a number"),
+    ],
+)
+def test_numbers_beyond_floats_are_named(fields, named):
+    with pytest.raises(DigitizerError) as err:
+        Recipe.from_dict(_v2(**fields))
+    assert named in str(err.value)
+
+
+def test_ranges_beyond_float32_are_refused():
+    from napari_heatmap_digitizer import Colorbar
+
+    with pytest.raises(DigitizerError, match="float32"):
+        Colorbar.from_name("viridis", 0, 1e39)
+    with pytest.raises(DigitizerError, match="float32"):
+        Colorbar.from_name("viridis", ticks=[(0, -1.7e308), (1, 0)])
+    assert Colorbar.from_name("viridis", -3e38, 3e38).vmax == 3e38
+
+
+def test_recipe_files_that_are_not_recipes_are_refused_quickly(tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(DigitizerError, match="not a regular file"):
+        Recipe.load(fifo)  # would block forever if opened
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (16 * 2**20 + 1))
+    with pytest.raises(DigitizerError, match="larger than 16 MiB"):
+        Recipe.load(big)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    with pytest.raises(DigitizerError, match="nested too deeply"):
+        Recipe.load(deep)

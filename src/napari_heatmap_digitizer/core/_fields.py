@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -90,11 +91,13 @@ class Fields:
 
 
 def is_number(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float, np.number))
-        and not isinstance(value, bool)
-        and bool(np.isfinite(value))
-    )
+    """Whether ``value`` is a finite number (not a bool, not a huge integer)."""
+    if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer beyond any float, e.g. 10**400
+        return False
 
 
 def _kind(value: Any) -> str:

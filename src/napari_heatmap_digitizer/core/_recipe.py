@@ -29,6 +29,9 @@ from napari_heatmap_digitizer.core._write import atomic_write_text, check_can_wr
 
 FORMAT = "napari-heatmap-digitizer recipe"
 
+#: Recipes larger than this are refused unread (they hold boxes and numbers).
+MAX_RECIPE_BYTES = 16 * 2**20
+
 #: Version written; versions 1 and 2 are read.
 VERSION = 2
 
@@ -411,10 +414,19 @@ class Recipe:
             If the file is missing or not a valid recipe.
         """
         path = Path(path)
+        if not path.exists():
+            raise DigitizerError(f"recipe file {str(path)!r} does not exist")
+        if not path.is_file():  # a folder, FIFO or device would hang or never end
+            raise DigitizerError(f"recipe {str(path)!r} is not a regular file")
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DigitizerError(f"recipe file {str(path)!r} does not exist") from None
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_RECIPE_BYTES + 1)
+            if len(raw) > MAX_RECIPE_BYTES:
+                raise DigitizerError(
+                    f"recipe {str(path)!r} is larger than "
+                    f"{MAX_RECIPE_BYTES // 2**20} MiB: not a recipe"
+                )
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise DigitizerError(f"cannot read recipe {str(path)!r}: {exc}") from None
         try:
@@ -422,6 +434,10 @@ class Recipe:
         except json.JSONDecodeError as exc:
             raise DigitizerError(
                 f"recipe {str(path)!r} is not valid JSON (line {exc.lineno}: {exc.msg})"
+            ) from None
+        except RecursionError:
+            raise DigitizerError(
+                f"recipe {str(path)!r} is nested too deeply to be a recipe"
             ) from None
         try:
             recipe = cls.from_dict(data)

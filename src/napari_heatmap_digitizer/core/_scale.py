@@ -66,6 +66,7 @@ class ValueScale:
             raise DigitizerError(
                 f"vmin and vmax must be finite numbers, got {vmin}, {vmax}"
             )
+        _check_float32((vmin, vmax), "vmin and vmax")
         if vmin == vmax:
             raise DigitizerError(
                 f"vmin and vmax are both {vmin}: give the values at the two ends of "
@@ -112,6 +113,7 @@ class ValueScale:
             )
         if not (np.isfinite(pos).all() and np.isfinite(val).all()):
             raise DigitizerError("tick positions and values must be finite numbers")
+        _check_float32(val, "tick values")
         order = np.argsort(pos)
         pos, val = pos[order], val[order]
         if np.any(np.diff(pos) == 0):
@@ -227,3 +229,17 @@ def parse_ticks(text: str) -> list[tuple[float, float]]:
             "ticks need at least two POS:VALUE pairs, e.g. --ticks 412:0,112:1"
         )
     return pairs
+
+
+#: Largest magnitude a digitized value (float32) can hold.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _check_float32(values: Sequence[float] | np.ndarray, what: str) -> None:
+    """Refuse values that float32 outputs would turn into infinity."""
+    biggest = float(np.max(np.abs(np.asarray(values, dtype=np.float64))))
+    if biggest > FLOAT32_MAX:
+        raise DigitizerError(
+            f"{what} reach {biggest:g}, beyond what the float32 values can hold "
+            f"(±{FLOAT32_MAX:.3g}); rescale the range (e.g. give it in other units)"
+        )
