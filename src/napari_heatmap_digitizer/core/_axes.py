@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError, real, shown, wrong
 
 AXIS_SCALES = ("linear", "log")
 
@@ -25,6 +25,12 @@ class Extent:
         y at the panel's bottom and top edges.
     xscale, yscale : {"linear", "log"}
         How each axis is spaced.
+
+    Raises
+    ------
+    DigitizerError
+        If a value is not a finite number, an axis has one value at both
+        edges, a scale is unknown or a log axis reaches zero.
     """
 
     xmin: float
@@ -36,14 +42,14 @@ class Extent:
 
     def __post_init__(self) -> None:
         for name in ("xmin", "xmax", "ymin", "ymax"):
-            if not math.isfinite(float(getattr(self, name))):
+            if not math.isfinite(real(getattr(self, name), f"extent {name}")):
                 raise DigitizerError(f"extent {name} must be a finite number")
         for axis in ("x", "y"):
             lo, hi = getattr(self, f"{axis}min"), getattr(self, f"{axis}max")
             scale = getattr(self, f"{axis}scale")
-            if scale not in AXIS_SCALES:
+            if not isinstance(scale, str) or scale not in AXIS_SCALES:
                 raise DigitizerError(
-                    f"{axis} axis scale must be 'linear' or 'log', got {scale!r}"
+                    f"{axis} axis scale must be 'linear' or 'log', got {shown(scale)}"
                 )
             if lo == hi:
                 raise DigitizerError(
@@ -77,16 +83,22 @@ class Extent:
         Raises
         ------
         DigitizerError
-            If there are not four numbers or the extent is degenerate.
+            If ``value`` is not text or a sequence, there are not four numbers
+            or the extent is degenerate.
         """
+        if isinstance(value, (bytes, bytearray)) or not (
+            isinstance(value, (str, Sequence))
+            or (hasattr(value, "__array__") and getattr(value, "ndim", 0) == 1)
+        ):
+            raise wrong("extent", "text 'XMIN,XMAX,YMIN,YMAX' or four numbers", value)
         parts = value.split(",") if isinstance(value, str) else list(value)
         try:
             if len(parts) != 4:
                 raise ValueError
             numbers = [float(p) for p in parts]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise DigitizerError(
-                f"extent {value!r} must be four numbers XMIN,XMAX,YMIN,YMAX "
+                f"extent {shown(value)} must be four numbers XMIN,XMAX,YMIN,YMAX "
                 "(x at the left/right edges, y at the bottom/top edges)"
             ) from None
         xmin, xmax, ymin, ymax = numbers

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError, shown, wrong
 
 
 class Box(NamedTuple):
@@ -60,27 +60,30 @@ class Box(NamedTuple):
         Raises
         ------
         DigitizerError
-            If there are not four numbers or the box is empty or inverted.
+            If ``value`` is not text or a sequence, there are not four numbers
+            or the box is empty or inverted.
         """
-        if isinstance(value, Box):
-            box = value
-        else:
-            parts = value.split(",") if isinstance(value, str) else list(value)
-            if len(parts) != 4:
-                raise DigitizerError(
-                    f"{what} {_show(value)} must be four numbers LEFT,TOP,RIGHT,BOTTOM "
-                    "in pixels, e.g. 80,60,560,420"
-                )
-            try:
-                numbers = [float(p) for p in parts]
-            except (TypeError, ValueError):
-                raise DigitizerError(
-                    f"{what} {_show(value)} must be four numbers LEFT,TOP,RIGHT,BOTTOM "
-                    "in pixels, e.g. 80,60,560,420"
-                ) from None
-            if not all(n == n and abs(n) < 1e9 for n in numbers):
-                raise DigitizerError(f"{what} {_show(value)} has a non-finite edge")
-            box = cls(*(round(n) for n in numbers))
+        if isinstance(value, (bytes, bytearray)) or not (
+            isinstance(value, (str, Sequence))
+            or (hasattr(value, "__array__") and getattr(value, "ndim", 0) == 1)
+        ):
+            raise wrong(what, "text 'LEFT,TOP,RIGHT,BOTTOM' or four numbers", value)
+        parts = value.split(",") if isinstance(value, str) else list(value)
+        if len(parts) != 4:
+            raise DigitizerError(
+                f"{what} {_show(value)} must be four numbers LEFT,TOP,RIGHT,BOTTOM "
+                "in pixels, e.g. 80,60,560,420"
+            )
+        try:
+            numbers = [float(p) for p in parts]
+        except (TypeError, ValueError, OverflowError):
+            raise DigitizerError(
+                f"{what} {_show(value)} must be four numbers LEFT,TOP,RIGHT,BOTTOM "
+                "in pixels, e.g. 80,60,560,420"
+            ) from None
+        if not all(n == n and abs(n) < 1e9 for n in numbers):
+            raise DigitizerError(f"{what} {_show(value)} has a non-finite edge")
+        box = cls(*(round(n) for n in numbers))
         if box.right <= box.left or box.bottom <= box.top:
             raise DigitizerError(
                 f"{what} {_show(value)} is empty or inverted: RIGHT must exceed LEFT "
@@ -132,5 +135,6 @@ class Box(NamedTuple):
 
 def _show(value: str | Sequence[float]) -> str:
     if isinstance(value, str):
-        return repr(value)
-    return repr(",".join(str(v) for v in value))
+        return shown(value)
+    items = [shown(v) if isinstance(v, int) else str(v) for v in list(value)[:6]]
+    return shown(",".join(items) + (",..." if len(value) > 6 else ""))

@@ -26,7 +26,7 @@ from napari_heatmap_digitizer.core._bar_pixels import (
     _sample_bar,
 )
 from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError, shown, text, wrong
 from napari_heatmap_digitizer.core._read import as_rgb8, crop_rgb8
 from napari_heatmap_digitizer.core._scale import ValueScale
 
@@ -127,8 +127,9 @@ class Colorbar:
         Raises
         ------
         DigitizerError
-            If the box is outside the image, the box shows no colour gradient,
-            or the value range is invalid.
+            If an argument is of the wrong kind (the message says what to
+            pass), the box is outside the image, the box shows no colour
+            gradient, or the value range is invalid.
 
         Examples
         --------
@@ -140,16 +141,23 @@ class Colorbar:
         >>> bar.discrete
         False
         """
+        if not (hasattr(image, "ndim") and hasattr(image, "shape")):
+            raise wrong("image", "an image array (rows, columns[, channels])", image)
         if getattr(image, "ndim", 0) not in (2, 3):
             as_rgb8(np.asarray(image))  # raises the error that says what is wrong
+        _check_options(flip, discrete, band_value)
         box = Box.parse(box, what="colour bar box").check_inside(
             image.shape, what="colour bar box"
         )
         if orientation is None:
             orientation = "vertical" if box.height >= box.width else "horizontal"
-        if orientation not in ("vertical", "horizontal"):
+        if not isinstance(orientation, str) or orientation not in (
+            "vertical",
+            "horizontal",
+        ):
             raise DigitizerError(
-                f"orientation must be 'vertical' or 'horizontal', got {orientation!r}"
+                "orientation must be 'vertical' or 'horizontal', got "
+                f"{shown(orientation)}"
             )
         crop, _ = crop_rgb8(image, box)
         # Put the bar's length on axis 0, low end first.
@@ -240,8 +248,17 @@ class Colorbar:
         Raises
         ------
         DigitizerError
-            If the name is unknown (the message lists close names).
+            If an argument is of the wrong kind (the message says what to
+            pass) or the name is unknown (the message lists close names).
         """
+        text(name, "colour map name")
+        _check_options(False, discrete, band_value)
+        if (
+            isinstance(n, bool)
+            or not isinstance(n, (int, np.integer))
+            or not (2 <= n <= 65536)
+        ):
+            raise wrong("n", "a whole number of table entries, 2 to 65536", n)
         cm = _catalogue_map(name)
         stepped = cm.interpolation == "nearest" if discrete is None else bool(discrete)
         if stepped:
@@ -360,13 +377,17 @@ def _make_scale(
     to_position: Any,
     unit: str,
 ) -> ValueScale:
+    if ticks is not None:
+        if isinstance(ticks, (str, bytes, bytearray)) or not hasattr(ticks, "__len__"):
+            raise wrong("ticks", f"a list of ({unit}, value) pairs", ticks)
+        ticks = list(ticks)
     if ticks:
         if vmin is not None or vmax is not None:
             raise DigitizerError("give either vmin/vmax or ticks, not both")
         try:
             pos = [to_position(float(p)) for p, _ in ticks]
             val = [float(v) for _, v in ticks]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
             raise DigitizerError(
                 f"ticks must be ({unit}, value) pairs of numbers"
             ) from None
@@ -389,10 +410,25 @@ def _check_gradient(lab: np.ndarray, source: dict[str, Any]) -> None:
 
 
 def _check_band_value(band_value: str) -> None:
-    if band_value not in ("centre", "lower", "upper"):
+    if not isinstance(band_value, str) or band_value not in (
+        "centre",
+        "lower",
+        "upper",
+    ):
         raise DigitizerError(
-            f"band value must be 'centre', 'lower' or 'upper', got {band_value!r}"
+            f"band value must be 'centre', 'lower' or 'upper', got {shown(band_value)}"
         )
+
+
+def _check_options(flip: Any, discrete: Any, band_value: Any) -> None:
+    """Refuse a flip, discrete or band value of the wrong kind."""
+    if flip is not None and not isinstance(flip, (bool, int, np.bool_, np.integer)):
+        raise wrong("flip", "True or False", flip)
+    if discrete is not None and not isinstance(
+        discrete, (bool, int, np.bool_, np.integer)
+    ):
+        raise wrong("discrete", "True, False or None", discrete)
+    _check_band_value(band_value)
 
 
 def _continuous(

@@ -13,7 +13,12 @@ from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._blockwise import digitize_blocks, transparent_mask
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import (
+    DigitizerError,
+    path_or_array,
+    real,
+    wrong,
+)
 from napari_heatmap_digitizer.core._lookup import lookup_for
 from napari_heatmap_digitizer.core._read import (
     as_rgb8,
@@ -82,7 +87,8 @@ def digitize(
     Raises
     ------
     DigitizerError
-        If the image cannot be read, or the box or tolerance is invalid.
+        If an argument is of the wrong kind (the message says what to pass),
+        the image cannot be read, or the box or tolerance is invalid.
 
     Examples
     --------
@@ -94,6 +100,7 @@ def digitize(
     >>> result.values.shape == s.recipe.panels[0].box.shape
     True
     """
+    check_entry(image, colorbar, nodata, progress)
     if is_dask_collection(image):
         return digitize_lazy(
             image,
@@ -172,6 +179,32 @@ def digitize_lazy(
     )
 
 
+def check_entry(
+    image: Any, colorbar: Any, nodata: Any = None, progress: Any = None
+) -> None:
+    """Refuse arguments of :func:`digitize` of the wrong kind, saying what to pass.
+
+    Parameters
+    ----------
+    image, colorbar, nodata, progress
+        As for :func:`digitize`.
+
+    Raises
+    ------
+    DigitizerError
+        If one is of the wrong kind.
+    """
+    path_or_array(image, "image")
+    if not isinstance(colorbar, Colorbar):
+        raise wrong(
+            "colorbar", "a Colorbar (Colorbar.from_image or .from_name)", colorbar
+        )
+    if nodata is not None and not hasattr(nodata, "shape"):
+        raise wrong("nodata", "a boolean array (rows, cols) of the figure", nodata)
+    if progress is not None and not callable(progress):
+        raise wrong("progress", "a function of the finished fraction", progress)
+
+
 def _check_args(
     shape: tuple[int, ...],
     box: Box | Sequence[float] | str | None,
@@ -182,7 +215,7 @@ def _check_args(
     if box is None:
         box = Box(0, 0, shape[1], shape[0])
     box = Box.parse(box, what="plot box").check_inside(shape, what="plot box")
-    max_distance = float(max_distance)
+    max_distance = real(max_distance, "max_distance")
     if not max_distance > 0:
         raise DigitizerError(f"max distance must be a positive ΔE, got {max_distance}")
     if extent is not None and not isinstance(extent, Extent):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError, real, shown, wrong
 
 #: Accepted names of the value scale.
 NORMS = ("linear", "log")
@@ -57,11 +57,11 @@ class ValueScale:
         Raises
         ------
         DigitizerError
-            If ``vmin == vmax``, a value is not finite, or a log scale has a
-            value that is not positive.
+            If ``vmin`` or ``vmax`` is not a number or not finite, they are
+            equal, or a log scale has a value that is not positive.
         """
         norm = _check_norm(norm)
-        vmin, vmax = float(vmin), float(vmax)
+        vmin, vmax = real(vmin, "vmin"), real(vmax, "vmax")
         if not (math.isfinite(vmin) and math.isfinite(vmax)):
             raise DigitizerError(
                 f"vmin and vmax must be finite numbers, got {vmin}, {vmax}"
@@ -101,12 +101,13 @@ class ValueScale:
         Raises
         ------
         DigitizerError
-            If there are fewer than two ticks, two ticks share a position, or
-            the values do not change monotonically along the bar.
+            If positions or values are not sequences of numbers, there are
+            fewer than two ticks, two ticks share a position, or the values do
+            not change monotonically along the bar.
         """
         norm = _check_norm(norm)
-        pos = np.asarray(positions, dtype=np.float64)
-        val = np.asarray(values, dtype=np.float64)
+        pos = _numbers(positions, "tick positions")
+        val = _numbers(values, "tick values")
         if pos.size < 2 or pos.shape != val.shape:
             raise DigitizerError(
                 "ticks need at least two POS:VALUE pairs, e.g. 12:0,300:1"
@@ -186,10 +187,27 @@ class ValueScale:
 
 
 def _check_norm(norm: str) -> str:
-    norm = str(norm).lower()
+    if not isinstance(norm, str):
+        raise wrong("norm", "'linear' or 'log'", norm)
+    norm = norm.lower()
     if norm not in NORMS:
-        raise DigitizerError(f"unknown norm {norm!r}: use one of {', '.join(NORMS)}")
+        raise DigitizerError(
+            f"unknown norm {shown(norm)}: use one of {', '.join(NORMS)}"
+        )
     return norm
+
+
+def _numbers(values: Sequence[float], name: str) -> np.ndarray:
+    """A 1-D float64 array of ``values``, or the error saying what to pass."""
+    if isinstance(values, (str, bytes, bytearray)):
+        raise wrong(name, "a sequence of numbers", values)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise wrong(name, "a sequence of numbers", values) from None
+    if array.ndim != 1:
+        raise wrong(name, "a 1-D sequence of numbers", values)
+    return array
 
 
 def parse_ticks(text: str) -> list[tuple[float, float]]:
@@ -207,8 +225,11 @@ def parse_ticks(text: str) -> list[tuple[float, float]]:
     Raises
     ------
     DigitizerError
-        If an item is not two numbers separated by a colon.
+        If ``text`` is not a string or an item is not two numbers separated
+        by a colon.
     """
+    if not isinstance(text, str):
+        raise wrong("ticks", "text 'POS:VALUE,POS:VALUE,...'", text)
     pairs = []
     for item in text.split(","):
         item = item.strip()
