@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from napari_heatmap_digitizer.cli._flags import add_recipe_flags, apply_flags
 from napari_heatmap_digitizer.cli._progress import Progress
 from napari_heatmap_digitizer.core import DigitizerError, Recipe
+from napari_heatmap_digitizer.core._atomic import clean_stale
 from napari_heatmap_digitizer.core._outputs import SOFTWARE, check_outputs
 from napari_heatmap_digitizer.core._write import check_can_write
 
@@ -20,6 +23,9 @@ if TYPE_CHECKING:
 
 #: Output format when neither --format nor the recipe names one.
 DEFAULT_FORMAT = "tif"
+
+#: Most worker processes allowed (and at most this many per core).
+MAX_WORKERS, WORKERS_PER_CORE = 256, 4
 
 
 def add_parser(sub: SubParsers) -> None:
@@ -39,7 +45,9 @@ def add_parser(sub: SubParsers) -> None:
         "--recipe' would, and DIR/summary.csv lists every figure with its "
         "status, coverage and outputs. A bad figure is reported there and the "
         "others still finish. Exit status: 0 when every figure was done or "
-        "skipped, 1 when some failed, 2 for a bad command.",
+        "skipped, 1 when some failed, 2 for a bad command, 130/143 when "
+        "interrupted. A figure's outputs appear together when all are "
+        "complete; one that fails keeps its earlier outputs.",
     )
     b.add_argument("recipe", metavar="RECIPE.json", help="the recipe to apply")
     b.add_argument("files", nargs="+", metavar="FIGURE", help="figure files")
@@ -59,7 +67,8 @@ def add_parser(sub: SubParsers) -> None:
         type=int,
         metavar="N",
         help="worker processes of the local dask cluster (default: one per core, "
-        "at most one per figure)",
+        f"at most one per figure; at most {WORKERS_PER_CORE} per core and "
+        f"{MAX_WORKERS})",
     )
     where.add_argument(
         "--scheduler",
@@ -72,16 +81,21 @@ def add_parser(sub: SubParsers) -> None:
     again.add_argument(
         "--resume",
         action="store_true",
-        help="skip figures whose outputs all exist (from an earlier run)",
+        help="skip figures whose outputs all exist (from an earlier run); "
+        "redo the others",
     )
     again.add_argument(
-        "--overwrite", action="store_true", help="redo figures whose outputs exist"
+        "--overwrite",
+        action="store_true",
+        help="redo figures whose outputs exist (the old outputs go only when the "
+        "new ones are complete)",
     )
     add_recipe_flags(b, only={"--stream"})
     b.add_argument(
         "--summary",
         metavar="FILE.csv",
-        help="where to write the summary table (default DIR/summary.csv)",
+        help="where to write the summary table (default DIR/summary.csv); an "
+        "existing file is replaced only when it is such a summary",
     )
     b.add_argument(
         "-q", "--quiet", action="store_true", help="print only failures and the end"
@@ -106,8 +120,13 @@ def batch(args: argparse.Namespace) -> int:
     DigitizerError
         For a bad command (nothing has run then).
     """
-    from napari_heatmap_digitizer.core._batch import plan, write_summary
+    from napari_heatmap_digitizer.core._batch import (
+        check_summary,
+        plan,
+        write_summary,
+    )
 
+    started = time.time()
     recipe = Recipe.load(args.recipe)
     apply_flags(recipe, args)
     if not recipe.panels:
@@ -116,8 +135,8 @@ def batch(args: argparse.Namespace) -> int:
         raise DigitizerError(f"recipe {args.recipe!r} names no colour bar or map")
     fmt = args.format or recipe.output.format or DEFAULT_FORMAT
     check_outputs(recipe, fmt)
-    if args.workers is not None and args.workers < 1:
-        raise DigitizerError("--workers must be at least 1")
+    _check_workers(args.workers)
+    summary = Path(args.summary) if args.summary else Path(args.out) / "summary.csv"
     jobs = plan(
         args.files,
         len(recipe.panels),
@@ -125,18 +144,24 @@ def batch(args: argparse.Namespace) -> int:
         fmt,
         resume=args.resume,
         overwrite=args.overwrite,
+        summary=summary,
+        inputs=[args.recipe],
     )
-    summary = Path(args.summary) if args.summary else Path(args.out) / "summary.csv"
-    if summary.exists() and not (args.resume or args.overwrite):
-        raise DigitizerError(
-            f"summary {str(summary)!r} exists; pass --resume or --overwrite, or "
-            "give another --summary"
-        )
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    check_can_write([summary], overwrite=True)
-    start = time.perf_counter()
-    rows = _run(recipe, jobs, args, summary)
-    write_summary(summary, rows)
+    check_summary(summary, replace=args.resume or args.overwrite)
+    replace = summary.exists() or args.overwrite
+    made = _make_folder(Path(args.out))
+    try:
+        check_can_write([summary], overwrite=True)
+        # Temporary files of killed runs (older than this one) go now.
+        for folder in {Path(args.out), summary.parent}:
+            clean_stale(folder, before=started)
+        start = time.perf_counter()
+        rows = _run(recipe, jobs, args, summary, replace)
+        write_summary(summary, rows, overwrite=replace)
+    except DigitizerError:
+        if made:  # no empty --out folder left behind
+            _remove_empty(Path(args.out))
+        raise
     total, skipped = len(jobs), sum(j.complete for j in jobs)
     failed = sum(r["status"] == "failed" for r in rows)
     print(
@@ -147,11 +172,55 @@ def batch(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _check_workers(workers: int | None) -> None:
+    """Refuse a number of workers below 1 or beyond reason."""
+    if workers is None:
+        return
+    if workers < 1:
+        raise DigitizerError("--workers must be at least 1")
+    cores = os.cpu_count() or 1
+    most = min(MAX_WORKERS, WORKERS_PER_CORE * cores)
+    if workers > most:
+        raise DigitizerError(
+            f"--workers {workers} is more than this machine can run ({cores} cores: "
+            f"at most {most}); give fewer, or use --scheduler for a cluster"
+        )
+
+
+def _make_folder(out: Path) -> bool:
+    """Make the output folder; whether it was made (one line when it cannot be)."""
+    if out.is_dir():
+        return False
+    try:
+        out.mkdir(parents=True)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise DigitizerError(
+            f"cannot make the output folder {str(out)!r}: {exc.strerror or exc}; "
+            "give a folder you can write to"
+        ) from None
+    return True
+
+
+def _remove_empty(out: Path) -> None:
+    with contextlib.suppress(OSError):  # only when empty
+        out.rmdir()
+
+
 def _run(
-    recipe: Recipe, jobs: list[FileJob], args: argparse.Namespace, summary: Path
+    recipe: Recipe,
+    jobs: list[FileJob],
+    args: argparse.Namespace,
+    summary: Path,
+    replace: bool,
 ) -> list[dict[str, Any]]:
     """Run the jobs with a progress bar; on Ctrl-C write the summary so far."""
-    from napari_heatmap_digitizer.core._batch import run_batch, write_summary
+    from napari_heatmap_digitizer.core._batch import (
+        clean_partials,
+        run_batch,
+        write_summary,
+    )
 
     total, skipped = len(jobs), sum(j.complete for j in jobs)
     finished: dict[int, dict[str, Any]] = {}
@@ -196,16 +265,32 @@ def _run(
                 on_progress=on_progress,
                 on_row=on_row,
             )
-        except KeyboardInterrupt:
-            write_summary(
-                summary,
-                [
-                    finished.get(j.index)
-                    or j.row(
-                        "skipped" if j.complete else "not run",
-                        message="" if j.complete else "the batch was interrupted",
-                    )
-                    for j in jobs
-                ],
-            )
+        except KeyboardInterrupt as exc:
+            left = clean_partials([j for j in jobs if not j.complete])
+            try:
+                write_summary(
+                    summary,
+                    [
+                        finished.get(j.index)
+                        or j.row(
+                            "skipped" if j.complete else "not run",
+                            message="" if j.complete else "the batch was interrupted",
+                        )
+                        for j in jobs
+                    ],
+                    overwrite=replace,
+                )
+                where = f"summary so far: {summary}"
+            except DigitizerError as error:
+                where = f"no summary written ({error})"
+            kept = sum(r["status"] == "done" for r in finished.values())
+            note = f"{kept} figure(s) finished and kept; {where}; "
+            if left:
+                note += (
+                    f"{len(left)} partial file(s) could not be removed yet, e.g. "
+                    f"{str(left[0])!r} (the next run into that folder removes them)"
+                )
+            else:
+                note += "unfinished figures left no files"
+            exc.note = note  # type: ignore[attr-defined]
             raise

@@ -20,6 +20,7 @@ from napari_heatmap_digitizer.core import (
     output_paths,
     run_to_files,
 )
+from napari_heatmap_digitizer.core._atomic import check_distinct, clean_stale, staged
 from napari_heatmap_digitizer.core._outputs import SOFTWARE
 from napari_heatmap_digitizer.core._read import streams
 from napari_heatmap_digitizer.core._write import check_can_write, output_format
@@ -91,7 +92,10 @@ def add_parser(sub: SubParsers) -> None:
         "with values, distance, x and y; the recipe in its attributes)",
     )
     d.add_argument(
-        "--overwrite", action="store_true", help="replace output files that exist"
+        "--overwrite",
+        action="store_true",
+        help="replace output files that exist (a .zarr only when this tool wrote "
+        "it; the old files go only once the new ones are complete)",
     )
     d.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing on success"
@@ -134,6 +138,9 @@ def recipe_from_args(args: argparse.Namespace) -> Recipe:
 def digitize(args: argparse.Namespace) -> int:
     """Run ``digitize``: check every output path, digitize, write, report.
 
+    The values of every panel and the saved recipe appear together at the
+    end, or none of them (on an error, Ctrl-C or SIGTERM).
+
     Parameters
     ----------
     args : argparse.Namespace
@@ -148,12 +155,23 @@ def digitize(args: argparse.Namespace) -> int:
     DigitizerError
         For bad input; nothing has been written then.
     """
+    started = time.time()
     recipe = recipe_from_args(args)
     outputs = output_paths(recipe, args.output)
     extra = [Path(args.save_recipe)] if args.save_recipe else []
+    inputs = [Path(p) for p in (recipe.image, args.recipe) if p is not None]
+    check_distinct(
+        {
+            "input": inputs,
+            **{f"values of panel {i}": [p] for i, p in enumerate(outputs)},
+            "saved recipe (--save-recipe)": extra,
+        }
+    )
     check_can_write([*outputs, *extra], overwrite=args.overwrite)
+    for folder in {p.parent for p in [*outputs, *extra]}:
+        clean_stale(folder, before=started)  # left by runs that were killed
     start = time.perf_counter()
-    with Progress(enabled=not args.quiet, what="digitizing") as bar:
+    with Progress(enabled=not args.quiet, what="digitizing") as bar, staged():
         written = run_to_files(
             recipe,
             None,
@@ -162,11 +180,11 @@ def digitize(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             progress=bar.fraction,
         )
+        if args.save_recipe:
+            _saved(recipe, Path(args.save_recipe)).save(
+                args.save_recipe, overwrite=args.overwrite
+            )
     elapsed = time.perf_counter() - start
-    if args.save_recipe:
-        _saved(recipe, Path(args.save_recipe)).save(
-            args.save_recipe, overwrite=args.overwrite
-        )
     if not args.quiet:
         print(written[0].colorbar)
         for w in written:

@@ -21,6 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from napari_heatmap_digitizer.core._atomic import (
+    check_distinct,
+    clean_stale,
+    partials,
+)
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._outputs import run_to_files
 from napari_heatmap_digitizer.core._recipe import Recipe
@@ -45,6 +50,7 @@ class FileJob:
     source: Path
     outputs: list[Path]
     complete: bool = False
+    overwrite: bool = False
 
     def row(self, status: str, **fields: Any) -> dict[str, Any]:
         """A summary row for this figure."""
@@ -61,6 +67,8 @@ def plan(
     *,
     resume: bool = False,
     overwrite: bool = False,
+    summary: str | os.PathLike[str] | None = None,
+    inputs: Sequence[str | os.PathLike[str]] = (),
 ) -> list[FileJob]:
     """Output paths for every figure; raise before any work when they clash.
 
@@ -78,9 +86,14 @@ def plan(
     fmt : str
         Output ending without the dot: ``tif``, ``npy``, ``csv`` or ``zarr``.
     resume : bool
-        Mark figures whose outputs all exist as complete (they are skipped).
+        Mark figures whose outputs all exist as complete (they are skipped);
+        a figure with only some of them is redone.
     overwrite : bool
         Allow replacing existing outputs.
+    summary : path, optional
+        The summary table, which no figure's output may be.
+    inputs : sequence of path
+        Other inputs (the recipe), which no output may be.
 
     Returns
     -------
@@ -89,8 +102,9 @@ def plan(
     Raises
     ------
     DigitizerError
-        If no files are given, two figures would write the same output, or
-        an output exists without ``resume`` or ``overwrite``.
+        If no files are given, two figures would write the same output, an
+        output is an input or the summary, or an output exists without
+        ``resume`` or ``overwrite``.
     """
     if not files:
         raise DigitizerError("no figure files given")
@@ -117,7 +131,23 @@ def plan(
                 f"output {str(first)!r} exists; pass --resume to skip figures "
                 "already done or --overwrite to redo them"
             )
-        jobs.append(FileJob(i, source, outputs, complete=resume and complete))
+        some = any(p.exists() for p in outputs)
+        jobs.append(
+            FileJob(
+                i,
+                source,
+                outputs,
+                complete=resume and complete,
+                overwrite=overwrite or (resume and some),
+            )
+        )
+    check_distinct(
+        {
+            "input": [Path(f) for f in [*files, *inputs]],
+            "summary": [Path(summary)] if summary is not None else [],
+            "values of the figures": list(owners),
+        }
+    )
     return jobs
 
 
@@ -135,8 +165,9 @@ def process_file(
 ) -> dict[str, Any]:
     """Digitize one figure of a batch; never raises for a bad figure.
 
-    Runs on a dask worker (or anywhere). Outputs of a figure that fails are
-    removed, so a figure has either all its outputs or none.
+    Runs on a dask worker (or anywhere). A figure's outputs appear together
+    when all are complete; a figure that fails leaves no new file and keeps
+    its earlier outputs.
 
     Parameters
     ----------
@@ -149,7 +180,8 @@ def process_file(
     software : str
         Name and version stored in the outputs' metadata.
     overwrite : bool
-        Replace outputs that exist (left over from an interrupted run).
+        Replace outputs that exist (earlier ones, or left by an interrupted
+        run).
     stream : bool, optional
         Read the figure chunk by chunk (default: as the recipe says).
     threads : int, optional
@@ -188,7 +220,6 @@ def process_file(
             progress=report,
         )
     except BaseException as exc:
-        _remove(job.outputs)
         if isinstance(exc, DigitizerError):
             message = str(exc)
         elif isinstance(exc, MemoryError):
@@ -297,7 +328,7 @@ def run_batch(
                     str(job.source),
                     [str(p) for p in job.outputs],
                     software=software,
-                    overwrite=True,
+                    overwrite=job.overwrite,
                     stream=stream,
                     threads=threads,
                     topic=topic,
@@ -313,7 +344,6 @@ def run_batch(
                     try:
                         row = future.result()
                     except Exception as exc:  # the worker died or the task was lost
-                        _remove(job.outputs)
                         row = job.row(
                             "failed",
                             message=f"the worker running it failed ({exc}); out of "
@@ -332,7 +362,34 @@ def run_batch(
     finally:
         if cluster is not None:
             cluster.close()
+        clean_partials(todo)
     return [rows[j.index] for j in jobs]
+
+
+def clean_partials(jobs: Sequence[FileJob]) -> list[Path]:
+    """Remove temporary files the jobs' writers left (a worker that died).
+
+    Only this tool's temporary names of the jobs' outputs whose writer is gone
+    are removed.
+
+    Parameters
+    ----------
+    jobs : sequence of FileJob
+
+    Returns
+    -------
+    list of pathlib.Path
+        Temporary files still there (a writer still holds them).
+    """
+    folders: dict[Path, set[str]] = {}
+    for job in jobs:
+        for path in job.outputs:
+            folders.setdefault(path.parent, set()).add(path.name)
+    left = []
+    for folder, names in folders.items():
+        clean_stale(folder, before=time.time() + 1, names=names)
+        left += partials(folder, names)
+    return left
 
 
 def summary_csv(rows: list[dict[str, Any]]) -> str:
@@ -344,11 +401,82 @@ def summary_csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def write_summary(path: Path, rows: list[dict[str, Any]]) -> None:
+def is_summary(path: Path) -> bool:
+    """Whether ``path`` is a summary table this tool wrote (by its header).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.readline(4096).rstrip("\r\n") == ",".join(COLUMNS)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def check_summary(path: Path, *, replace: bool) -> None:
+    """Raise unless the summary may be written at ``path``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+    replace : bool
+        Whether an earlier summary may be replaced (``--resume``,
+        ``--overwrite``).
+
+    Raises
+    ------
+    DigitizerError
+        If something is there and may not be replaced: only a summary this
+        tool wrote may be.
+    """
+    if not (path.exists() or path.is_symlink()):
+        return
+    if not replace:
+        raise DigitizerError(
+            f"summary {str(path)!r} exists; pass --resume or --overwrite, or "
+            "give another --summary"
+        )
+    if path.is_dir() or not is_summary(path):
+        raise DigitizerError(
+            f"--summary {str(path)!r} exists and is not a summary written by this "
+            "tool; it is left as it is: give another --summary"
+        )
+
+
+def write_summary(
+    path: Path, rows: list[dict[str, Any]], *, overwrite: bool | None = None
+) -> None:
     """Write the summary table atomically, keeping coverage of skipped figures.
 
     Coverage of a ``skipped`` figure is taken from the summary being replaced.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+    rows : list of dict
+    overwrite : bool, optional
+        Whether a file at ``path`` may be replaced (default: a summary of this
+        tool that is there now).
+
+    Raises
+    ------
+    DigitizerError
+        If ``path`` holds something else, or appeared meanwhile without
+        ``overwrite``.
     """
+    if overwrite is None:
+        overwrite = path.is_file() and is_summary(path)
+    if path.exists() and overwrite and not is_summary(path):
+        raise DigitizerError(
+            f"--summary {str(path)!r} is not a summary written by this tool; it "
+            "is left as it is: give another --summary"
+        )
     earlier: dict[str, dict[str, str]] = {}
     if path.exists():
         try:
@@ -360,7 +488,7 @@ def write_summary(path: Path, rows: list[dict[str, Any]]) -> None:
         old = earlier.get(row["file"])
         if row["status"] == "skipped" and old and old.get("status") == "done":
             row["coverage"] = old.get("coverage", "")
-    atomic_write_text(path, summary_csv(rows))
+    atomic_write_text(path, summary_csv(rows), overwrite=overwrite)
 
 
 def _reporter(topic: str | None, index: int) -> Callable[[float], None]:
@@ -387,16 +515,6 @@ def _reporter(topic: str | None, index: int) -> Callable[[float], None]:
 def _progress_message(event: Any) -> tuple[int, float]:
     message = event[1] if isinstance(event, tuple) else event
     return int(message["index"]), float(message["fraction"])
-
-
-def _remove(paths: list[Path]) -> None:
-    import shutil
-
-    for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
 
 
 def _seconds(start: float) -> str:

@@ -4,7 +4,9 @@
 Export and the napari writer all write through :func:`write_outputs`, so a
 result is written the same way whichever front end produced it. Values per
 pixel are written band of rows by band of rows (lazy results are never whole
-in memory); cells and regions are small and written at once.
+in memory); cells and regions are small and written at once. Every file of
+one call goes under a temporary name and all are put in place at the end, or
+none (:func:`~napari_heatmap_digitizer.core._atomic.staged`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from dask import is_dask_collection
 
 from napari_heatmap_digitizer._version import __version__
+from napari_heatmap_digitizer.core._atomic import check_distinct, staged
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._pipeline import PanelResult, read_figure, run_recipe
 from napari_heatmap_digitizer.core._recipe import Recipe
@@ -196,9 +199,11 @@ def write_outputs(
     overwrite: bool = False,
     progress: Progress | None = None,
 ) -> list[Written]:
-    """Write every panel to its path (see :func:`output_paths`).
+    """Write every panel to its path (see :func:`output_paths`), all or none.
 
-    Every path is checked before anything is written.
+    Every path is checked before anything is written; the files appear
+    together at the end, and on any error none of them is left (what was
+    there before stays).
 
     Parameters
     ----------
@@ -215,34 +220,58 @@ def write_outputs(
     -------
     list of Written
     """
-    paths = [Path(p) for p in paths]
-    if len(paths) != len(panels):
-        raise DigitizerError(f"{len(panels)} panels but {len(paths)} output paths")
-    for path in paths:
-        check_outputs(recipe, output_format(path))
-    check_can_write(paths, overwrite=overwrite)
+    targets = [Path(p) for p in paths]
+    if len(targets) != len(panels):
+        raise DigitizerError(f"{len(panels)} panels but {len(targets)} output paths")
+    check_paths(recipe, targets, overwrite=overwrite)
     report = progress or (lambda _f: None)
     sizes = [max(p.result.values.size, 1) for p in panels]
     total, done = max(sum(sizes), 1), 0
     written = []
-    for panel, path, size in zip(panels, paths, sizes, strict=True):
+    with staged():
+        for panel, path, size in zip(panels, targets, sizes, strict=True):
 
-        def part(f: float, done: int = done, size: int = size) -> None:
-            report((done + f * size) / total)
+            def part(f: float, done: int = done, size: int = size) -> None:
+                report((done + f * size) / total)
 
-        written.append(
-            write_panel(
-                path,
-                panel,
-                recipe,
-                software=software,
-                overwrite=overwrite,
-                progress=part,
+            written.append(
+                write_panel(
+                    path,
+                    panel,
+                    recipe,
+                    software=software,
+                    overwrite=overwrite,
+                    progress=part,
+                )
             )
-        )
-        done += size
-        part(0.0)
+            done += size
+            part(0.0)
     return written
+
+
+def check_paths(recipe: Recipe, paths: Sequence[Path], *, overwrite: bool) -> None:
+    """Check a run's output paths before any work: formats, clashes, access.
+
+    Parameters
+    ----------
+    recipe : Recipe
+    paths : sequence of pathlib.Path
+        One per panel.
+    overwrite : bool
+
+    Raises
+    ------
+    DigitizerError
+        If a format cannot hold the values, two panels share a path, the
+        figure is among them, or a path cannot be written.
+    """
+    for path in paths:
+        check_outputs(recipe, output_format(path))
+    named = {f"values of panel {i}": [Path(p)] for i, p in enumerate(paths)}
+    if isinstance(recipe.image, (str, Path)):
+        named["input figure"] = [Path(recipe.image)]
+    check_distinct(named)
+    check_can_write(paths, overwrite=overwrite)
 
 
 def run_to_files(
@@ -254,7 +283,7 @@ def run_to_files(
     overwrite: bool = False,
     progress: Progress | None = None,
 ) -> list[Written]:
-    """Run a recipe on a figure and write one output per panel.
+    """Run a recipe on a figure and write one output per panel, all or none.
 
     Parameters
     ----------
@@ -273,22 +302,23 @@ def run_to_files(
     list of Written
     """
     report = progress or (lambda _f: None)
-    paths = [Path(p) for p in paths]
-    for path in paths:
-        check_outputs(recipe, output_format(path))
-    check_can_write(paths, overwrite=overwrite)
+    targets = [Path(p) for p in paths]
+    check_paths(recipe, targets, overwrite=overwrite)
+    if isinstance(figure, (str, Path)):
+        check_distinct({"input figure": [Path(figure)], "output": targets})
     image = read_figure(recipe, figure)
     # Lazy figures are computed while writing: give that part the progress.
     share = 0.0 if is_dask_collection(image) else 0.8
-    panels = run_recipe(recipe, image, progress=lambda f: report(share * f))
-    return write_outputs(
-        panels,
-        recipe,
-        paths,
-        software=software,
-        overwrite=overwrite,
-        progress=lambda f: report(share + (1 - share) * f),
-    )
+    with staged():
+        panels = run_recipe(recipe, image, progress=lambda f: report(share * f))
+        return write_outputs(
+            panels,
+            recipe,
+            targets,
+            software=software,
+            overwrite=overwrite,
+            progress=lambda f: report(share + (1 - share) * f),
+        )
 
 
 def _write_cells(

@@ -1,22 +1,22 @@
 """Writing results: NumPy, CSV and TIFF, always atomically.
 
-Every writer first writes a temporary file beside the target and renames it
-into place, so a reader never sees half a file and an interrupted run leaves
-the old file (if any) untouched.
+Every writer first writes a temporary file beside the target and puts it in
+place only when complete (:mod:`._atomic`), so a reader never sees half a
+file, an interrupted run leaves the old file (if any) untouched, and a file
+that appears meanwhile is never replaced without ``overwrite``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from napari_heatmap_digitizer.core._atomic import check_can_write, write_part
 from napari_heatmap_digitizer.core._bands import Stats, iter_bands
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._read import TILE
@@ -77,45 +77,13 @@ def panel_paths(path: str | os.PathLike[str], n: int) -> list[Path]:
     return [path.with_name(f"{path.stem}_{i}{path.suffix}") for i in range(n)]
 
 
-def check_can_write(
-    paths: Iterable[str | os.PathLike[str]], *, overwrite: bool
+def atomic_write(
+    path: Path, write: Callable[[Path], object], *, overwrite: bool | None = None
 ) -> None:
-    """Raise before anything is written if any path cannot be written.
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then put it there.
 
-    Parameters
-    ----------
-    paths : iterable of path
-    overwrite : bool
-        Whether existing files may be replaced.
-
-    Raises
-    ------
-    DigitizerError
-        If a file exists (without ``overwrite``), its folder is missing or not
-        writable, or the path is a folder.
-    """
-    for path in paths:
-        path = Path(path)
-        if path.is_dir() and path.suffix.lower() != ".zarr":
-            raise DigitizerError(f"output {str(path)!r} is a folder; give a file name")
-        if path.exists() and not overwrite:
-            raise DigitizerError(
-                f"output {str(path)!r} exists; pass --overwrite to replace it or "
-                "choose another name"
-            )
-        folder = path.parent if str(path.parent) else Path(".")
-        if not folder.is_dir():
-            raise DigitizerError(
-                f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist"
-            )
-        if not os.access(folder, os.W_OK):
-            raise DigitizerError(
-                f"cannot write {str(path)!r}: folder {str(folder)!r} is not writable"
-            )
-
-
-def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename.
+    Inside :func:`~napari_heatmap_digitizer.core._atomic.staged` the file is
+    put in place with the run's other outputs at the end of the run.
 
     Parameters
     ----------
@@ -123,40 +91,37 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
         The final file.
     write : callable
         Writes the complete content to the path it is given.
+    overwrite : bool, optional
+        Whether anything at ``path`` may be replaced; default: only when a
+        file is there now (the caller checked it), never one that appears
+        while writing.
 
     Raises
     ------
     DigitizerError
-        If writing fails (nothing is left behind).
+        If writing fails or ``path`` appeared meanwhile (nothing is left
+        behind).
     """
     path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent or "."
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise DigitizerError(
-            f"cannot write {str(path)!r}: {exc.strerror or exc}"
-        ) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    if overwrite is None:
+        overwrite = path.is_file()
+    write_part(path, write, overwrite=overwrite, folder=False)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text (UTF-8) atomically.
+def atomic_write_text(path: Path, text: str, *, overwrite: bool | None = None) -> None:
+    """Write text (UTF-8) atomically (see :func:`atomic_write`).
 
     Parameters
     ----------
     path : pathlib.Path
     text : str
+    overwrite : bool, optional
     """
-    atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    atomic_write(
+        Path(path),
+        lambda tmp: tmp.write_text(text, encoding="utf-8"),
+        overwrite=overwrite,
+    )
 
 
 def write_array(
@@ -196,10 +161,23 @@ def write_array(
     fmt = output_format(path)
     check_can_write([path], overwrite=overwrite)
     values = np.asarray(values, dtype=np.float32)
+    if values.ndim != 2:
+        raise DigitizerError(
+            f"write_array needs a 2-D array (rows, cols), not one of shape "
+            f"{values.shape}; pass one panel's values, e.g. result.values"
+        )
     if fmt == "npy":
-        atomic_write(path, lambda tmp: np.save(tmp, values, allow_pickle=False))
+        atomic_write(
+            path,
+            lambda tmp: np.save(tmp, values, allow_pickle=False),
+            overwrite=overwrite,
+        )
     elif fmt == "tif":
-        atomic_write(path, lambda tmp: _write_tiff(tmp, values, metadata or {}))
+        atomic_write(
+            path,
+            lambda tmp: _write_tiff(tmp, values, metadata or {}),
+            overwrite=overwrite,
+        )
     elif fmt == "zarr":
         rows, cols = values.shape
         write_zarr_folder(
@@ -215,7 +193,11 @@ def write_array(
         rows, cols = values.shape
         xs = np.arange(cols, dtype=np.float64) if x is None else np.asarray(x)
         ys = np.arange(rows, dtype=np.float64) if y is None else np.asarray(y)
-        atomic_write(path, lambda tmp: _write_long_csv(tmp, values, xs, ys))
+        atomic_write(
+            path,
+            lambda tmp: _write_long_csv(tmp, values, xs, ys),
+            overwrite=overwrite,
+        )
     return path
 
 
@@ -321,7 +303,7 @@ def write_matrix_csv(
                 cells = np.where(np.isnan(row), "nan", np.char.mod("%.7g", row))
                 fh.write(_fmt(yv) + "," + ",".join(cells) + "\n")
 
-    atomic_write(path, write)
+    atomic_write(path, write, overwrite=overwrite)
     return path
 
 
@@ -363,7 +345,7 @@ def write_table_csv(
             for row in zip(*text, strict=True):
                 fh.write(",".join(row) + "\n")
 
-    atomic_write(path, write)
+    atomic_write(path, write, overwrite=overwrite)
     return path
 
 
@@ -418,14 +400,21 @@ def write_result(
             path, each_band(), (rows, cols), x, y, metadata, overwrite=overwrite
         )
     elif fmt == "npy":
-        atomic_write(path, lambda tmp: _write_npy(tmp, each_band(), (rows, cols)))
+        atomic_write(
+            path,
+            lambda tmp: _write_npy(tmp, each_band(), (rows, cols)),
+            overwrite=overwrite,
+        )
     elif fmt == "tif":
         atomic_write(
             path,
             lambda tmp: _write_tiled_tiff(tmp, each_band(), (rows, cols), metadata),
+            overwrite=overwrite,
         )
     else:
-        atomic_write(path, lambda tmp: _write_csv(tmp, each_band(), x, y))
+        atomic_write(
+            path, lambda tmp: _write_csv(tmp, each_band(), x, y), overwrite=overwrite
+        )
     if progress is not None:
         progress(1.0)  # a writer may stop pulling once it has the last tile
     return stats
@@ -530,7 +519,7 @@ def write_zarr_folder(
     def write(tmp: Path) -> None:
         import zarr
 
-        group = zarr.open_group(str(tmp), mode="w")
+        group = zarr.open_group(str(tmp), mode="a")  # the folder is made
         create = getattr(group, "create_array", None) or group.create_dataset
         chunks = (min(shape[0], TILE), min(shape[1], 4096))
         arrays: dict[str, Any] = {}
@@ -548,33 +537,4 @@ def write_zarr_folder(
             arr[:] = coords
         group.attrs.update(json.loads(json.dumps(metadata)))
 
-    _atomic_folder(Path(path), write, overwrite=overwrite)
-
-
-def _atomic_folder(
-    path: Path, write: Callable[[Path], None], *, overwrite: bool
-) -> None:
-    """Write a folder under a temporary name beside ``path``, then rename it."""
-    tmp = Path(
-        tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    )
-    try:
-        shutil.rmtree(tmp)
-        write(tmp)
-        if path.exists():
-            if not overwrite:  # appeared meanwhile
-                raise DigitizerError(f"output {str(path)!r} exists; pass --overwrite")
-            old = tmp.with_suffix(".old")
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise DigitizerError(
-            f"cannot write {str(path)!r}: {exc.strerror or exc}"
-        ) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    write_part(Path(path), write, overwrite=overwrite, folder=True)
