@@ -320,11 +320,15 @@ class Stage:
             If a target appeared meanwhile or cannot be replaced; nothing of
             this run is left then and what was there is restored.
         """
-        for part in self.parts:  # check everything before placing anything
-            if _exists(part.path):
-                if not part.overwrite:
-                    raise appeared(part.path)
-                check_replaceable(part.path, folder=part.folder)
+        try:  # check everything before placing anything
+            for part in self.parts:
+                if _exists(part.path):
+                    if not part.overwrite:
+                        raise appeared(part.path)
+                    check_replaceable(part.path, folder=part.folder)
+        except BaseException:
+            self.discard()
+            raise
         try:
             for part in self.parts:
                 place(part)
