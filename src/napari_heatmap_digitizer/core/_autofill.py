@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._detect import Detection, FoundBar
+from napari_heatmap_digitizer.core._errors import wrong
 from napari_heatmap_digitizer.core._recipe import Panel, Recipe
 
 
@@ -56,7 +57,17 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
     Returns
     -------
     Completed
+
+    Raises
+    ------
+    DigitizerError
+        If ``given`` is not a :class:`Recipe` or ``found`` not a
+        :class:`Detection`.
     """
+    if not isinstance(given, Recipe):
+        raise wrong("given", "a Recipe", given)
+    if not isinstance(found, Detection):
+        raise wrong("found", "a Detection (from detect(image))", found)
     recipe = given.copy()
     done = Completed(recipe)
     if not found.found:

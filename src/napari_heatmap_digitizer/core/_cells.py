@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from napari_heatmap_digitizer.core._errors import DigitizerError, wrong
 from napari_heatmap_digitizer.core._grid import (
     MARGIN,
     STEP,
@@ -21,7 +22,7 @@ from napari_heatmap_digitizer.core._grid import (
     detect_grid,
     parse_cells,
 )
-from napari_heatmap_digitizer.core._result import Result
+from napari_heatmap_digitizer.core._result import Result, check_result
 
 __all__ = [
     "Cells",
@@ -175,13 +176,32 @@ def panel_cells(
     Raises
     ------
     DigitizerError
+        If an argument is of the wrong kind (the message says what to pass),
+        there are more cells than pixels, or no grid is found.
     """
+    check_result(result)
+    if grid is not None and not isinstance(grid, Grid):
+        raise wrong("grid", "a Grid (or None)", grid)
     if grid is None:
         shape = parse_cells(cells) if isinstance(cells, str) else cells
+        if shape is not None and not (
+            isinstance(shape, (tuple, list))
+            and len(shape) == 2
+            and all(
+                isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+                for n in shape
+            )
+        ):
+            raise wrong("cells", "'auto', 'COLSxROWS' or (cols, rows)", cells)
         if shape is None:
             grid = detect_grid(result)
         else:
             h, w = result.values.shape
+            if shape[0] > w or shape[1] > h:
+                raise DigitizerError(
+                    f"{shape[0]}x{shape[1]} cells do not fit the {w}x{h} px panel: "
+                    "give at most one cell per pixel"
+                )
             grid = check_grid(result, Grid.regular(w, h, *shape))
     else:
         grid = check_grid(result, Grid(grid.col_edges.copy(), grid.row_edges.copy()))

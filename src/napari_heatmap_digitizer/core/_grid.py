@@ -34,7 +34,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError, shown, wrong
 from napari_heatmap_digitizer.core._result import Result
 
 #: Smallest cell the detector and :func:`cell_values` accept, in pixels.
@@ -66,8 +66,13 @@ class Grid:
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.col_edges = np.asarray(self.col_edges, dtype=np.float64)
-        self.row_edges = np.asarray(self.row_edges, dtype=np.float64)
+        try:
+            self.col_edges = np.asarray(self.col_edges, dtype=np.float64)
+            self.row_edges = np.asarray(self.row_edges, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise DigitizerError(
+                "grid edges must be two sequences of numbers (column, row)"
+            ) from None
         for name, e in (("column", self.col_edges), ("row", self.row_edges)):
             if e.ndim != 1 or e.size < 2 or not np.all(np.isfinite(e)):
                 raise DigitizerError(f"a grid needs at least two {name} edges")
@@ -88,7 +93,15 @@ class Grid:
         Returns
         -------
         Grid
+
+        Raises
+        ------
+        DigitizerError
+            If a count is not a whole number of at least one.
         """
+        for name, count in (("cols", cols), ("rows", rows)):
+            if isinstance(count, bool) or not isinstance(count, (int, np.integer)):
+                raise wrong(name, "a whole number of cells", count)
         if cols < 1 or rows < 1:
             raise DigitizerError("a grid needs at least one row and one column")
         return cls(np.linspace(0, width, cols + 1), np.linspace(0, height, rows + 1))
@@ -138,6 +151,11 @@ def parse_cells(text: str) -> tuple[int, int] | None:
     -------
     tuple of int or None
 
+    Raises
+    ------
+    DigitizerError
+        If ``text`` is not a string, ``"auto"`` or ``"COLSxROWS"``.
+
     Examples
     --------
     >>> parse_cells("12x8")
@@ -145,6 +163,8 @@ def parse_cells(text: str) -> tuple[int, int] | None:
     >>> parse_cells("auto") is None
     True
     """
+    if not isinstance(text, str):
+        raise wrong("cells", "text 'auto' or 'COLSxROWS' (e.g. '12x8')", text)
     text = text.strip().lower()
     if text == "auto":
         return None
@@ -157,7 +177,7 @@ def parse_cells(text: str) -> tuple[int, int] | None:
             raise ValueError
     except ValueError:
         raise DigitizerError(
-            f"cells {text!r} must be 'auto' or COLSxROWS, e.g. 12x8"
+            f"cells {shown(text)} must be 'auto' or COLSxROWS, e.g. 12x8"
         ) from None
     return cols, rows
 

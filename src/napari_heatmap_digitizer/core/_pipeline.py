@@ -24,7 +24,7 @@ from napari_heatmap_digitizer.core._digitize import (
     digitize_lazy,
     drive,
 )
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError, path_or_array, wrong
 from napari_heatmap_digitizer.core._read import as_rgb8, float_top, open_figure
 from napari_heatmap_digitizer.core._recipe import Recipe
 from napari_heatmap_digitizer.core._regions import (
@@ -111,7 +111,8 @@ def run_recipe(
     Raises
     ------
     DigitizerError
-        If the recipe is incomplete, a box lies outside the figure, or the
+        If an argument is of the wrong kind (the message says what to pass),
+        the recipe is incomplete, a box lies outside the figure, or the
         colour bar, grid or file cannot be read.
 
     Examples
@@ -123,6 +124,8 @@ def run_recipe(
     >>> panel.result.values.shape == sample.recipe.panels[0].box.shape
     True
     """
+    if progress is not None and not callable(progress):
+        raise wrong("progress", "a function of the finished fraction", progress)
     return drive(run_recipe_steps(recipe, figure), progress)
 
 
@@ -148,6 +151,11 @@ def run_recipe_steps(
     Returns
     -------
     list of PanelResult
+
+    Raises
+    ------
+    DigitizerError
+        As :func:`run_recipe`, before the first yield.
     """
     image = read_figure(recipe, figure)
     recipe.check(image.shape)
@@ -208,8 +216,13 @@ def read_figure(recipe: Recipe, figure: Any = None) -> Any:
     Raises
     ------
     DigitizerError
-        If there is no figure or it cannot be read.
+        If ``recipe`` is not a :class:`Recipe`, ``figure`` is neither an
+        array nor a path, or there is no figure or it cannot be read.
     """
+    if not isinstance(recipe, Recipe):
+        raise wrong("recipe", "a Recipe (e.g. Recipe.load(path))", recipe)
+    if figure is not None:
+        path_or_array(figure, "figure")
     if figure is None:
         if recipe.image is None:
             raise DigitizerError("the recipe names no image file; give one")

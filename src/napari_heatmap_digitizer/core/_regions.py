@@ -15,9 +15,9 @@ import numpy as np
 from scipy import ndimage
 from skimage.measure import label
 
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError, real, text, wrong
 from napari_heatmap_digitizer.core._grid import _shorth
-from napari_heatmap_digitizer.core._result import Result
+from napari_heatmap_digitizer.core._result import Result, check_result
 
 #: How finely a continuous colour bar is divided into colours (its 8-bit tables
 #: have 256 entries).
@@ -106,7 +106,17 @@ def find_regions(
     Returns
     -------
     Regions
+
+    Raises
+    ------
+    DigitizerError
+        If ``result`` is not a :class:`Result` or a number is of the wrong
+        kind or out of range.
     """
+    check_result(result)
+    _whole(min_area, "min_area", 0, None)
+    _whole(smooth, "smooth", 1, 99)
+    _whole(classes, "classes", 1, 1 << 20)
     values = result.values.astype(np.float64)
     ok = np.isfinite(values)
     scale = result.colorbar.scale
@@ -181,7 +191,14 @@ def fill_gaps(result: Result, method: str = "nearest") -> Result:
     Result
         A copy with the gaps filled and ``filled`` marking them. Transparent
         pixels stay NaN.
+
+    Raises
+    ------
+    DigitizerError
+        If ``result`` is not a :class:`Result` or the method is unknown.
     """
+    check_result(result)
+    text(method, "fill method", FILL_METHODS)
     if method not in FILL_METHODS:
         raise DigitizerError(
             f"fill method must be 'nearest' or 'inpaint', got {method!r}"
@@ -204,6 +221,18 @@ def fill_gaps(result: Result, method: str = "nearest") -> Result:
         values[gaps] = filled[gaps].astype(values.dtype)
 
     return replace(result, values=values, filled=gaps)
+
+
+def _whole(value: object, name: str, lo: int, hi: int | None) -> None:
+    """Refuse ``value`` unless it is a whole number from ``lo`` to ``hi``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or value < lo
+        or (hi is not None and value > hi)
+    ):
+        upto = f"from {lo} to {hi}" if hi is not None else f"of at least {lo}"
+        raise wrong(name, f"a whole number {upto}", value)
 
 
 def find_hexagons(result: Result, *, min_matched: float = 0.5) -> Regions:
@@ -232,8 +261,12 @@ def find_hexagons(result: Result, *, min_matched: float = 0.5) -> Regions:
     Raises
     ------
     DigitizerError
-        If no hexagon lattice is found.
+        If ``result`` is not a :class:`Result`, ``min_matched`` is not a
+        fraction, or no hexagon lattice is found.
     """
+    check_result(result)
+    if not 0 <= real(min_matched, "min_matched") <= 1:
+        raise wrong("min_matched", "a fraction from 0 to 1", min_matched)
     where = f"panel {result.box.as_text()}"
     # hexagons whose colour comes out whole: fine colour classes on clean
     # figures, coarser ones (and more smoothing) when JPEG noise splits them

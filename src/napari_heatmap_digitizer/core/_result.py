@@ -11,6 +11,7 @@ from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._bands import Stats, iter_bands
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar
+from napari_heatmap_digitizer.core._errors import wrong
 
 
 @dataclass
@@ -128,3 +129,28 @@ class Result:
             f"panel {self.box.as_text()}: {self.box.width}x{self.box.height} px, "
             f"{100 * stats.coverage:.1f}% matched, values {rng}, median ΔE {med}"
         )
+
+
+def check_result(result: object, name: str = "result") -> Result:
+    """``result`` if it is a :class:`Result`; else the error saying what to pass.
+
+    Parameters
+    ----------
+    result : object
+    name : str
+        The argument, for the message.
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    DigitizerError
+        If ``result`` is not a :class:`Result`.
+    """
+    if not isinstance(result, Result):
+        raise wrong(
+            name, "a Result (from digitize, or run_recipe(...)[i].result)", result
+        )
+    return result

@@ -202,6 +202,12 @@ def _numbers(values: Sequence[float], name: str) -> np.ndarray:
     if isinstance(values, (str, bytes, bytearray)):
         raise wrong(name, "a sequence of numbers", values)
     try:
+        complex_ = np.iscomplexobj(values)
+    except (TypeError, ValueError, OverflowError):
+        complex_ = False  # np.asarray below says what is wrong
+    if complex_:
+        raise wrong(name, "a sequence of real numbers", values)
+    try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
         raise wrong(name, "a sequence of numbers", values) from None
