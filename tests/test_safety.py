@@ -24,9 +24,10 @@ import tifffile
 
 from napari_heatmap_digitizer.cli import main
 from napari_heatmap_digitizer.core import DigitizerError, _outputs, _write, write_array
-from napari_heatmap_digitizer.core._atomic import PART, clean_stale, new_part
+from napari_heatmap_digitizer.core._atomic import new_part
 from napari_heatmap_digitizer.core._batch import process_file
 from napari_heatmap_digitizer.core._recipe import Recipe
+from napari_heatmap_digitizer.core._stale import PART, clean_stale
 from napari_heatmap_digitizer.data import sample_path
 
 SINGLE = str(sample_path("single"))

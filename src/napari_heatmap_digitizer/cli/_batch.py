@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from napari_heatmap_digitizer.cli._flags import add_recipe_flags, apply_flags
 from napari_heatmap_digitizer.cli._progress import Progress
 from napari_heatmap_digitizer.core import DigitizerError, Recipe
-from napari_heatmap_digitizer.core._atomic import clean_stale
 from napari_heatmap_digitizer.core._outputs import SOFTWARE, check_outputs
+from napari_heatmap_digitizer.core._stale import clean_stale
 from napari_heatmap_digitizer.core._write import check_can_write
 
 if TYPE_CHECKING:

@@ -20,9 +20,10 @@ from napari_heatmap_digitizer.core import (
     output_paths,
     run_to_files,
 )
-from napari_heatmap_digitizer.core._atomic import check_distinct, clean_stale, staged
+from napari_heatmap_digitizer.core._atomic import check_distinct, staged
 from napari_heatmap_digitizer.core._outputs import SOFTWARE
 from napari_heatmap_digitizer.core._read import streams
+from napari_heatmap_digitizer.core._stale import clean_stale
 from napari_heatmap_digitizer.core._write import check_can_write, output_format
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ a folder is replaced only when it is a Zarr store this tool wrote.
 A :class:`Stage` (``with staged(): ...``) holds every temporary file of a run
 and puts them all in place at its end, or removes them all on any error, so a
 run writes all its outputs or none. A temporary file is locked while its
-writer lives, so :func:`clean_stale` can tell the leftovers of a killed run
-from the work of a run still going.
+writer lives, so :func:`~._stale.clean_stale` can tell the leftovers of a
+killed run from the work of a run still going.
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ from __future__ import annotations
 import contextvars
 import json
 import os
-import re
 import shutil
 import stat
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -37,8 +35,6 @@ try:  # POSIX: a lock marks a temporary file whose writer still runs
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-#: The names of this tool's temporary files and folders.
-PART = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.(old\.)?part(\.[A-Za-z0-9]+)?$")
 
 #: The name recorded as ``software`` in the Zarr stores this tool writes.
 SOFTWARE_NAME = "napari-heatmap-digitizer"
@@ -179,7 +175,7 @@ class _Part:
             self.fd = None
 
     def remove_tmp(self) -> None:
-        _remove(self.tmp)
+        remove_path(self.tmp)
         self.release()
 
 
@@ -277,18 +273,19 @@ def _aside(part: _Part) -> None:
 def _undo(part: _Part) -> None:
     """Take back a part: remove the new output, restore the old one."""
     if part.placed:
-        _remove(part.path)
+        remove_path(part.path)
         part.placed = False
     if part.old is not None:
         if part.linked and _exists(part.path):
-            _remove(part.old)  # the old file was never moved
+            remove_path(part.old)  # the old file was never moved
         else:
             with suppress(OSError):
                 os.replace(part.old, part.path)
         part.old = None
 
 
-def _remove(path: Path) -> None:
+def remove_path(path: Path) -> None:
+    """Remove a file or folder tree, quietly (it may be gone already)."""
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     else:
@@ -341,7 +338,7 @@ class Stage:
             raise
         for part in self.parts:
             if part.old is not None:
-                _remove(part.old)
+                remove_path(part.old)
             part.release()
         self.parts = []
 
@@ -427,94 +424,6 @@ def write_part(
         part.remove_tmp()
         raise
     finish(part)
-
-
-def clean_stale(
-    folder: str | os.PathLike[str],
-    *,
-    before: float | None = None,
-    names: set[str] | None = None,
-) -> int:
-    """Remove this tool's temporary files left in ``folder`` by killed runs.
-
-    Only names of this tool's own pattern (``.NAME.XXXXXXXX.part…``) that are
-    older than ``before`` and whose writer is gone (no lock held) are removed.
-
-    Parameters
-    ----------
-    folder : path
-    before : float, optional
-        A time (``time.time()``); default now.
-    names : set of str, optional
-        Only the temporary files of these outputs (default: any).
-
-    Returns
-    -------
-    int
-        How many were removed.
-    """
-    before = time.time() if before is None else before
-    removed = 0
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return 0
-    for entry in entries:
-        match = PART.match(entry.name)
-        if not match or (names is not None and match["name"] not in names):
-            continue
-        try:
-            if entry.stat(follow_symlinks=False).st_mtime >= before:
-                continue
-            if _in_use(Path(entry.path)):
-                continue
-        except OSError:
-            continue
-        _remove(Path(entry.path))
-        removed += 1
-    return removed
-
-
-def partials(folder: Path, names: set[str] | None = None) -> list[Path]:
-    """The temporary files of this tool in ``folder`` (of ``names`` only).
-
-    Parameters
-    ----------
-    folder : pathlib.Path
-    names : set of str, optional
-        Names of outputs (default: any).
-
-    Returns
-    -------
-    list of pathlib.Path
-    """
-    try:
-        entries = sorted(Path(folder).iterdir())
-    except OSError:
-        return []
-    found = []
-    for path in entries:
-        match = PART.match(path.name)
-        if match and (names is None or match["name"] in names):
-            found.append(path)
-    return found
-
-
-def _in_use(path: Path) -> bool:
-    """Whether a live writer holds the lock of a temporary file or folder."""
-    if fcntl is None:  # pragma: no cover - Windows: age alone decides
-        return False
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
-    return False
 
 
 def check_can_write(

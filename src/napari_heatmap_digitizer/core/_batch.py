@@ -21,14 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from napari_heatmap_digitizer.core._atomic import (
-    check_distinct,
-    clean_stale,
-    partials,
-)
+from napari_heatmap_digitizer.core._atomic import check_distinct
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._outputs import run_to_files
 from napari_heatmap_digitizer.core._recipe import Recipe
+from napari_heatmap_digitizer.core._stale import clean_stale, partials
 from napari_heatmap_digitizer.core._write import (
     atomic_write_text,
     output_format,
