@@ -28,7 +28,7 @@ from napari_heatmap_digitizer.core._bar_pixels import _delta_e
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
 from napari_heatmap_digitizer.core._errors import DigitizerError
-from napari_heatmap_digitizer.core._read import as_rgb8
+from napari_heatmap_digitizer.core._read import as_rgb8, whole_figure
 
 #: A pixel belongs to the figure's content when it is this far (ΔE) from the
 #: background colour.
@@ -151,6 +151,12 @@ def detect(
         Never raises for an image without panels: ``found`` is then false
         and ``message`` says so.
 
+    Raises
+    ------
+    DigitizerError
+        If ``image`` is not an image array, or has more pixels than the limit
+        (``HEATMAP_DIGITIZER_MAX_PIXELS``; a dask array is loaded whole).
+
     Examples
     --------
     >>> from napari_heatmap_digitizer.data import load_sample
@@ -158,6 +164,13 @@ def detect(
     >>> len(found.panels), found.colorbars[0].orientation
     (1, 'vertical')
     """
+    whole_figure(image, "detect", draw="draw the panel and colour-bar boxes instead")
+    flags = (bool, np.bool_)
+    if not isinstance(colormaps, flags) or not isinstance(ticks, (*flags, type(None))):
+        raise DigitizerError(
+            "detect: colormaps must be True or False and ticks True, False or "
+            f"None; got colormaps={colormaps!r}, ticks={ticks!r}"
+        )
     rgb, _ = as_rgb8(image)
     background = _background(rgb)
     if background is None:

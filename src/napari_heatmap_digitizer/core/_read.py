@@ -1,13 +1,20 @@
 """Reading figures from files and bringing any pixel array to 8-bit RGB.
 
 Everything downstream works on ``(rows, cols, 3)`` ``uint8`` RGB plus an
-optional boolean *no-data* mask (fully transparent pixels). This module is the
-only place that knows about file formats, bit depths and alpha.
+optional boolean *no-data* mask (fully transparent pixels). This module and
+:mod:`._lazy` are the only places that know about file formats, bit depths
+and alpha.
+
+Conversion to 8 bits goes band of rows by band of rows, reading only those
+rows of a TIFF or Zarr file: the peak memory is the 8-bit result plus one
+band, whatever the figure's bit depth. A figure held whole in memory may have
+at most :func:`~._lazy.max_pixels` pixels (``HEATMAP_DIGITIZER_MAX_PIXELS``).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +22,32 @@ import numpy as np
 from dask import is_dask_collection
 
 from napari_heatmap_digitizer.core._errors import DigitizerError
-
-#: Tile edge of the TIFF files written band by band, and row multiple of chunks.
-TILE = 256
+from napari_heatmap_digitizer.core._lazy import CHUNK_PIXELS as CHUNK_PIXELS
+from napari_heatmap_digitizer.core._lazy import MAX_PIXELS_ENV as MAX_PIXELS_ENV
+from napari_heatmap_digitizer.core._lazy import STREAM_PIXELS as STREAM_PIXELS
+from napari_heatmap_digitizer.core._lazy import TILE as TILE
+from napari_heatmap_digitizer.core._lazy import (
+    DecodeError,
+    check_file,
+    check_pixels,
+    figure_pixels,
+    one_line,
+    open_lazy,
+    tiff_rows,
+)
+from napari_heatmap_digitizer.core._lazy import is_zarr as is_zarr
+from napari_heatmap_digitizer.core._lazy import max_pixels as max_pixels
 
 #: File name endings :func:`load_image` reads.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif")
+
+#: Pixels per band of rows converted at a time.
+BAND_PIXELS = 1 << 20
+
+#: Pillow's own size check is switched off while it reads (this module checks
+#: the size against the pixel limit itself, without warnings); the lock keeps
+#: two threads from restoring it out of order.
+_PILLOW = threading.Lock()
 
 
 def load_image(path: str | os.PathLike[str]) -> np.ndarray:
@@ -35,13 +62,16 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
     -------
     numpy.ndarray
         ``(rows, cols, 3)`` RGB or ``(rows, cols, 4)`` RGBA, ``uint8``. Grey,
-        palette and 16-bit images are converted; the EXIF orientation is
-        applied so that the array looks like the picture a viewer shows.
+        palette and 16-bit images are converted (band by band, so memory
+        peaks at the result plus one band); the EXIF orientation is applied so
+        that the array looks like the picture a viewer shows.
 
     Raises
     ------
     DigitizerError
-        If the file is missing, unreadable or not an image.
+        If the file is missing, not a regular file (a FIFO, a device),
+        unreadable, damaged, not an image, or larger than the pixel limit
+        (default 2**30 pixels; ``HEATMAP_DIGITIZER_MAX_PIXELS`` raises it).
 
     Examples
     --------
@@ -51,78 +81,152 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
     3
     """
     path = Path(path)
-    if not path.exists():
-        raise DigitizerError(f"image file {str(path)!r} does not exist")
+    check_file(path)
     if path.suffix.lower() == ".zarr" or (path / "zarr.json").exists():
-        return _to_rgb_or_rgba8(
-            open_lazy(path).compute(scheduler="threads"), source=str(path)
-        )
+        lazy = open_lazy(path)
+        check_pixels(lazy.shape, repr(str(path)))
+        return _to_rgb_or_rgba8(lazy, source=str(path))
     if path.is_dir():
         raise DigitizerError(f"{str(path)!r} is a folder, not an image file")
     if path.suffix.lower() in (".tif", ".tiff"):
-        array = _read_tiff(path)
-    else:
-        array = _read_with_pillow(path)
-    return _to_rgb_or_rgba8(array, source=str(path))
+        return _read_tiff(path)
+    return _to_rgb_or_rgba8(_read_with_pillow(path), source=str(path))
 
 
 def _read_tiff(path: Path) -> np.ndarray:
-    import tifffile
-
     try:
-        array = np.asarray(tifffile.imread(path, key=0))
-        if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] > 4:
-            array = np.moveaxis(array, 0, -1)  # planar (channels first) TIFF
-        return array
+        rows = tiff_rows(path)
+    except DigitizerError:
+        raise
     except Exception:
         # Some TIFF flavours (e.g. JPEG-compressed, odd photometrics) are
         # better handled by Pillow; fall back before giving up.
-        return _read_with_pillow(path)
+        return _to_rgb_or_rgba8(_read_with_pillow(path), source=str(path))
+    try:
+        return _to_rgb_or_rgba8(rows, source=str(path))
+    except DecodeError as exc:
+        try:
+            array = _read_with_pillow(path)
+        except DigitizerError:
+            raise exc from None
+        return _to_rgb_or_rgba8(array, source=str(path))
+    finally:
+        rows.close()
 
 
 def _read_with_pillow(path: Path) -> np.ndarray:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(path) as im:
-            im = ImageOps.exif_transpose(im)
-            if im.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "1"):
-                has_alpha = im.mode == "PA" or "transparency" in im.info
-                im = im.convert("RGBA" if has_alpha else "RGB")
-            return np.asarray(im)
+        with _PILLOW:
+            saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+            try:
+                with Image.open(path) as im:
+                    check_pixels((im.height, im.width), repr(str(path)))
+                    im = ImageOps.exif_transpose(im)
+                    if im.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV", "1"):
+                        has_alpha = im.mode == "PA" or "transparency" in im.info
+                        im = im.convert("RGBA" if has_alpha else "RGB")
+                    return np.asarray(im)
+            finally:
+                Image.MAX_IMAGE_PIXELS = saved
     except UnidentifiedImageError:
         raise DigitizerError(
             f"{str(path)!r} is not an image this program can read "
             "(use PNG, JPEG, TIFF, BMP or WebP)"
         ) from None
-    except OSError as exc:
-        raise DigitizerError(f"cannot read image {str(path)!r}: {exc}") from None
+    except DigitizerError:
+        raise
+    except MemoryError:
+        raise DigitizerError(
+            f"not enough memory to read {str(path)!r}; convert it to a tiled "
+            "TIFF and read it chunk by chunk (--stream)"
+        ) from None
+    except Exception as exc:
+        raise DigitizerError(
+            f"cannot read image {str(path)!r} (damaged or truncated?): {one_line(exc)}"
+        ) from None
+
+
+def _rows_of(array: Any) -> Any:
+    """``array`` itself when it can be sliced by rows, else as a NumPy array."""
+    if isinstance(array, np.ndarray) or is_dask_collection(array):
+        return array
+    if all(hasattr(array, a) for a in ("shape", "dtype", "ndim", "__getitem__")):
+        return array
+    return np.asarray(array)
+
+
+def _band(array: Any, start: int, stop: int) -> np.ndarray:
+    part = array[start:stop]
+    if is_dask_collection(part):
+        part = part.compute(scheduler="threads")
+    part = np.asarray(part)
+    return part[..., None] if part.ndim == 2 else part
+
+
+def _band_rows(array: Any) -> int:
+    """Rows per band: about :data:`BAND_PIXELS`, whole stored chunks."""
+    rows, cols = int(array.shape[0]), int(array.shape[1])
+    chunks: Any = getattr(array, "chunks", None)
+    stored = TILE
+    if chunks is not None and len(chunks) and not is_dask_collection(array):
+        first: Any = chunks[0]
+        stored = max(1, int(first[0] if isinstance(first, tuple) else first))
+    want = max(1, BAND_PIXELS // max(cols, 1))
+    return min(rows, max(stored, want // stored * stored))
 
 
 def _to_rgb_or_rgba8(
-    array: np.ndarray, *, source: str = "image", top: float | None = None
+    array: Any, *, source: str = "image", top: float | None = None
 ) -> np.ndarray:
     """Bring grey/16-bit/float arrays to ``uint8`` RGB(A), keeping alpha.
 
     ``top`` is the float value that becomes 255 (see :func:`float_top`); by
-    default it is decided from ``array`` itself.
+    default it is decided from ``array`` itself. ``array`` may be a NumPy or
+    dask array or a row reader of a file; it is converted band by band.
     """
-    array = np.asarray(array)
-    if array.ndim == 2:
-        array = array[..., None]
-    if array.ndim != 3 or array.shape[2] not in (1, 2, 3, 4):
+    array = _rows_of(array)
+    shape = tuple(int(n) for n in array.shape)
+    if len(shape) == 2:
+        shape = (*shape, 1)
+    if len(shape) != 3 or shape[2] not in (1, 2, 3, 4):
         raise DigitizerError(
-            f"{source} has shape {array.shape}; expected a 2-D grey, RGB or RGBA image"
+            f"{source} has shape {tuple(array.shape)}; expected a 2-D grey, RGB or "
+            "RGBA image"
         )
-    if array.shape[0] == 0 or array.shape[1] == 0:
-        raise DigitizerError(f"{source} is empty (shape {array.shape})")
-    array = _to_uint8(array, source=source, top=top)
-    channels = array.shape[2]
-    if channels == 1:
-        return np.repeat(array, 3, axis=2)
-    if channels == 2:  # grey + alpha
-        return np.concatenate([np.repeat(array[..., :1], 3, axis=2), array[..., 1:]], 2)
-    return np.ascontiguousarray(array)
+    if shape[0] == 0 or shape[1] == 0:
+        raise DigitizerError(f"{source} is empty (shape {tuple(array.shape)})")
+    if is_dask_collection(array):
+        check_pixels(shape, source)
+    channels = shape[2]
+    if isinstance(array, np.ndarray) and array.dtype == np.uint8 and channels > 2:
+        return np.ascontiguousarray(array)
+    _check_dtype(np.dtype(array.dtype), source)
+    if top is None and np.issubdtype(array.dtype, np.floating):
+        top = float_top(array)
+    out = np.empty((*shape[:2], 3 if channels in (1, 3) else 4), np.uint8)
+    step = _band_rows(array)
+    for start in range(0, shape[0], step):
+        stop = min(start + step, shape[0])
+        band = _to_uint8(_band(array, start, stop), source=source, top=top)
+        if channels == 2:  # grey + alpha
+            out[start:stop, :, :3] = band[..., :1]
+            out[start:stop, :, 3] = band[..., 1]
+        else:
+            out[start:stop] = band
+    return out
+
+
+def _check_dtype(dtype: np.dtype, source: str) -> None:
+    if dtype.kind == "b" or dtype == np.uint8:
+        return
+    if np.issubdtype(dtype, np.integer):
+        if np.iinfo(dtype).min < 0:
+            raise DigitizerError(f"{source} has signed integer pixels; save it as PNG")
+        return
+    if not np.issubdtype(dtype, np.floating):
+        raise DigitizerError(f"{source} has pixels of type {dtype}; save it as PNG")
 
 
 def _to_uint8(
@@ -175,9 +279,62 @@ def float_top(array: Any) -> float:
             )
         )
     else:
-        finite = np.asarray(array)[np.isfinite(array)]
-        biggest = float(finite.max()) if finite.size else 0.0
+        array = _rows_of(array)
+        biggest = -np.inf
+        for band in _float_bands(array):
+            finite = band[np.isfinite(band)]
+            if finite.size:
+                biggest = max(biggest, float(finite.max()))
     return 255.0 if biggest > 1.0 else 1.0
+
+
+def _float_bands(array: Any) -> Any:
+    if array.ndim < 2:
+        yield np.asarray(array)
+        return
+    step = _band_rows(array)
+    for start in range(0, int(array.shape[0]), step):
+        yield np.asarray(array[start : start + step])
+
+
+def whole_figure(image: Any, who: str, *, draw: str) -> None:
+    """Refuse what cannot be worked on whole in memory, saying what to pass.
+
+    Parameters
+    ----------
+    image : object
+        Should be a NumPy or dask array (or another array with ``shape``,
+        ``dtype`` and ``ndim``) of a grey, RGB or RGBA figure, within the
+        pixel limit.
+    who : str
+        The function's name, for the message.
+    draw : str
+        What to do instead with a figure over the limit.
+
+    Raises
+    ------
+    DigitizerError
+    """
+    if isinstance(image, (str, os.PathLike)):
+        raise DigitizerError(
+            f"{who} needs the figure's pixels, not a file name: pass load_image(path)"
+        )
+    if not all(hasattr(image, a) for a in ("shape", "dtype", "ndim")):
+        raise DigitizerError(
+            f"{who} needs the figure as an array of pixels (NumPy or dask, rows x "
+            f"cols [x 3 or 4]), not {type(image).__name__}; read a file with "
+            "load_image(path)"
+        )
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] > 4):
+        raise DigitizerError(
+            f"{who} needs a 2-D grey, RGB or RGBA image; got shape {image.shape}"
+        )
+    lazy = " loads the figure whole:" if is_dask_collection(image) else ":"
+    check_pixels(
+        image.shape,
+        "the figure",
+        why=f"{who}{lazy} {draw} (or raise {MAX_PIXELS_ENV} if memory allows)",
+    )
 
 
 def crop_rgb8(image: Any, box: Any) -> tuple[np.ndarray, np.ndarray | None]:
@@ -234,172 +391,21 @@ def as_rgb8(
     array = _to_rgb_or_rgba8(image, top=top)
     if array.shape[2] == 3:
         return array, None
-    rgb, alpha = array[..., :3], array[..., 3]
-    nodata = alpha == 0
-    if np.all(alpha == 255):
-        return np.ascontiguousarray(rgb), None
-    a = alpha[..., None].astype(np.float32) / 255.0
-    blended = np.rint(rgb * a + 255.0 * (1.0 - a)).astype(np.uint8)
-    return blended, (nodata if nodata.any() else None)
-
-
-#: Pixels per block when this module chooses the chunks of a file.
-CHUNK_PIXELS = 1 << 22
-
-#: TIFF figures with more pixels than this are read chunk by chunk by default.
-STREAM_PIXELS = 1 << 28
-
-
-def is_zarr(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` names a Zarr array or group (a folder)."""
-    path = Path(path)
-    if path.suffix.lower() == ".zarr":
-        return True
-    return path.is_dir() and any(
-        (path / f).exists() for f in ("zarr.json", ".zarray", ".zgroup")
-    )
-
-
-def figure_pixels(path: str | os.PathLike[str]) -> int | None:
-    """Pixels of a TIFF or Zarr figure read from its header; ``None`` otherwise."""
-    path = Path(path)
-    if path.suffix.lower() not in (".tif", ".tiff") and not is_zarr(path):
-        return None
-    try:
-        shape = open_lazy(path).shape
-    except DigitizerError:
-        return None
-    return int(shape[0]) * int(shape[1])
-
-
-def open_lazy(path: str | os.PathLike[str]) -> Any:
-    """Open a TIFF or Zarr figure as a dask array without reading its pixels.
-
-    Tiled and striped TIFFs are read through tifffile's Zarr view, one tile
-    or strip group per chunk; uncompressed contiguous ones row band by row
-    band. Chunks hold about :data:`CHUNK_PIXELS` pixels and whole colours.
-
-    Parameters
-    ----------
-    path : str or path-like
-        ``.tif``/``.tiff`` file, or ``.zarr`` folder holding an array (or a
-        group with an array ``0``, as OME-Zarr's full resolution).
-
-    Returns
-    -------
-    dask.array.Array
-        ``(rows, cols)`` or ``(rows, cols, channels)``.
-
-    Raises
-    ------
-    DigitizerError
-        If the file is missing, unreadable or of another format.
-    """
-    import dask.array as da
-
-    path = Path(path)
-    if not path.exists():
-        raise DigitizerError(f"image file {str(path)!r} does not exist")
-    if is_zarr(path):
-        array = da.from_zarr(_zarr_array(path))
-    elif path.suffix.lower() in (".tif", ".tiff"):
-        array = _tiff_lazy(path)
-    else:
-        raise DigitizerError(
-            f"{str(path)!r}: only TIFF and Zarr figures can be read chunk by chunk "
-            "(convert it to a tiled TIFF, or leave out --stream)"
-        )
-    if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] > 4:
-        array = da.moveaxis(array, 0, -1)  # planar (channels first)
-    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] > 4):
-        raise DigitizerError(
-            f"{str(path)!r} holds an array of shape {array.shape}; expected a 2-D "
-            "grey, RGB or RGBA image"
-        )
-    return array.rechunk(_chunks(array))
-
-
-def _chunks(array: Any) -> tuple[Any, ...]:
-    """Chunks of about :data:`CHUNK_PIXELS` aligned to the stored ones.
-
-    Short and wide: about :data:`TILE` to 2 x :data:`TILE` rows, so that
-    bands of rows (see :func:`bands`) stay small on wide figures.
-    """
-    rows, cols = array.shape[:2]
-    stored_r, stored_c = array.chunks[0][0], array.chunks[1][0]
-    r = stored_r * max(1, -(-TILE // stored_r))
-    c = stored_c * max(1, CHUNK_PIXELS // max(r, 1) // stored_c)
-    return (min(r, rows), min(c, cols)) + ((-1,) if array.ndim == 3 else ())
-
-
-def _zarr_array(path: Path) -> Any:
-    import zarr
-
-    try:
-        node = zarr.open(str(path), mode="r")
-    except Exception as exc:
-        raise DigitizerError(f"cannot read Zarr {str(path)!r}: {exc}") from None
-    if hasattr(node, "shape"):
-        return node
-    names = sorted(k for k, _ in node.arrays())
-    if "0" in names:
-        return node["0"]
-    if len(names) == 1:
-        return node[names[0]]
-    raise DigitizerError(
-        f"Zarr group {str(path)!r} holds arrays {names}; name one: "
-        f"{path!s}/{names[0] if names else 'ARRAY'}"
-    )
-
-
-class _Rows:
-    """Rows of an uncompressed contiguous TIFF, read on demand (picklable)."""
-
-    def __init__(self, path: Path, offset: int, shape: tuple[int, ...], dtype: Any):
-        self.path, self.offset = str(path), int(offset)
-        self.shape, self.dtype, self.ndim = tuple(shape), np.dtype(dtype), len(shape)
-
-    def __getitem__(self, key: tuple[slice, ...]) -> np.ndarray:
-        rows = key[0]
-        start, stop, _ = rows.indices(self.shape[0])
-        row_items = int(np.prod(self.shape[1:]))
-        data = np.fromfile(
-            self.path,
-            dtype=self.dtype,
-            count=(stop - start) * row_items,
-            offset=self.offset + start * row_items * self.dtype.itemsize,
-        ).reshape((stop - start, *self.shape[1:]))
-        index = (slice(None), *key[1:])
-        return data[index]
-
-
-def _tiff_lazy(path: Path) -> Any:
-    import dask.array as da
-    import tifffile
-    import zarr
-
-    try:
-        with tifffile.TiffFile(path) as tf:
-            series = tf.series[0]
-            page = series.levels[0].pages[0] if series.levels else tf.pages[0]
-            if (
-                len(series.pages) == 1
-                and page.is_contiguous
-                and page.compression == 1
-                and page.planarconfig == 1
-            ):
-                shape = tuple(series.shape)
-                offset = page.dataoffsets[0]
-                dtype = series.dtype.newbyteorder(tf.byteorder)
-                reader = _Rows(path, offset, shape, dtype)
-                rows = max(1, CHUNK_PIXELS // max(shape[1], 1))
-                return da.from_array(reader, chunks=(rows, *shape[1:]), asarray=True)
-        store = tifffile.imread(path, aszarr=True, series=0, level=0)
-        return da.from_zarr(zarr.open(store, mode="r"))
-    except DigitizerError:
-        raise
-    except Exception as exc:
-        raise DigitizerError(f"cannot read TIFF {str(path)!r}: {exc}") from None
+    rows = array.shape[0]
+    rgb = np.empty((*array.shape[:2], 3), np.uint8)
+    nodata = np.zeros(array.shape[:2], bool)
+    step = _band_rows(array)
+    for start in range(0, rows, step):
+        part = array[start : start + step]
+        alpha = part[..., 3]
+        if np.all(alpha == 255):
+            rgb[start : start + step] = part[..., :3]
+            continue
+        nodata[start : start + step] = alpha == 0
+        a = alpha[..., None].astype(np.float32) / 255.0
+        blended = np.rint(part[..., :3] * a + 255.0 * (1.0 - a))
+        rgb[start : start + step] = blended.astype(np.uint8)
+    return rgb, (nodata if nodata.any() else None)
 
 
 def open_figure(path: str | os.PathLike[str], *, stream: bool | None = None) -> Any:
