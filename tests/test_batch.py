@@ -233,6 +233,7 @@ def test_batch_refuses_bad_commands(figures, capsys):
         == 2
     )
     assert "cannot reach the dask scheduler" in capsys.readouterr().err
+    assert not (tmp / "o").exists()  # no empty --out folder left behind
     with pytest.raises(DigitizerError, match="no figure"):
         plan([], 1, tmp / "o", "tif")
 

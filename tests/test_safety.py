@@ -224,6 +224,13 @@ def test_overwrite_replaces_only_this_tools_zarr(tmp_path, capsys):
     assert litter(tmp_path) == []
     with pytest.raises(DigitizerError, match="not a Zarr store"):
         write_array(folder, np.zeros((2, 2)), overwrite=True)
+    recipe = sample_recipe(tmp_path)
+    figure = tmp_path / "important.png"
+    figure.write_bytes(Path(SINGLE).read_bytes())
+    args = [recipe, figure, "--out", tmp_path, "--format", "zarr", "--overwrite"]
+    assert run("batch", *args) == 2
+    assert "not a Zarr store written by this tool" in one_line_error(capsys)
+    assert (folder / "thesis.tex").read_text() == "three years"
 
 
 # -- item 5: batch --overwrite keeps a now-failing figure's outputs ------------

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from napari_heatmap_digitizer.core._atomic import check_distinct
+from napari_heatmap_digitizer.core._atomic import check_distinct, check_replaceable
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._outputs import run_to_files
 from napari_heatmap_digitizer.core._recipe import Recipe
@@ -129,6 +129,9 @@ def plan(
                 "already done or --overwrite to redo them"
             )
         some = any(p.exists() for p in outputs)
+        for path in outputs:  # --overwrite replaces only what it may
+            if (overwrite or resume) and (path.exists() or path.is_symlink()):
+                check_replaceable(path, folder=fmt == "zarr")
         jobs.append(
             FileJob(
                 i,
