@@ -342,6 +342,40 @@ def test_stale_parts_only_of_dead_writers_are_removed(tmp_path):
     live.remove_tmp()
 
 
+@posix_only
+def test_ctrl_c_on_batch_tells_the_truth(tmp_path, monkeypatch, capsys):
+    from napari_heatmap_digitizer.core import _batch
+
+    recipe = sample_recipe(tmp_path)
+    out = tmp_path / "o"
+    held = []
+
+    def interrupted(recipe, jobs, **kwargs):
+        dead = out / ".a.tif.dead1234.part.tif"  # a killed worker's file
+        dead.write_bytes(b"half")
+        if held:  # a writer still holds this one
+            held.append(new_part(out / "b.tif", overwrite=False))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_batch, "run_batch", interrupted)
+    figures = [tmp_path / "a.png", tmp_path / "b.png"]
+    for f in figures:
+        f.write_bytes(Path(SINGLE).read_bytes())
+    assert run("batch", recipe, *figures, "--out", out) == 130
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("heatmap-digitizer: interrupted; 0 figure(s) finished")
+    assert "unfinished figures left no files" in err and "\n" not in err
+    assert litter(out) == []
+    rows = (out / "summary.csv").read_text().splitlines()
+    assert len(rows) == 3 and all(",not run," in r for r in rows[1:])
+    held.append(None)
+    assert run("batch", recipe, *figures, "--out", out, "--overwrite") == 130
+    err = capsys.readouterr().err
+    assert "1 partial file(s) could not be removed yet" in err
+    assert litter(out) == [held[1].tmp.name]
+    held[1].remove_tmp()
+
+
 # -- item 10: modes ------------------------------------------------------------
 
 
