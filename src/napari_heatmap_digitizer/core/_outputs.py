@@ -12,7 +12,7 @@ none (:func:`~napari_heatmap_digitizer.core._atomic.staged`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -285,6 +285,9 @@ def run_to_files(
 ) -> list[Written]:
     """Run a recipe on a figure and write one output per panel, all or none.
 
+    Panels are computed and written one at a time (under temporary names,
+    all put in place at the end), so only one panel's values are held.
+
     Parameters
     ----------
     recipe : Recipe
@@ -307,18 +310,33 @@ def run_to_files(
     if isinstance(figure, (str, Path)):
         check_distinct({"input figure": [Path(figure)], "output": targets})
     image = read_figure(recipe, figure)
+    recipe.check(image.shape)  # every panel is checked before the first runs
     # Lazy figures are computed while writing: give that part the progress.
     share = 0.0 if is_dask_collection(image) else 0.8
-    with staged():
-        panels = run_recipe(recipe, image, progress=lambda f: report(share * f))
-        return write_outputs(
-            panels,
-            recipe,
-            targets,
-            software=software,
-            overwrite=overwrite,
-            progress=lambda f: report(share + (1 - share) * f),
-        )
+    n = len(recipe.panels)
+    written: list[Written] = []
+    with staged():  # panel by panel: one panel's values in memory at a time
+        for i, (panel, target) in enumerate(zip(recipe.panels, targets, strict=True)):
+            one = recipe.copy()
+            one.panels = [panel]
+
+            def ran(f: float, i: int = i) -> None:
+                report((i + share * f) / n)
+
+            def wrote(f: float, i: int = i) -> None:
+                report((i + share + (1 - share) * f) / n)
+
+            [result] = run_recipe(one, image, progress=ran)
+            result = replace(result, index=i)
+            written += write_outputs(
+                [result],
+                recipe,
+                [target],
+                software=software,
+                overwrite=overwrite,
+                progress=wrote,
+            )
+    return written
 
 
 def _write_cells(
