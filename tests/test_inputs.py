@@ -186,6 +186,20 @@ def test_the_limit_is_lowered_by_the_environment(tmp_path, monkeypatch):
     assert MAX_PIXELS_ENV in _error(load_image, path)
 
 
+def test_detect_on_a_huge_zarr_is_refused_not_killed(tmp_path, capsys):
+    import zarr
+
+    path = tmp_path / "huge.zarr"
+    zarr.create_array(  # metadata only: 100000 x 100000 RGB, no chunk written
+        str(path), shape=(100_000, 100_000, 3), chunks=(1000, 1000, 3), dtype="u1"
+    )
+    assert open_lazy(path).shape == (100_000, 100_000, 3)  # streaming is fine
+    assert "huge.zarr" in _error(load_image, path)
+    assert main(["detect", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "huge.zarr" in err and MAX_PIXELS_ENV in err
+
+
 # ------------------------------------------------------- not regular files
 
 
