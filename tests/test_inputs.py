@@ -161,6 +161,25 @@ def test_truncated_tiled_tiff(tmp_path):
         open_lazy(path).compute()
 
 
+def test_damaged_tile_is_one_line_also_when_streamed(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    picture = rng.integers(0, 256, (512, 512, 3), dtype=np.uint8)
+    path = tmp_path / "bad.tif"
+    tifffile.imwrite(path, picture, tile=(256, 256), compression="zlib")
+    with tifffile.TiffFile(path) as tf:
+        offset = tf.pages[0].dataoffsets[1]
+    data = bytearray(path.read_bytes())
+    data[offset + 10 : offset + 200] = bytes(190)  # same length, bad tile
+    path.write_bytes(bytes(data))
+    assert "bad.tif" in _error(load_image, path)
+    assert "bad.tif" in _error(lambda: open_lazy(path).compute())
+    args = ["digitize", str(path), "--stream", "--plot", "0,0,200,500"]
+    args += ["--colorbar", "300,0,320,500", "--vmin", "0", "--vmax", "1"]
+    assert main([*args, "-o", str(tmp_path / "v.npy")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.tif" in err and len(err.strip().splitlines()) == 1
+
+
 def test_the_limit_is_lowered_by_the_environment(tmp_path, monkeypatch):
     picture = np.zeros((256, 512, 3), np.uint8)
     path = tmp_path / "two_tiles.tif"
