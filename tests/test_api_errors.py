@@ -26,6 +26,7 @@ from napari_heatmap_digitizer import (
     Recipe,
     ValueScale,
     complete_recipe,
+    detect_grid,
     digitize,
     fill_gaps,
     find_hexagons,
@@ -220,6 +221,7 @@ def test_negative_plot_box_gives_the_box_error(tmp_path):
         (lambda: fill_gaps([]), "result must be a Result"),
         (lambda: complete_recipe(None, None), "given must be a Recipe"),
         (lambda: complete_recipe(Recipe(), {}), "found must be a Detection"),
+        (lambda: detect_grid(RESULT.values), "result must be a Result"),
         (lambda: Grid.regular(5, 5, "2", 2), "cols must be"),
         (lambda: Grid("a", "b"), "grid edges must be"),
         (lambda: parse_cells(12), "cells must be text"),
@@ -348,6 +350,7 @@ def test_public_functions_take_junk(junk, not_text):
     _refused_or_fine(panel_cells, junk)
     _refused_or_fine(panel_cells, RESULT, junk)
     _refused_or_fine(panel_cells, RESULT, grid=junk)
+    _refused_or_fine(detect_grid, junk)
     _refused_or_fine(find_regions, junk)
     _refused_or_fine(find_regions, RESULT, min_area=junk)
     _refused_or_fine(find_hexagons, junk)

@@ -35,7 +35,7 @@ import numba
 import numpy as np
 
 from napari_heatmap_digitizer.core._errors import DigitizerError, shown, wrong
-from napari_heatmap_digitizer.core._result import Result
+from napari_heatmap_digitizer.core._result import Result, check_result
 
 #: Smallest cell the detector and :func:`cell_values` accept, in pixels.
 MIN_CELL = 3
@@ -200,8 +200,10 @@ def detect_grid(result: Result, *, step: float = STEP) -> Grid:
     Raises
     ------
     DigitizerError
-        If no grid is found or its cells are smaller than :data:`MIN_CELL`.
+        If ``result`` is not a :class:`Result`, no grid is found or its
+        cells are smaller than :data:`MIN_CELL`.
     """
+    check_result(result)
     # only pixels close to a colour-bar colour: anti-aliased text and the halos
     # JPEG puts around it are off the colour map's curve
     pos = _positions(result, DETECT_DISTANCE)
