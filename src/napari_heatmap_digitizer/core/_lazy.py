@@ -91,8 +91,9 @@ def check_pixels(shape: Any, source: str, *, why: str = "") -> None:
     if rows * cols <= limit:
         return
     why = why or (
-        f"if the figure is real, set {MAX_PIXELS_ENV} higher (a TIFF or Zarr "
-        "figure can be read chunk by chunk with --stream instead)"
+        f"if the figure is real and fits in memory, set {MAX_PIXELS_ENV} higher, "
+        "or read it chunk by chunk (--stream; for a PNG or JPEG, convert it to a "
+        "tiled TIFF first)"
     )
     raise DigitizerError(
         f"{source} is {cols} x {rows} = {rows * cols:,} pixels, over the limit of "
@@ -327,8 +328,8 @@ def _check_segments(path: Path, page: Any) -> None:
     if missing:
         raise DigitizerError(
             f"{str(path)!r} is truncated or damaged: its header declares "
-            f"{cols} x {rows} pixels but {missing} of its {expected} tiles or "
-            f"strips are not (all) in the {size:,}-byte file"
+            f"{cols} x {rows} pixels, but the data of {missing} of its "
+            f"{expected} tiles or strips is not in the file ({size:,} bytes)"
         )
     piece = int(np.prod(page.chunks[:2]))
     in_parts = page.compression != 1 or not page.is_contiguous
