@@ -73,8 +73,16 @@ def _mode_for(path: Path, *, folder: bool) -> int:
     return (0o777 if folder else 0o666) & ~umask()
 
 
-def _lock(fd: int) -> None:
-    if fcntl is not None:
+def _open_folder(path: Path) -> int | None:
+    """A descriptor of a folder to lock (none where folders cannot be opened)."""
+    try:
+        return os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows
+        return None
+
+
+def _lock(fd: int | None) -> None:
+    if fcntl is not None and fd is not None:
         with suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
@@ -193,12 +201,13 @@ def new_part(path: Path, *, overwrite: bool, folder: bool = False) -> _Part:
     _Part
     """
     parent = path.parent if str(path.parent) else Path(".")
+    fd: int | None
     try:
         if folder:
             tmp = Path(
                 tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
             )
-            fd = os.open(tmp, os.O_RDONLY)
+            fd = _open_folder(tmp)
         else:
             fd, name = tempfile.mkstemp(
                 prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=parent
