@@ -380,7 +380,10 @@ def _make_scale(
     if ticks is not None:
         if isinstance(ticks, (str, bytes, bytearray)) or not hasattr(ticks, "__len__"):
             raise wrong("ticks", f"a list of ({unit}, value) pairs", ticks)
-        ticks = list(ticks)
+        try:
+            ticks = list(ticks)
+        except TypeError:  # a 0-d array
+            raise wrong("ticks", f"a list of ({unit}, value) pairs", ticks) from None
     if ticks:
         if vmin is not None or vmax is not None:
             raise DigitizerError("give either vmin/vmax or ticks, not both")
