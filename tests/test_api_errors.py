@@ -357,3 +357,20 @@ def test_public_functions_take_junk(junk, not_text):
     _refused_or_fine(fill_gaps, junk)
     _refused_or_fine(fill_gaps, RESULT, junk)
     _refused_or_fine(complete_recipe, junk, junk)
+
+
+@pytest.mark.parametrize("bad", [5, None, [1, 2], b"figure.png"])
+def test_reading_wants_a_path(bad):
+    from napari_heatmap_digitizer import load_image, open_figure
+
+    for read in (load_image, open_figure):
+        with pytest.raises(DigitizerError, match="must be a file path"):
+            read(bad)
+
+
+def test_open_figure_stream_is_true_false_or_none():
+    from napari_heatmap_digitizer import open_figure
+    from napari_heatmap_digitizer.data import sample_path
+
+    with pytest.raises(DigitizerError, match="stream must be True, False or None"):
+        open_figure(sample_path("single"), stream="yes")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+from pathlib import Path
 from typing import Any
 
 
@@ -143,3 +144,30 @@ def path_or_array(value: Any, name: str) -> None:
     if hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "ndim"):
         return
     raise wrong(name, "an image array (rows, columns[, channels]) or a path", value)
+
+
+def file_path(value: Any, name: str = "path") -> Path:
+    """``value`` as a :class:`~pathlib.Path`, refusing what is not a path.
+
+    Parameters
+    ----------
+    value : object
+        A ``str`` or path-like object.
+    name : str
+        The argument, for the message.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    DigitizerError
+        If ``value`` is not a ``str`` or path-like (bytes are refused too).
+    """
+    if not isinstance(value, (str, os.PathLike)) or isinstance(value, bytes):
+        raise wrong(name, "a file path (str or pathlib.Path)", value)
+    path = Path(value)
+    if isinstance(path, bytes):  # os.PathLike returning bytes
+        raise wrong(name, "a file path (str or pathlib.Path)", value)
+    return path

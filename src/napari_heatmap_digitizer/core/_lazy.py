@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError, file_path
 
 #: Tile edge of the TIFF files written band by band, and row multiple of chunks.
 TILE = 256
@@ -134,7 +134,7 @@ def check_file(path: Path) -> None:
 
 def is_zarr(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` names a Zarr array or group (a folder)."""
-    path = Path(path)
+    path = file_path(path)
     if path.suffix.lower() == ".zarr":
         return True
     return path.is_dir() and any(
@@ -144,7 +144,7 @@ def is_zarr(path: str | os.PathLike[str]) -> bool:
 
 def figure_pixels(path: str | os.PathLike[str]) -> int | None:
     """Pixels of a TIFF or Zarr figure read from its header; ``None`` otherwise."""
-    path = Path(path)
+    path = file_path(path)
     if path.suffix.lower() not in (".tif", ".tiff") and not is_zarr(path):
         return None
     try:
@@ -181,7 +181,7 @@ def open_lazy(path: str | os.PathLike[str]) -> Any:
     """
     import dask.array as da
 
-    path = Path(path)
+    path = file_path(path)
     check_file(path)
     if is_zarr(path):
         z = _zarr_array(path)

@@ -175,6 +175,7 @@ def run_recipe_steps(
         ]
     else:
         rgb, nodata = as_rgb8(image)
+        del image  # a figure read here (RGBA, 16-bit) is not held beside its RGB
         share = _DIGITIZE_SHARE if recipe.values.needs_memory else 1.0
         sizes = [p.box.width * p.box.height for p in recipe.panels]
         total, done = max(sum(sizes), 1), 0

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from dask import is_dask_collection
 
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError, file_path, wrong
 from napari_heatmap_digitizer.core._lazy import CHUNK_PIXELS as CHUNK_PIXELS
 from napari_heatmap_digitizer.core._lazy import MAX_PIXELS_ENV as MAX_PIXELS_ENV
 from napari_heatmap_digitizer.core._lazy import STREAM_PIXELS as STREAM_PIXELS
@@ -80,7 +80,7 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
     >>> load_image(sample_path("single")).shape[2]
     3
     """
-    path = Path(path)
+    path = file_path(path)
     check_file(path)
     if path.suffix.lower() == ".zarr" or (path / "zarr.json").exists():
         lazy = open_lazy(path)
@@ -427,6 +427,9 @@ def open_figure(path: str | os.PathLike[str], *, stream: bool | None = None) -> 
     ------
     DigitizerError
     """
+    if stream is not None and not isinstance(stream, bool):
+        raise wrong("stream", "True, False or None", stream)
+    path = file_path(path)
     return open_lazy(path) if streams(path, stream) else load_image(path)
 
 
