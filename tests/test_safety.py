@@ -278,6 +278,35 @@ def test_batch_overwrite_and_stale_parts(tmp_path, capsys):
     assert litter(out) == []
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="LocalCluster is slow")
+def test_worker_death_keeps_earlier_outputs_and_leaves_no_parts(tmp_path, monkeypatch):
+    from distributed import LocalCluster
+
+    from napari_heatmap_digitizer.core import _batch
+
+    recipe = sample_recipe(tmp_path)
+    figure = tmp_path / "fig.png"
+    figure.write_bytes(Path(SINGLE).read_bytes())
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "fig.tif").write_bytes(b"earlier good output")
+
+    def dies(recipe, source, outputs, **kwargs):
+        (out / ".fig.tif.dead5678.part.tif").write_bytes(b"half")
+        raise RuntimeError("worker killed")  # as a worker lost mid-write
+
+    monkeypatch.setattr(_batch, "process_file", dies)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        args = ["--scheduler", cluster.scheduler_address, "--overwrite", "-q"]
+        assert run("batch", recipe, figure, "--out", out, *args) == 1
+    rows = (out / "summary.csv").read_text()
+    assert "the worker running it failed" in rows
+    assert (out / "fig.tif").read_bytes() == b"earlier good output"
+    assert litter(out) == []
+
+
 # -- item 9: signals, stale partial files -------------------------------------
 
 SLOW_WRITER = textwrap.dedent(
