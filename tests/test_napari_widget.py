@@ -435,7 +435,7 @@ def test_bad_cells_text_is_a_notification(viewer, qtbot):
     widget.cells.value = "500x4"
     widget.digitize()
     wait(qtbot, widget)
-    assert "too small" in widget.last_error
+    assert "do not fit" in widget.last_error
 
 
 def _detected(qtbot, widget):

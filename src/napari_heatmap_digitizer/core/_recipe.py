@@ -391,7 +391,7 @@ class Recipe:
         """
         path = Path(path)
         check_can_write([path], overwrite=overwrite)
-        atomic_write_text(path, self.to_json() + "\n")
+        atomic_write_text(path, self.to_json() + "\n", overwrite=overwrite)
         return path
 
     @classmethod
