@@ -374,3 +374,12 @@ def test_open_figure_stream_is_true_false_or_none():
 
     with pytest.raises(DigitizerError, match="stream must be True, False or None"):
         open_figure(sample_path("single"), stream="yes")
+
+
+@pytest.mark.parametrize("bad", [5, None, np.zeros((4, 4, 3), np.uint8)])
+def test_digitize_blocks_wants_a_dask_array(bad):
+    from napari_heatmap_digitizer import Colorbar, digitize_blocks
+
+    bar = Colorbar.from_name("viridis", 0, 1)
+    with pytest.raises(DigitizerError, match="image must be a dask array"):
+        digitize_blocks(bad, bar, 12.0)

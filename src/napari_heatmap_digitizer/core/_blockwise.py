@@ -16,7 +16,7 @@ import numpy as np
 from dask import is_dask_collection
 
 from napari_heatmap_digitizer.core._colorbar import Colorbar
-from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._errors import DigitizerError, real, wrong
 from napari_heatmap_digitizer.core._lookup import lookup_for
 from napari_heatmap_digitizer.core._read import as_rgb8, float_top
 
@@ -53,8 +53,25 @@ def digitize_blocks(
     -------
     values, distance : dask.array.Array
         ``(rows, cols)`` ``float32``, chunked as ``image``.
+
+    Raises
+    ------
+    DigitizerError
+        If ``image`` is not a 2-D grey/RGB/RGBA dask array, ``colorbar`` not a
+        :class:`Colorbar`, ``max_distance`` not a number, or the mask's shape
+        differs from the image's.
     """
     import dask.array as da
+
+    if not (is_dask_collection(image) and hasattr(image, "ndim")):
+        raise wrong("image", "a dask array (use digitize for NumPy arrays)", image)
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] > 4):
+        raise DigitizerError(
+            f"image has shape {image.shape}; expected a 2-D grey, RGB or RGBA image"
+        )
+    if not isinstance(colorbar, Colorbar):
+        raise wrong("colorbar", "a Colorbar", colorbar)
+    max_distance = real(max_distance, "max_distance", finite=True)
     from dask.base import tokenize
 
     if image.ndim == 2:
