@@ -19,7 +19,7 @@ from dask import is_dask_collection
 from napari_heatmap_digitizer.core._bands import Stats
 from napari_heatmap_digitizer.core._cells import Cells, panel_cells
 from napari_heatmap_digitizer.core._digitize import (
-    _prepare,
+    _check_args,
     _steps,
     digitize_lazy,
     drive,
@@ -174,16 +174,18 @@ def run_recipe_steps(
             for p in recipe.panels
         ]
     else:
-        rgb, nodata = as_rgb8(image)
-        del image  # a figure read here (RGBA, 16-bit) is not held beside its RGB
+        top = float_top(image)
         share = _DIGITIZE_SHARE if recipe.values.needs_memory else 1.0
         sizes = [p.box.width * p.box.height for p in recipe.panels]
         total, done = max(sum(sizes), 1), 0
         results = []
         for panel, size in zip(recipe.panels, sizes, strict=True):
-            crop, mask, box, max_distance, extent = _prepare(
-                rgb, panel.box, recipe.max_distance, panel.extent, nodata
+            box, max_distance, extent = _check_args(
+                image.shape, panel.box, recipe.max_distance, panel.extent
             )
+            # One panel converted to 8-bit RGB at a time: a 16-bit or RGBA
+            # figure is never held twice over.
+            crop, mask = as_rgb8(image[box.slices], top=top)
             steps = _steps(crop, mask, box, colorbar, max_distance, extent)
             while True:
                 try:
