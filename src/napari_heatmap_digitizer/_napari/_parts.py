@@ -34,6 +34,13 @@ from napari_heatmap_digitizer.core import (
     catalogue_names,
 )
 from napari_heatmap_digitizer.core._cells import parse_cells
+from napari_heatmap_digitizer.core._recipe import (
+    BAND_VALUES,
+    FILLS,
+    NORMS,
+    ORIENTATIONS,
+    PER,
+)
 from napari_heatmap_digitizer.core._scale import parse_ticks
 
 T = TypeVar("T")
@@ -41,7 +48,7 @@ T = TypeVar("T")
 #: Where the colours come from (the radio buttons' choices).
 BAR_SOURCES = ("colour bar box", "colour map name")
 #: What values are given per.
-PER_CHOICES = ("pixel", "cell", "region", "hexagon")
+PER_CHOICES = PER
 
 _AUTO = "auto"
 _NONE = "none"
@@ -115,7 +122,7 @@ class ColorbarEditor(_Part[ColorbarSpec]):
         self.vmin = LineEdit(value="", label="vmin", tooltip="value at the low end")
         self.vmax = LineEdit(value="", label="vmax", tooltip="value at the high end")
         self.norm = ComboBox(
-            choices=[_AUTO, "linear", "log"],
+            choices=[_AUTO, *NORMS],
             value=_AUTO,
             label="scale",
             tooltip="auto: from the tick labels when Detect reads them, else linear",
@@ -127,14 +134,14 @@ class ColorbarEditor(_Part[ColorbarSpec]):
             "row (vertical bar) or column (horizontal bar) in the figure",
         )
         self.bar_orientation = ComboBox(
-            choices=[_AUTO, "vertical", "horizontal"], value=_AUTO, label="orientation"
+            choices=[_AUTO, *ORIENTATIONS], value=_AUTO, label="orientation"
         )
         self.flip = CheckBox(value=False, text="low end at top / right (flip)")
         self.stepped = ComboBox(
             choices=[_AUTO, "continuous", "stepped"], value=_AUTO, label="bar kind"
         )
         self.band_value = ComboBox(
-            choices=["centre", "lower", "upper"],
+            choices=list(BAND_VALUES),
             value="centre",
             label="band value",
             tooltip="stepped bars: the value a band stands for",
@@ -220,12 +227,8 @@ class AxesEditor(_Part[list[Extent | None]]):
             tooltip="XMIN,XMAX,YMIN,YMAX at the panel's left, right, bottom, top "
             "edges; one for all panels, or one per panel separated by ';'",
         )
-        self.xscale = ComboBox(
-            choices=["linear", "log"], value="linear", label="x axis"
-        )
-        self.yscale = ComboBox(
-            choices=["linear", "log"], value="linear", label="y axis"
-        )
+        self.xscale = ComboBox(choices=list(NORMS), value="linear", label="x axis")
+        self.yscale = ComboBox(choices=list(NORMS), value="linear", label="y axis")
         kwargs["widgets"] = [self.extents, self.xscale, self.yscale]
         kwargs.setdefault("labels", True)
         super().__init__(**kwargs)
@@ -319,7 +322,7 @@ class ValuesEditor(_Part[Values]):
             tooltip="regions of fewer pixels are left out",
         )
         self.fill = ComboBox(
-            choices=[_NONE, "nearest", "inpaint"],
+            choices=[_NONE, *FILLS],
             value=_NONE,
             label="fill gaps",
             tooltip="fill pixels left empty under text or lines from their "

@@ -16,6 +16,12 @@ from typing import Any
 from napari_heatmap_digitizer.cli import _setters as set_
 from napari_heatmap_digitizer.cli._setters import Setter
 from napari_heatmap_digitizer.core import DEFAULT_MAX_DISTANCE, DigitizerError, Recipe
+from napari_heatmap_digitizer.core._recipe import (
+    BAND_VALUES,
+    FILLS,
+    NORMS,
+    ORIENTATIONS,
+)
 from napari_heatmap_digitizer.core._scale import parse_ticks
 
 
@@ -131,7 +137,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
         "--norm",
         "colorbar.norm",
         set_.to("colorbar.norm"),
-        choices=("linear", "log"),
+        choices=NORMS,
         help="how values are spread along the bar (default linear)",
     ),
     _flag(
@@ -148,7 +154,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
         "--orientation",
         "colorbar.orientation",
         set_.to("colorbar.orientation"),
-        choices=("vertical", "horizontal"),
+        choices=ORIENTATIONS,
         help="colour bar orientation (default: from the box's shape)",
     ),
     _flag(
@@ -183,7 +189,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
         "--band-value",
         "colorbar.band_value",
         set_.to("colorbar.band_value"),
-        choices=("centre", "lower", "upper"),
+        choices=BAND_VALUES,
         help="value of a band of a stepped bar (default centre)",
     ),
     _flag(
@@ -199,14 +205,14 @@ FLAGS: tuple[RecipeFlag, ...] = (
         "--xscale",
         "panels[].extent.xscale",
         set_.scale("x"),
-        choices=("linear", "log"),
+        choices=NORMS,
         help="x axis spacing for --extent (default linear)",
     ),
     _flag(
         "--yscale",
         "panels[].extent.yscale",
         set_.scale("y"),
-        choices=("linear", "log"),
+        choices=NORMS,
         help="y axis spacing for --extent (default linear)",
     ),
     _flag(
@@ -266,7 +272,7 @@ FLAGS: tuple[RecipeFlag, ...] = (
         "--fill",
         "values.fill",
         set_.to("values.fill"),
-        choices=("nearest", "inpaint"),
+        choices=FILLS,
         help="fill pixels left NaN under text or lines from their neighbours "
         "(the filled pixels are listed in the TIFF metadata count)",
     ),
