@@ -47,6 +47,7 @@ from napari_heatmap_digitizer.core._regions import (
 from napari_heatmap_digitizer.core._result import Result
 from napari_heatmap_digitizer.core._scale import ValueScale
 from napari_heatmap_digitizer.core._ticks import ocr_available, parse_label
+from napari_heatmap_digitizer.core._warmup import KernelStatus, prepare_kernels
 from napari_heatmap_digitizer.core._write import write_array, write_result
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "DigitizerError",
     "Extent",
     "Grid",
+    "KernelStatus",
     "Output",
     "Panel",
     "PanelResult",
@@ -86,6 +88,7 @@ __all__ = [
     "panel_cells",
     "panel_metadata",
     "parse_label",
+    "prepare_kernels",
     "read_figure",
     "run_recipe",
     "run_recipe_steps",
