@@ -16,6 +16,9 @@ import numpy as np
 
 from napari_heatmap_digitizer.core import Box, DigitizerError, Grid
 
+#: The metadata key of every layer the digitizer makes.
+KEY = "heatmap_digitizer"
+
 #: The Shapes layer holding one rectangle per plot panel.
 PANELS_LAYER = "plot panels"
 #: The Shapes layer holding the rectangle around the colour bar.
@@ -197,3 +200,41 @@ def same_grid(a: Grid, b: Grid, *, tolerance: float = 0.25) -> bool:
         and bool(np.allclose(a.col_edges, b.col_edges, atol=tolerance))
         and bool(np.allclose(a.row_edges, b.row_edges, atol=tolerance))
     )
+
+
+def edited_grid(layer: Any, box: Box, *, name: str) -> Grid | None:
+    """The grid a panel's grid layer shows, if the user gave or edited one.
+
+    Parameters
+    ----------
+    layer : napari.layers.Shapes or None
+        The panel's grid layer (lines at the cell edges).
+    box : Box
+        The panel now; a grid shown for another box is not used.
+    name : str
+        The layer's name, for the message.
+
+    Returns
+    -------
+    Grid or None
+        ``None`` when the grid should be detected: no grid is shown for this
+        box, or it is the detected one, untouched.
+
+    Raises
+    ------
+    DigitizerError
+        When the edited lines do not make a grid.
+    """
+    info = {} if layer is None else layer.metadata.get(KEY) or {}
+    if "grid" not in info or info.get("box") != list(box):
+        return None
+    shown = Grid.from_dict(info["grid"])
+    grid = grid_from_lines(layer.data, box)
+    if grid is None:
+        raise DigitizerError(
+            f"'{name}' needs vertical and horizontal lines at the cell edges, "
+            "including the panel's outer edges"
+        )
+    if same_grid(grid, shown):  # untouched: a given grid stays, else re-detect
+        return shown if info.get("explicit") else None
+    return grid

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from napari_heatmap_digitizer._napari._boxes import grid_lines
+from napari_heatmap_digitizer._napari._boxes import KEY, grid_lines
 from napari_heatmap_digitizer.core import (
     Box,
     Cells,
@@ -42,9 +42,6 @@ KINDS = ("values", "distance", "unmatched", "cells", "grid", "regions")
 PYRAMID_ABOVE = 2048
 #: Pyramid levels stop halving at this size (pixels per side).
 PYRAMID_TOP = 1024
-
-#: The metadata key of every layer the digitizer makes.
-KEY = "heatmap_digitizer"
 
 
 def layer_name(figure: str, kind: str, index: int) -> str:
@@ -445,6 +442,21 @@ def panel_layers(
         + cell_layers(panel, recipe, figure=figure, scale=scale, translate=translate)
         + region_layers(panel, figure=figure, scale=scale, translate=translate)
     )
+
+
+def reading_layer(figure: str, panels: Sequence[PanelResult]) -> str | None:
+    """The layer to select after a run: the first panel's cells, else its values.
+
+    Parameters
+    ----------
+    figure : str
+        The figure layer's name.
+    panels : sequence of PanelResult
+    """
+    if not panels:
+        return None
+    kind = "cells" if panels[0].cells is not None else "values"
+    return layer_name(figure, kind, panels[0].index)
 
 
 def cursor_text(panels: Sequence[PanelResult], row: int, col: int) -> str:

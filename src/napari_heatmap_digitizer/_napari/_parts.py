@@ -28,6 +28,7 @@ from magicgui.widgets.bases import ValuedContainerWidget
 from napari_heatmap_digitizer.core import (
     Colorbar,
     ColorbarSpec,
+    Detection,
     DigitizerError,
     Extent,
     Values,
@@ -172,6 +173,21 @@ class ColorbarEditor(_Part[ColorbarSpec]):
     def _on_source(self, *_: Any) -> None:
         self.colormap.visible = not self.from_box
         self.bar_orientation.visible = self.flip.visible = self.from_box
+
+    def suggest_colormap(self, found: Detection) -> None:
+        """Preselect the colour map ``found`` named first, keeping the source.
+
+        A bar's best match comes first, else a bar-less panel's; switching to
+        "colour map name" then offers it.
+        """
+        ranked = [bar.colormaps for bar in found.colorbars]
+        ranked += list(found.colormaps.values())
+        name = next((str(r[0].name) for r in ranked if r), None)
+        if name is None:
+            return
+        if name not in self.colormap.choices:
+            self.colormap.choices = (*self.colormap.choices, name)
+        self.colormap.value = name
 
     def get_value(self) -> ColorbarSpec:
         """The colour bar settings (``box`` left ``None``)."""

@@ -1,9 +1,12 @@
-"""The widget's plumbing: the digitizing worker, the layer queue, file dialogs."""
+"""The widget's plumbing: kernels, the digitizing worker, layers, file dialogs."""
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Generator, Sequence
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,23 +14,50 @@ from dask import is_dask_collection
 from napari.layers import Image as ImageLayer
 from qtpy.QtCore import QTimer
 
-from napari_heatmap_digitizer._napari._layers import KINDS, LayerData, panel_layers
+from napari_heatmap_digitizer._napari._layers import (
+    KEY,
+    KINDS,
+    LayerData,
+    panel_layers,
+)
 from napari_heatmap_digitizer.core import (
     DigitizerError,
     PanelResult,
     Recipe,
+    prepare_kernels,
     run_recipe_steps,
 )
 
 OPEN_FIRST = "open a figure first (File > Open, or File > Open Sample)"
+#: Said while the kernels compile (the first run on a machine).
+PREPARING = "preparing the kernels (first run on this machine only)…"
 
 Done = tuple[list[PanelResult], list[LayerData], list[str]]
+#: What the digitizing worker yields: fraction done and a message (or None).
+Step = tuple[float, str | None]
+
+_kernels_lock = threading.Lock()
+_kernels_ready = False
+
+
+def kernels_ready() -> bool:
+    """Whether this process has its kernels compiled or loaded."""
+    return _kernels_ready
+
+
+def ensure_kernels() -> None:
+    """Compile or load the kernels once per process (waits for another thread)."""
+    global _kernels_ready
+    with _kernels_lock:
+        if not _kernels_ready:
+            prepare_kernels()
+            _kernels_ready = True
 
 
 def digitize_work(
     recipe: Recipe, image: Any, where: dict[str, Any]
-) -> Generator[None, None, Done]:
-    """The worker: one yield per finished percent (napari's progress bar).
+) -> Generator[Step, None, Done]:
+    """The worker: yields ``(fraction, message)`` as it goes (the widget's bar).
 
     Parameters
     ----------
@@ -45,6 +75,11 @@ def digitize_work(
     lines : list of str
         One status line per panel.
     """
+    if not kernels_ready():
+        yield 0.0, PREPARING
+        ensure_kernels()
+    n = len(recipe.panels)
+    yield 0.0, f"digitizing {n} panel{'' if n == 1 else 's'}…"
     steps = run_recipe_steps(recipe, image)
     done = 0
     while True:
@@ -53,9 +88,10 @@ def digitize_work(
         except StopIteration as finished:
             panels: list[PanelResult] = finished.value
             break
-        while done < int(100 * fraction):
-            done += 1
-            yield
+        if int(100 * fraction) > done:
+            done = int(100 * fraction)
+            yield fraction, None
+    yield 1.0, "preparing the layers…"
     layers = [
         item for p in panels for item in panel_layers(p, recipe, image=image, **where)
     ]
@@ -90,7 +126,13 @@ class LayerQueue:
         return bool(self._pending)
 
     def show(
-        self, figure: str, layers: Sequence[LayerData], then: Callable[[], None]
+        self,
+        figure: str,
+        layers: Sequence[LayerData],
+        then: Callable[[], None],
+        *,
+        on_top: Sequence[str] = (),
+        select: str | None = None,
     ) -> None:
         """Show a run's ``layers``, remove the figure's result layers not among them.
 
@@ -101,13 +143,19 @@ class LayerQueue:
         layers : sequence of (data, kwargs, layer_type)
         then : callable
             Called once every layer is in.
+        on_top : sequence of str
+            Layers moved to the top of the list once the results are in (the
+            box layers, so they stay in reach however many results there are).
+        select : str, optional
+            The layer selected then (so napari's status bar reads it).
         """
         names = {kwargs["name"] for _, kwargs, _ in layers}
         mine = re.compile(rf"{re.escape(figure)} ({'|'.join(KINDS)}) \[\d+\]")
         for layer in list(self._viewer.layers):  # kinds or panels that went away
             if mine.fullmatch(layer.name) and layer.name not in names:
                 self._viewer.layers.remove(layer)
-        self._pending += [*layers, then]
+        arrange = partial(arrange_layers, self._viewer, on_top, select)
+        self._pending += [*layers, arrange, then]
         self._drain()
 
     def _drain(self) -> None:
@@ -138,8 +186,136 @@ class LayerQueue:
             return
         if layer is not None:
             layers.remove(layer)
+        info = kwargs.get("metadata", {}).get(KEY) or {}
+        if kind == "image" and "x" in info and "y" in info:
+            self._viewer.add_layer(
+                CalibratedImage(data, multiscale=multiscale, **kwargs)
+            )
+            return
         extra = {"multiscale": multiscale} if kind == "image" else {}
         getattr(self._viewer, f"add_{kind}")(data, **kwargs, **extra)
+
+
+class CalibratedImage(ImageLayer):
+    """An image of values whose status bar read-out adds the figure's axes.
+
+    Hovering shows napari's pixel position and value and, from the layer's
+    ``metadata["heatmap_digitizer"]`` ``x`` and ``y`` (pixel or cell
+    centres in data units), the point's data coordinates.
+    """
+
+    @property
+    def _type_string(self) -> str:
+        return "image"  # a plain image to napari's writers and menus
+
+    def get_status(
+        self,
+        position: Any = None,
+        *,
+        view_direction: Any = None,
+        dims_displayed: Any = None,
+        world: bool = False,
+        value: Any = None,
+    ) -> dict[str, Any]:
+        """Napari's status, with ``x=…, y=…`` in data units before the value."""
+        status: dict[str, Any] = super().get_status(
+            position,
+            view_direction=view_direction,
+            dims_displayed=dims_displayed,
+            world=world,
+            value=value,
+        )
+        if position is None:
+            return status
+        where = data_coordinates(self, position, world=world)
+        if where:
+            status["coords"] = f"{status['coords']} {where}"
+            status["coordinates"] = f"{status['coords']}: {status['value']}"
+        return status
+
+
+def data_coordinates(layer: Any, position: Any, *, world: bool = True) -> str:
+    """``x=…, y=…`` of the layer pixel under ``position`` (empty outside it)."""
+    info = layer.metadata.get(KEY) or {}
+    xs, ys = info.get("x"), info.get("y")
+    if xs is None or ys is None:
+        return ""
+    point = layer.world_to_data(position) if world else np.asarray(position)
+    row, col = (int(np.floor(v + 0.5)) for v in np.asarray(point)[-2:])
+    if 0 <= row < len(ys) and 0 <= col < len(xs):
+        return f"x={xs[col]:.6g}, y={ys[row]:.6g}"
+    return ""
+
+
+def arrange_layers(viewer: Any, on_top: Sequence[str], select: str | None) -> None:
+    """Move the layers named ``on_top`` to the top of the list; select ``select``.
+
+    Result layers pile up above the figure; keeping the box layers on top
+    keeps them in reach however many panels there are.
+    """
+    layers = viewer.layers
+    for name in on_top:
+        if name in layers:
+            layers.move(layers.index(name), len(layers))
+    if select is not None and select in layers:
+        layers.selection.active = layers[select]
+
+
+#: The file dialogs: title, file filter, and whether the file is written.
+DIALOGS = {
+    "export": ("Export values", "Values (*.csv *.tif *.npy *.zarr)", True),
+    "save": ("Save recipe", "Recipe (*.json)", True),
+    "load": ("Load recipe", "Recipe (*.json)", False),
+}
+
+
+def default_path(figure: Any, kind: str) -> str:
+    """Where the ``kind`` dialog starts: beside the figure's file.
+
+    ``<figure>_values.csv`` to export, ``<figure>.recipe.json`` to save a
+    recipe, the figure's folder to load one. A figure without a file (a
+    sample, an array) is placed in the working folder.
+    """
+    source = getattr(getattr(figure, "source", None), "path", None)
+    if source:
+        folder, stem = Path(str(source)).parent, Path(str(source)).stem
+    else:
+        folder, stem = Path.cwd(), getattr(figure, "name", None) or "figure"
+    names = {"export": f"{stem}_values.csv", "save": f"{stem}.recipe.json"}
+    return str(folder / names[kind]) if kind in names else str(folder)
+
+
+#: Lazy (dask) figures with more pixels than this are not searched by Detect.
+DETECT_LAZY_PIXELS = 64 * 2**20
+
+
+def searchable(image: Any) -> np.ndarray:
+    """The figure as NumPy for Detect; a huge lazy one is refused.
+
+    Raises
+    ------
+    DigitizerError
+        For a lazy figure of more than :data:`DETECT_LAZY_PIXELS` pixels.
+    """
+    if is_dask_collection(image) and image.shape[0] * image.shape[1] > (
+        DETECT_LAZY_PIXELS
+    ):
+        raise DigitizerError(
+            "this figure is read chunk by chunk and is too large to search whole; "
+            "draw the panel and colour-bar rectangles"
+        )
+    return np.asarray(image)
+
+
+def placement_of(figure: Any) -> dict[str, Any]:
+    """A figure layer's name, scale and translate (result layers share them)."""
+    if figure is None:
+        return {"figure": "figure", "scale": (1, 1), "translate": (0, 0)}
+    return {
+        "figure": figure.name,
+        "scale": tuple(np.asarray(figure.scale)[-2:]),
+        "translate": tuple(np.asarray(figure.translate)[-2:]),
+    }
 
 
 def figure_array(figure: Any) -> Any:
@@ -164,12 +340,11 @@ def figure_array(figure: Any) -> Any:
     return array
 
 
-def ask_path(parent: Any, title: str, filter_: str, *, save: bool) -> str:
-    """A file name from Qt's file dialog (empty when cancelled)."""
+def ask_path(parent: Any, kind: str, default: str) -> str:
+    """A file name from Qt's ``kind`` dialog (:data:`DIALOGS`); empty if cancelled."""
     from qtpy.QtWidgets import QFileDialog
 
-    if save:
-        path, _ = QFileDialog.getSaveFileName(parent, title, "", filter_)
-    else:
-        path, _ = QFileDialog.getOpenFileName(parent, title, "", filter_)
+    title, filter_, save = DIALOGS[kind]
+    ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+    path, _ = ask(parent, title, default, filter_)
     return str(path)

@@ -20,26 +20,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from dask import is_dask_collection
 from magicgui.widgets import ComboBox, Container, FloatSlider, Label, PushButton
 from napari.layers import Image as ImageLayer
 from napari.qt.threading import thread_worker
 from napari.utils.notifications import show_error, show_info, show_warning
 
+from napari_heatmap_digitizer._napari import _qt
 from napari_heatmap_digitizer._napari._boxes import (
     COLORBAR_LAYER,
     PANELS_LAYER,
     box_layer_kwargs,
     boxes_from_shapes,
-    grid_from_lines,
+    edited_grid,
     replace_rectangles,
-    same_grid,
 )
 from napari_heatmap_digitizer._napari._layers import (
     KEY,
     cursor_text,
     grid_layer,
     layer_name,
+    reading_layer,
 )
 from napari_heatmap_digitizer._napari._parts import (
     AxesEditor,
@@ -47,13 +47,8 @@ from napari_heatmap_digitizer._napari._parts import (
     ColorbarEditor,
     ValuesEditor,
 )
-from napari_heatmap_digitizer._napari._qt import (
-    OPEN_FIRST,
-    LayerQueue,
-    ask_path,
-    digitize_work,
-    figure_array,
-)
+from napari_heatmap_digitizer._napari._qt import LayerQueue, Step
+from napari_heatmap_digitizer._napari._status import State, StatusBox, next_step
 from napari_heatmap_digitizer.core import (
     DEFAULT_MAX_DISTANCE,
     Box,
@@ -75,11 +70,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Lazy (dask) figures with more pixels than this are not searched by Detect.
-DETECT_LAZY_PIXELS = 64 * 2**20
 #: The widget's parts, top to bottom.
 _LAYOUT = """_figure_row add_boxes detect_button colorbar_editor bar_preview
-_tolerance_row axes_editor values_editor run_button status cursor export_button
+_tolerance_row axes_editor values_editor run_button status_box cursor export_button
 save_button load_button"""
 
 
@@ -138,7 +131,8 @@ class DigitizerWidget(Container):
         self.axes_editor = AxesEditor(label="")
         self.values_editor = ValuesEditor(label="")
         self.run_button = PushButton(text="Digitize")
-        self.status = Label(value="", label="")
+        self.status_box = StatusBox(label="")
+        self.status = self.status_box.text
         self.cursor = Label(value="", label="")
         self.export_button = PushButton(text="Export values…")
         self.save_button = PushButton(text="Save recipe…")
@@ -160,8 +154,7 @@ class DigitizerWidget(Container):
         self.min_area = values.min_area
 
         self.native.setMaximumWidth(420)
-        for label in (self.status, self.cursor):
-            label.native.setWordWrap(True)
+        self.cursor.native.setWordWrap(True)
         self.add_boxes.changed.connect(self.create_box_layers)
         self.detect_button.changed.connect(self.detect)
         self.run_button.changed.connect(self.digitize)
@@ -170,12 +163,18 @@ class DigitizerWidget(Container):
         self.load_button.changed.connect(lambda: self._dialog("load"))
         for w in (self.colorbar_editor, self.figure):
             w.changed.connect(self.update_preview)
+        self.colorbar_editor.changed.connect(self._hint)
         viewer.layers.events.inserted.connect(self._on_layers_changed)
         viewer.layers.events.removed.connect(self._on_layers_changed)
         viewer.cursor.events.position.connect(self._on_cursor)
         self.native.destroyed.connect(self._on_close)
-        self._watch_colorbar_layer()
+        for name in (COLORBAR_LAYER, PANELS_LAYER):
+            if self._layer(name) is not None:
+                self._watch_box_layer(self._layer(name))
         self._on_layers_changed()
+        self._hint()
+        if not _qt.kernels_ready():  # compile while the user marks the figure
+            thread_worker(_qt.ensure_kernels, ignore_errors=True)().start()
 
     # -- layers
     def _layer(self, name: str) -> Any:
@@ -184,20 +183,13 @@ class DigitizerWidget(Container):
 
     def _placement(self) -> dict[str, Any]:
         """The figure layer's name, scale and translate (for result layers)."""
-        figure = self.figure.value
-        if figure is None:
-            return {"figure": "figure", "scale": (1, 1), "translate": (0, 0)}
-        return {
-            "figure": figure.name,
-            "scale": tuple(np.asarray(figure.scale)[-2:]),
-            "translate": tuple(np.asarray(figure.translate)[-2:]),
-        }
+        return _qt.placement_of(self.figure.value)
 
     def create_box_layers(self) -> None:
         """Add the "plot panels" and "colour bar" Shapes layers over the figure."""
         figure = self.figure.value
         if figure is None:
-            self._fail(OPEN_FIRST)
+            self._fail(_qt.OPEN_FIRST)
             return
         where = {"scale": figure.scale, "translate": figure.translate}
         for name in (COLORBAR_LAYER, PANELS_LAYER):
@@ -206,10 +198,7 @@ class DigitizerWidget(Container):
         panels = self._layer(PANELS_LAYER)
         self._viewer.layers.selection.active = panels
         panels.mode = "add_rectangle"
-        self._say(
-            "draw one rectangle per plot panel, then one around the colour bar "
-            f"in '{COLORBAR_LAYER}'"
-        )
+        self._hint()
 
     def set_boxes(self, panels: list[Box], colorbar: Box | None) -> None:
         """Replace the rectangles by pixel boxes (``LEFT, TOP, RIGHT, BOTTOM``)."""
@@ -234,10 +223,10 @@ class DigitizerWidget(Container):
             show_warning(text)
         return boxes
 
-    def _watch_colorbar_layer(self) -> None:
-        layer = self._layer(COLORBAR_LAYER)
-        if layer is not None:
+    def _watch_box_layer(self, layer: Any) -> None:
+        if layer.name == COLORBAR_LAYER:
             layer.events.data.connect(self.update_preview)
+        layer.events.data.connect(self._hint)
 
     def _figure_choices(self, _: Any = None) -> list[tuple[str, Any]]:
         """Image layers that can be figures (not the digitizer's own results)."""
@@ -257,15 +246,45 @@ class DigitizerWidget(Container):
             self.figure.value = layers[0]
         added: Any = getattr(event, "value", None)
         name = getattr(added, "name", "")
-        if name == COLORBAR_LAYER:
-            self._watch_colorbar_layer()
+        if name in (COLORBAR_LAYER, PANELS_LAYER) and event.type == "inserted":
+            self._watch_box_layer(added)
+        if name in (COLORBAR_LAYER, PANELS_LAYER) or KEY not in getattr(
+            added, "metadata", {KEY: 0}
+        ):
+            self._hint()  # a box layer or a figure came or went
         if name == PANELS_LAYER and "recipe" in added.metadata:
             # Opened from a recipe file (the plugin's reader): take its settings.
             recipe = added.metadata["recipe"]
             self._guard(lambda: self.apply_settings(Recipe.from_dict(recipe)))
 
     def _figure_array(self) -> Any:
-        return figure_array(self.figure.value)
+        return _qt.figure_array(self.figure.value)
+
+    def _state(self) -> State:
+        panels, bars = self._layer(PANELS_LAYER), self._layer(COLORBAR_LAYER)
+        try:
+            spec = self.colorbar_editor.value
+            given = spec.ticks is not None or None not in (spec.vmin, spec.vmax)
+        except DigitizerError:
+            given = False
+        return State(
+            figure=self.figure.value is not None,
+            box_layers=panels is not None and bars is not None,
+            panels=0 if panels is None else len(panels.data),
+            bars=0 if bars is None else len(bars.data),
+            from_box=self.colorbar_editor.from_box,
+            range_given=given,
+        )
+
+    def next_step(self) -> str:
+        """What to do next, as the status line says it when idle."""
+        return next_step(
+            self._state(), panels_layer=PANELS_LAYER, colorbar_layer=COLORBAR_LAYER
+        )
+
+    def _hint(self, *_: Any) -> None:
+        if not self._closed and not self.busy and self._detecting is None:
+            self._say(self.next_step())
 
     # -- the recipe: widget ⇄ Recipe, in this one place
     def _settings(self, shape: tuple[int, ...] | None) -> Recipe:
@@ -335,20 +354,7 @@ class DigitizerWidget(Container):
     def _edited_grid(self, i: int, box: Box) -> Grid | None:
         """Panel ``i``'s grid as shown in its grid layer, if the user gave one."""
         name = layer_name(self._placement()["figure"], "grid", i)
-        layer = self._layer(name)
-        info = {} if layer is None else layer.metadata.get(KEY) or {}
-        if "grid" not in info or info.get("box") != list(box):
-            return None  # no grid shown for this box: detect it
-        shown = Grid.from_dict(info["grid"])
-        grid = grid_from_lines(layer.data, box)
-        if grid is None:
-            raise DigitizerError(
-                f"'{name}' needs vertical and horizontal lines at the cell edges, "
-                "including the panel's outer edges"
-            )
-        if same_grid(grid, shown):  # untouched: a given grid stays, else re-detect
-            return shown if info.get("explicit") else None
-        return grid
+        return edited_grid(self._layer(name), box, name=name)
 
     # -- preview
     def update_preview(self, *_: Any) -> None:
@@ -372,15 +378,8 @@ class DigitizerWidget(Container):
         if self._detecting is not None:
             return self._detecting
         try:
-            image = self._figure_array()
+            image = _qt.searchable(self._figure_array())
             given = self._settings(None)
-            if is_dask_collection(image):
-                if image.shape[0] * image.shape[1] > DETECT_LAZY_PIXELS:
-                    raise DigitizerError(
-                        "this figure is read chunk by chunk and is too large to "
-                        "search whole; draw the panel and colour-bar rectangles"
-                    )
-                image = np.asarray(image)
         except DigitizerError as exc:
             self._fail(str(exc))
             return None
@@ -417,10 +416,11 @@ class DigitizerWidget(Container):
         except DigitizerError as exc:  # one extent per panel, but a new count
             done.problems.append(str(exc))
         self.load_recipe(done.recipe)
+        self.colorbar_editor.suggest_colormap(found)  # for "colour map name"
         self._say(
             f"found {len(panels)} panel(s): "
             + "; ".join(done.notes + done.problems)
-            + ". Adjust the rectangles, then Digitize."
+            + f". Next: {self.next_step()}"
         )
         for problem in done.problems:
             show_warning(problem)
@@ -446,12 +446,11 @@ class DigitizerWidget(Container):
             show_info(f"the figure has {image.dtype} pixels; they are scaled to 8 bits")
         self.run_button.enabled = False
         self.last_error = ""
-        self._say("digitizing…")
-        worker = thread_worker(
-            digitize_work,
-            progress={"total": 100, "desc": "Digitizing"},
-            ignore_errors=True,
-        )(recipe, image, self._placement())
+        self.status_box.working(0.0, "digitizing…")
+        worker = thread_worker(_qt.digitize_work, ignore_errors=True)(
+            recipe, image, self._placement()
+        )
+        worker.yielded.connect(self._on_step)
         worker.returned.connect(lambda done: self._show(recipe, *done))
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
@@ -459,14 +458,21 @@ class DigitizerWidget(Container):
         worker.start()
         return worker
 
+    def _on_step(self, step: Step) -> None:
+        if not self._closed:
+            self.status_box.working(*step)
+
     def _on_finished(self) -> None:
         self._worker = None
         if not self._closed:
             self.run_button.enabled = True
+            if not self._queue.busy:
+                self.status_box.idle()
 
     def _on_error(self, exc: Exception) -> None:
         if self._closed:
             return
+        self.status_box.idle()
         if isinstance(exc, DigitizerError):
             self._fail(str(exc))
         else:
@@ -483,8 +489,12 @@ class DigitizerWidget(Container):
     ) -> None:
         if not self._closed:
             figure = self._placement()["figure"]
-            self._queue.show(
-                figure, layers, lambda: self._finish(recipe, panels, lines)
+            self._queue.show(  # box layers kept on top, in reach; values selected
+                figure,
+                layers,
+                lambda: self._finish(recipe, panels, lines),
+                on_top=(COLORBAR_LAYER, PANELS_LAYER),
+                select=reading_layer(figure, panels),
             )
 
     def _finish(
@@ -492,6 +502,7 @@ class DigitizerWidget(Container):
     ) -> None:
         self.results, self.last_recipe = panels, recipe
         self.cursor.value = ""
+        self.status_box.idle()
         for panel in panels:
             for text in panel.warnings:
                 show_warning(f"panel {panel.index}: {text}")
@@ -502,11 +513,9 @@ class DigitizerWidget(Container):
         figure = self.figure.value
         if self._closed or not self.results or figure is None:
             return
-        position = np.asarray(self._viewer.cursor.position)[-2:]
-        scale = np.asarray(figure.scale)[-2:]
-        translate = np.asarray(figure.translate)[-2:]
-        row, col = np.round((position - translate) / scale).astype(int)
-        self.cursor.value = cursor_text(self.results, int(row), int(col))
+        pixel = figure.world_to_data(self._viewer.cursor.position)[-2:]
+        row, col = (int(v) for v in np.round(pixel))
+        self.cursor.value = cursor_text(self.results, row, col)
 
     # -- files
     def export(
@@ -548,19 +557,17 @@ class DigitizerWidget(Container):
 
     def _dialog(self, kind: str) -> None:
         """Ask for a file, then export values, save or load a recipe."""
-        actions: dict[str, tuple[str, str, Callable[..., object]]] = {
-            "export": (
-                "Export values",
-                "Values (*.csv *.tif *.npy *.zarr)",
-                self.export,
-            ),
-            "save": ("Save recipe", "Recipe (*.json)", self.save_recipe),
-            "load": ("Load recipe", "Recipe (*.json)", self.open_recipe),
-        }
-        title, filter_, action = actions[kind]
-        path = ask_path(self.native, title, filter_, save=kind != "load")
+        path = _qt.ask_path(
+            self.native, kind, _qt.default_path(self.figure.value, kind)
+        )
         if path:
-            args = {} if kind == "load" else {"overwrite": True}
+            actions: dict[str, Callable[..., object]] = {
+                "export": self.export,
+                "save": self.save_recipe,
+                "load": self.open_recipe,
+            }
+            action = actions[kind]
+            args = {} if kind == "load" else {"overwrite": True}  # Qt asked
             self._guard(lambda: self._say(f"{kind}: {action(path, **args)}"))
 
     # -- messages and lifetime

@@ -1,0 +1,127 @@
+"""The widget's status: a fixed-height message, a progress bar, the next step.
+
+The message area keeps its height whatever it says (longer text is cut to
+its first lines and shown whole in the tooltip), so the buttons below it
+never move while the user reaches for them. :func:`next_step` says what is
+true of the widget's state now, so the hint never asks for what is done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from magicgui.widgets import Container, Label, ProgressBar
+
+#: Lines of text the status area always has room for.
+STATUS_LINES = 3
+
+
+@dataclass(frozen=True)
+class State:
+    """What the widget holds now, as far as the next step is concerned.
+
+    Attributes
+    ----------
+    figure : bool
+        A figure layer is chosen.
+    box_layers : bool
+        The "plot panels" and "colour bar" layers exist.
+    panels : int
+        Rectangles in the "plot panels" layer.
+    bars : int
+        Rectangles in the "colour bar" layer.
+    from_box : bool
+        The colours come from the colour-bar box (not a colour-map name).
+    range_given : bool
+        vmin and vmax (or ticks) are typed.
+    """
+
+    figure: bool
+    box_layers: bool
+    panels: int
+    bars: int
+    from_box: bool
+    range_given: bool
+
+
+def next_step(state: State, *, panels_layer: str, colorbar_layer: str) -> str:
+    """One sentence saying what to do next, true of ``state``.
+
+    Parameters
+    ----------
+    state : State
+    panels_layer, colorbar_layer : str
+        The box layers' names, to point at them.
+
+    Returns
+    -------
+    str
+    """
+    if not state.figure:
+        return "open a figure (File > Open, or File > Open Sample)"
+    if not state.box_layers:
+        return "press Detect, or Add box layers to draw the rectangles yourself"
+    todo = []
+    if state.panels == 0:
+        todo.append(f"draw a rectangle around each plot panel in '{panels_layer}'")
+    if state.from_box and state.bars == 0:
+        todo.append(f"draw one around the colour bar in '{colorbar_layer}'")
+    elif state.from_box and state.bars > 1:
+        todo.append(
+            f"keep one rectangle in '{colorbar_layer}' (there are {state.bars})"
+        )
+    if not state.range_given:
+        todo.append("type vmin and vmax (the colour bar's range)")
+    if todo:
+        return "; ".join(todo)
+    s = "" if state.panels == 1 else "s"
+    return f"{state.panels} panel{s} marked: press Digitize"
+
+
+class StatusBox(Container):
+    """A message of fixed height above a progress bar shown only while working.
+
+    Attributes
+    ----------
+    text : magicgui.widgets.Label
+        The message (``text.value``); its tooltip holds the whole text.
+    bar : magicgui.widgets.ProgressBar
+        Percent done; hidden when idle.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.text = Label(value="", label="")
+        self.bar = ProgressBar(value=0, min=0, max=100, label="")
+        kwargs.setdefault("labels", False)
+        super().__init__(widgets=[self.text, self.bar], **kwargs)
+        self.margins = (0, 0, 0, 0)
+        label = self.text.native
+        label.setWordWrap(True)
+        height = label.fontMetrics().lineSpacing() * STATUS_LINES + 4
+        label.setFixedHeight(height)
+        label.setAlignment(_top_left())
+        self.bar.visible = False
+
+    def say(self, message: str) -> None:
+        """Show ``message`` (whole in the tooltip; the area keeps its height)."""
+        self.text.value = message
+        self.text.tooltip = message
+
+    def working(self, fraction: float, message: str | None = None) -> None:
+        """Show the progress bar at ``fraction`` (0–1) and, optionally, a message."""
+        self.bar.visible = True
+        self.bar.value = round(100 * min(max(fraction, 0.0), 1.0))
+        if message is not None:
+            self.say(message)
+
+    def idle(self) -> None:
+        """Hide the progress bar."""
+        self.bar.visible = False
+        self.bar.value = 0
+
+
+def _top_left() -> Any:
+    from qtpy.QtCore import Qt
+
+    return Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
