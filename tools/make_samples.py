@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from napari_heatmap_digitizer.core import Box, ColorbarSpec, Extent, Panel, Recipe
-from napari_heatmap_digitizer.testing import render
+from napari_heatmap_digitizer.testing import SAMPLE_FIGURES, render
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "napari_heatmap_digitizer" / "data"
 
@@ -21,10 +21,12 @@ def loose(box: Box, margin: int = 3) -> Box:
     )
 
 
-def save(name: str, fig, extents) -> None:
+def save(name: str, fig) -> None:
     fig.save(OUT / f"{name}.png", optimize=True)
+    # The figure's axes are labelled in these coordinates (render's extent).
+    extent = Extent(*fig.extent)
     recipe = Recipe(
-        panels=[Panel(b, e) for b, e in zip(fig.panels, extents, strict=True)],
+        panels=[Panel(b, extent) for b in fig.panels],
         colorbar=ColorbarSpec(
             box=loose(fig.colorbar), vmin=fig.vmin, vmax=fig.vmax, norm=fig.norm
         ),
@@ -41,10 +43,8 @@ def save(name: str, fig, extents) -> None:
 
 
 def main() -> None:
-    single = render(cmap="viridis", vmin=-2.0, vmax=3.0, seed=1)
-    save("single", single, [Extent(0.0, 10.0, 0.0, 5.0)])
-    multi = render(cmap="magma", vmin=0.0, vmax=100.0, panels=3, seed=4)
-    save("multi", multi, [Extent(0.0, 1.0, 0.0, 1.0)] * 3)
+    for name, kwargs in SAMPLE_FIGURES.items():
+        save(name, render(**kwargs))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ panels and colour bars, so tests can check the numbers that come back.
 
 from napari_heatmap_digitizer.testing._figures import (
     ACCURACY_CASES,
+    SAMPLE_FIGURES,
+    AxisTicks,
     Layout,
     RenderedFigure,
     default_layout,
@@ -23,6 +25,8 @@ from napari_heatmap_digitizer.testing._matrices import (
 
 __all__ = [
     "ACCURACY_CASES",
+    "SAMPLE_FIGURES",
+    "AxisTicks",
     "Layout",
     "RenderedFigure",
     "RenderedMatrix",

@@ -8,11 +8,13 @@ pixel of a panel shows exactly one known data value. Needs matplotlib.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import numpy as np
 
+from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._boxes import Box
 
 #: The figures the accuracy tests and benchmark render (``render`` keywords).
@@ -32,7 +34,31 @@ ACCURACY_CASES: dict[str, dict[str, Any]] = {
     "turbo": {"cmap": "turbo"},
 }
 
+#: The bundled samples (``render`` keywords; ``tools/make_samples.py``). Their
+#: axes are labelled in the data coordinates their recipes' extents give.
+SAMPLE_FIGURES: dict[str, dict[str, Any]] = {
+    "single": {
+        "cmap": "viridis",
+        "vmin": -2.0,
+        "vmax": 3.0,
+        "seed": 1,
+        "extent": (0.0, 10.0, 0.0, 5.0),
+    },
+    "multi": {
+        "cmap": "magma",
+        "vmin": 0.0,
+        "vmax": 100.0,
+        "panels": 3,
+        "seed": 4,
+        "extent": (0.0, 1.0, 0.0, 1.0),
+    },
+}
+
 _F = TypeVar("_F", bound="_ImageFile")
+
+#: What the axes of a panel show at its edges: ``(x0, x1, y0, y1)`` = x at
+#: the left and right edges, y at the bottom and top edges (as `Extent`).
+Limits = tuple[float, float, float, float]
 
 
 @dataclass
@@ -187,12 +213,34 @@ class _ImageFile:
 
 
 @dataclass
+class AxisTicks:
+    """Where a panel's axis ticks are drawn and the values they label.
+
+    Positions are figure pixel coordinates of the tick lines: ``x_pixels``
+    along the image's columns and ``y_pixels`` along its rows, measured from
+    the image's top-left corner with pixel ``c`` spanning ``c .. c + 1`` (so
+    the panel's left edge is ``box.left`` and its bottom edge
+    ``box.bottom``). matplotlib draws a tick at position ``p`` in pixel
+    column (or row) ``floor(p)``.
+    """
+
+    x_pixels: np.ndarray
+    x_values: np.ndarray
+    y_pixels: np.ndarray
+    y_values: np.ndarray
+
+
+@dataclass
 class RenderedFigure(_ImageFile):
     """A rendered figure with its ground truth.
 
     ``truth[i]`` holds the value shown by each pixel of ``panels[i]`` and
     ``judged[i]`` the pixels that show the heat map unobstructed (not under
-    spines, grid lines or text, not on a contour edge).
+    spines, grid lines or text, not on a contour edge). ``extent`` is what
+    the panels' axes show at their edges, ``(x0, x1, y0, y1)`` as
+    `Extent` takes it, or ``None`` when they show pixel indices (x from 0 at
+    the left, y from 0 at the top, growing downwards); ``axis_ticks[i]``
+    holds the ticks printed on panel ``i``'s axes.
     """
 
     image: np.ndarray
@@ -208,6 +256,8 @@ class RenderedFigure(_ImageFile):
     levels: np.ndarray | None = None
     bars: list[tuple[Box, str, list[int]]] = field(default_factory=list)
     ticks: list[np.ndarray] = field(default_factory=list)
+    extent: Limits | None = None
+    axis_ticks: list[AxisTicks] = field(default_factory=list)
 
     def inside_spines(self, box: Box) -> Box:
         """``box`` less its outer rows and columns that a frame line covers.
@@ -254,6 +304,7 @@ def render(
     seed: int = 0,
     dpi: int = 100,
     layout: Layout | None = None,
+    extent: Extent | Sequence[float] | None = None,
 ) -> RenderedFigure:
     """Render a heat-map figure from a known smooth field.
 
@@ -283,6 +334,12 @@ def render(
     layout : Layout, optional
         Where panels and bars go (see `grid_layout`); overrides
         ``orientation`` and ``panels``.
+    extent : Extent or sequence of 4 floats, optional
+        Label every panel's axes in data coordinates: ``(x0, x1, y0, y1)``
+        are x at the left and right edges and y at the bottom and top edges,
+        y growing upwards, exactly as an `Extent` maps the panel's pixels. By
+        default the axes show pixel indices (y growing downwards). The
+        panel's pixels (and so ``truth``) are the same either way.
 
     Returns
     -------
@@ -290,6 +347,7 @@ def render(
     """
     if layout is None:
         layout = default_layout(orientation, panels)
+    limits = _limits(extent)
     fields = [smooth_field(b.shape, seed + i) for i, b in enumerate(layout.panels)]
     if norm == "log":
         lo, hi = np.log10(vmin), np.log10(vmax)
@@ -303,14 +361,12 @@ def render(
         else:
             bounds = np.linspace(vmin, vmax, levels + 1)
     ticks: list[np.ndarray] = []
-    clean = _draw(
-        layout, data, cmap, norm, vmin, vmax, kind, bounds, None, None, dpi, ticks
-    )
+    axis_ticks: list[AxisTicks] = []
+    style = _Style(cmap, norm, vmin, vmax, kind, bounds, dpi, limits)
+    clean = _draw(layout, data, style, None, None, ticks, axis_ticks)
     image = clean
     if grid or text:
-        image = _draw(
-            layout, data, cmap, norm, vmin, vmax, kind, bounds, grid, text, dpi
-        )
+        image = _draw(layout, data, style, grid, text)
     truth, judged = [], []
     for box, d in zip(layout.panels, data, strict=True):
         t = d
@@ -342,7 +398,33 @@ def render(
         levels=bounds,
         bars=layout.bars,
         ticks=ticks,
+        extent=limits,
+        axis_ticks=axis_ticks,
     )
+
+
+def _limits(extent: Extent | Sequence[float] | None) -> Limits | None:
+    if extent is None:
+        return None
+    values = extent.as_list() if isinstance(extent, Extent) else list(extent)
+    if len(values) != 4:
+        raise ValueError("extent must be four numbers x0, x1, y0, y1")
+    x0, x1, y0, y1 = (float(v) for v in values)
+    return (x0, x1, y0, y1)
+
+
+@dataclass
+class _Style:
+    """How `_draw` paints the data: colours, kind and axis labelling."""
+
+    cmap: str
+    norm: str
+    vmin: float
+    vmax: float
+    kind: str
+    bounds: np.ndarray | None
+    dpi: int
+    limits: Limits | None
 
 
 def _same_as_neighbours(band: np.ndarray, radius: int) -> np.ndarray:
@@ -363,22 +445,18 @@ def _same_as_neighbours(band: np.ndarray, radius: int) -> np.ndarray:
 def _draw(
     layout: Layout,
     data: list[np.ndarray],
-    cmap: str,
-    norm: str,
-    vmin: float,
-    vmax: float,
-    kind: str,
-    bounds: np.ndarray | None,
+    style: _Style,
     grid: str | None,
     text: str | None,
-    dpi: int,
     ticks_out: list[np.ndarray] | None = None,
+    axis_ticks_out: list[AxisTicks] | None = None,
 ) -> np.ndarray:
     from matplotlib import colors
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     W, H = layout.width, layout.height
+    dpi = style.dpi
     fig = Figure(figsize=(W / dpi, H / dpi), dpi=dpi, facecolor="white")
     canvas = FigureCanvasAgg(fig)
 
@@ -387,40 +465,50 @@ def _draw(
             (box.left / W, 1 - box.bottom / H, box.width / W, box.height / H)
         )
 
+    vmin, vmax = style.vmin, style.vmax
     mpl_norm = (
         colors.LogNorm(vmin=vmin, vmax=vmax)
-        if norm == "log"
+        if style.norm == "log"
         else colors.Normalize(vmin=vmin, vmax=vmax)
     )
     mappable = None
+    panel_axes = []
     for box, d in zip(layout.panels, data, strict=True):
         ax = axes_for(box)
+        panel_axes.append(ax)
         h, w = box.shape
-        if kind == "contourf":
-            yy, xx = np.mgrid[0:h, 0:w] + 0.5
-            mappable = ax.contourf(xx, yy, d, levels=bounds, cmap=cmap, norm=mpl_norm)
+        # Pixel indices (y downwards) unless an extent is given (y upwards).
+        x0, x1, y0, y1 = style.limits or (0.0, float(w), float(h), 0.0)
+        if style.kind == "contourf":
+            rows, cols = np.mgrid[0:h, 0:w] + 0.5
+            xx = x0 + cols / w * (x1 - x0)
+            yy = y1 + rows / h * (y0 - y1)
+            mappable = ax.contourf(
+                xx, yy, d, levels=style.bounds, cmap=style.cmap, norm=mpl_norm
+            )
         else:
+            # Row 0 of the data at the top (origin "upper"), whatever y does.
             mappable = ax.imshow(
                 d,
-                cmap=cmap,
+                cmap=style.cmap,
                 norm=mpl_norm,
                 interpolation="nearest",
                 aspect="auto",
-                extent=(0, w, h, 0),
+                extent=(x0, x1, y0, y1),
             )
-        ax.set_xlim(0, w)
-        ax.set_ylim(h, 0)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
         ax.set_xlabel("x")
         ax.set_ylabel("y")
         ax.set_title("Heat map", fontsize=9)
         if grid:
-            ax.set_xticks(np.linspace(0, w, 6))
-            ax.set_yticks(np.linspace(0, h, 5))
+            ax.set_xticks(np.linspace(x0, x1, 6))
+            ax.set_yticks(np.linspace(y0, y1, 5))
             ax.grid(True, color=grid, linewidth=1.0)
         if text:
             ax.text(
-                w / 2,
-                h / 2,
+                (x0 + x1) / 2,
+                (y0 + y1) / 2,
                 "Sample 42",
                 color=text,
                 fontsize=26,
@@ -436,4 +524,24 @@ def _draw(
             lo, hi = min(vmin, vmax), max(vmin, vmax)
             ticks_out.append(t[(t >= lo - 1e-9 * abs(hi)) & (t <= hi + 1e-9 * abs(hi))])
     canvas.draw()
+    if axis_ticks_out is not None:
+        axis_ticks_out.extend(_axis_ticks(ax, H) for ax in panel_axes)
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
+def _axis_ticks(ax: Any, height: int) -> AxisTicks:
+    """The ticks an axes shows, as figure pixel positions and values."""
+
+    def shown(ticks: np.ndarray, limits: tuple[float, float]) -> np.ndarray:
+        lo, hi = min(limits), max(limits)
+        slack = 1e-9 * (hi - lo)
+        return ticks[(ticks >= lo - slack) & (ticks <= hi + slack)]
+
+    xs = shown(np.asarray(ax.get_xticks(), dtype=float), ax.get_xlim())
+    ys = shown(np.asarray(ax.get_yticks(), dtype=float), ax.get_ylim())
+    y_any, x_any = ax.get_ylim()[0], ax.get_xlim()[0]
+    to_display = ax.transData.transform
+    x_pixels = to_display(np.column_stack([xs, np.full(xs.size, y_any)]))[:, 0]
+    y_display = to_display(np.column_stack([np.full(ys.size, x_any), ys]))[:, 1]
+    # Display y grows upwards from the bottom; image rows grow downwards.
+    return AxisTicks(x_pixels, xs, height - y_display, ys)
