@@ -7,6 +7,9 @@ from typing import Any
 
 from napari_heatmap_digitizer.core import load_image
 
+#: The largest window ``launch`` opens (width, height in pixels).
+WINDOW = (1600, 1000)
+
 
 def launch(figure: str | None = None, *, run: bool = True) -> tuple[Any, Any]:
     """Open napari with ``figure`` (the bundled sample when ``None``) and the widget.
@@ -45,6 +48,28 @@ def launch(figure: str | None = None, *, run: bool = True) -> tuple[Any, Any]:
         widget.load_recipe(recipe)
     else:
         widget.create_box_layers()
+    fit_window(viewer)
     if run:
         napari.run()
     return viewer, widget
+
+
+def fit_window(viewer: Any, *, most: tuple[int, int] = WINDOW) -> None:
+    """Size the window to leave the canvas room, then show the whole figure.
+
+    The window takes at most ``most`` (width, height) pixels and 90 % of the
+    screen. The view is reset once Qt has laid out the docked widget (the
+    canvas shrinks when it docks), and again on the next turn of the event
+    loop in case the window manager resized the window.
+    """
+    from qtpy.QtCore import QTimer
+    from qtpy.QtWidgets import QApplication
+
+    window = viewer.window._qt_window
+    screen = window.screen().availableGeometry()
+    width = min(most[0], int(0.9 * screen.width()))
+    height = min(most[1], int(0.9 * screen.height()))
+    window.resize(width, height)
+    QApplication.processEvents()
+    viewer.reset_view()
+    QTimer.singleShot(0, viewer.reset_view)

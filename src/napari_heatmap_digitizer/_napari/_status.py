@@ -101,6 +101,7 @@ class StatusBox(Container):
         height = label.fontMetrics().lineSpacing() * STATUS_LINES + 4
         label.setFixedHeight(height)
         label.setAlignment(_top_left())
+        label.setSizePolicy(_expanding_width())
         self.bar.visible = False
 
     def say(self, message: str) -> None:
@@ -125,3 +126,10 @@ def _top_left() -> Any:
     from qtpy.QtCore import Qt
 
     return Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+
+
+def _expanding_width() -> Any:
+    from qtpy.QtWidgets import QSizePolicy
+
+    policy = QSizePolicy.Policy
+    return QSizePolicy(policy.Expanding, policy.Fixed)

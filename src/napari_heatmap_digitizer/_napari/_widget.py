@@ -579,7 +579,7 @@ class DigitizerWidget(Container):
 
     def _say(self, text: str) -> None:
         if not self._closed:
-            self.status.value = text
+            self.status_box.say(text)
 
     def _fail(self, text: str) -> None:
         self.last_error = text

@@ -1,0 +1,240 @@
+"""What a new user meets first in napari: the window, the status, the read-out.
+
+Each test drives the real widget in a real viewer (under Xvfb, on a
+1600×1000 virtual screen set in ``pyproject.toml``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+napari = pytest.importorskip("napari", reason="napari is part of the [testing] extra")
+
+from napari_heatmap_digitizer._napari import _qt  # noqa: E402
+from napari_heatmap_digitizer._napari._sample_data import (  # noqa: E402
+    multi_panel_sample,
+    single_panel_sample,
+)
+from napari_heatmap_digitizer._napari._status import (  # noqa: E402
+    State,
+    StatusBox,
+    next_step,
+)
+from napari_heatmap_digitizer._napari._widget import (  # noqa: E402
+    COLORBAR_LAYER,
+    PANELS_LAYER,
+    DigitizerWidget,
+)
+from napari_heatmap_digitizer.core import KernelStatus  # noqa: E402
+from napari_heatmap_digitizer.data import load_sample  # noqa: E402
+
+
+@pytest.fixture
+def viewer(make_napari_viewer):
+    return make_napari_viewer()
+
+
+def docked(viewer, which=single_panel_sample):
+    ((data, meta, _),) = which()
+    layer = viewer.add_image(data, **meta)
+    widget = DigitizerWidget(viewer)
+    viewer.window.add_dock_widget(widget)
+    widget.figure.value = layer
+    return widget, layer
+
+
+def wait(qtbot, widget, timeout=60000):
+    qtbot.waitUntil(lambda: not widget.busy, timeout=timeout)
+
+
+def visible_region(viewer):
+    """World (row, col) bounds the canvas shows now."""
+    h, w = viewer.canvas.size
+    camera = viewer.scene.camera if hasattr(viewer, "scene") else viewer.camera
+    zoom = camera.zoom
+    cy, cx = camera.center[-2:]
+    return (cy - h / 2 / zoom, cy + h / 2 / zoom), (cx - w / 2 / zoom, cx + w / 2 / zoom)
+
+
+def test_gui_opens_with_the_whole_sample_in_view(qtbot):
+    from napari_heatmap_digitizer._napari._launch import launch
+
+    viewer, widget = launch(run=False)
+    try:
+        qtbot.wait(50)  # the fit queued for the next turn of the event loop
+        figure = viewer.layers["single heat map"]
+        rows, cols = figure.data.shape[:2]
+        (top, bottom), (left, right) = visible_region(viewer)
+        assert top <= -0.5 and bottom >= rows - 0.5
+        assert left <= -0.5 and right >= cols - 0.5
+        # The canvas has room: most of the figure's width on a 1600 px screen.
+        assert viewer.canvas.size[1] >= 500
+        (top, bottom), _ = visible_region(viewer)
+        assert bottom - top < 2 * rows  # not a thumbnail either
+        # The sample opens ready: the boxes and range are in, so it says so.
+        assert widget.status.value == "1 panel marked: press Digitize"
+    finally:
+        widget.native.close()
+        viewer.close()
+
+
+def test_next_step_is_true_of_the_state():
+    def hint(**kw):
+        state = dict(
+            figure=True,
+            box_layers=True,
+            panels=1,
+            bars=1,
+            from_box=True,
+            range_given=True,
+        )
+        state.update(kw)
+        return next_step(State(**state), panels_layer="P", colorbar_layer="C")
+
+    assert hint(figure=False).startswith("open a figure")
+    assert "Add box layers" in hint(box_layers=False)
+    assert hint(panels=0, bars=0, range_given=False) == (
+        "draw a rectangle around each plot panel in 'P'; draw one around the "
+        "colour bar in 'C'; type vmin and vmax (the colour bar's range)"
+    )
+    assert hint(bars=2) == "keep one rectangle in 'C' (there are 2)"
+    assert hint(from_box=False, bars=0) == "1 panel marked: press Digitize"
+    assert hint(panels=3) == "3 panels marked: press Digitize"
+
+
+def test_status_follows_the_boxes_and_keeps_its_height(viewer, qtbot):
+    sample = load_sample("single")
+    widget, _ = docked(viewer)
+    assert "Add box layers" in widget.status.value
+    widget.create_box_layers()
+    assert widget.status.value.startswith("draw a rectangle around each plot panel")
+    height = widget.status.native.height()
+    y_digitize, y_export = (
+        b.native.mapTo(widget.native, b.native.rect().topLeft()).y()
+        for b in (widget.run_button, widget.export_button)
+    )
+    widget.set_boxes([sample.recipe.panels[0].box], sample.recipe.colorbar.box)
+    assert widget.status.value == "type vmin and vmax (the colour bar's range)"
+    widget.vmin.value, widget.vmax.value = "-2", "3"
+    assert widget.status.value == "1 panel marked: press Digitize"
+    widget._say("a long message " * 40)  # many lines: cut to the area, whole in tip
+    qtbot.wait(10)
+    assert widget.status.native.height() == height
+    assert widget.status.tooltip == "a long message " * 40
+    assert (
+        widget.export_button.native.mapTo(
+            widget.native, widget.export_button.native.rect().topLeft()
+        ).y()
+        == y_export
+    )
+    assert (
+        widget.run_button.native.mapTo(
+            widget.native, widget.run_button.native.rect().topLeft()
+        ).y()
+        == y_digitize
+    )
+
+
+def test_first_digitize_says_it_prepares_the_kernels(viewer, qtbot, monkeypatch):
+    calls = []
+
+    def prepare():
+        calls.append(1)
+        return KernelStatus(0.0, True)
+
+    monkeypatch.setattr(_qt, "_kernels_ready", False)
+    monkeypatch.setattr(_qt, "prepare_kernels", prepare)
+    widget, _ = docked(viewer)
+    # Opening the widget starts preparing them in the background.
+    qtbot.waitUntil(lambda: _qt.kernels_ready(), timeout=10000)
+    assert calls == [1]
+
+    widget.load_recipe(load_sample("single").recipe)
+    monkeypatch.setattr(_qt, "_kernels_ready", False)  # as if not ready yet
+    said, bar = [], widget.status_box.bar
+    working = StatusBox.working
+
+    def record(self, fraction, message=None):
+        working(self, fraction, message)
+        said.append((message, not bar.native.isHidden(), bar.value))
+
+    monkeypatch.setattr(StatusBox, "working", record)
+    worker = widget.digitize()
+    assert worker is not None
+    wait(qtbot, widget)
+    messages = [m for m, _, _ in said if m]
+    assert messages[:2] == ["digitizing…", _qt.PREPARING]
+    assert messages[2] == "digitizing 1 panel…"
+    assert all(visible for _, visible, _ in said)  # the bar shows while working
+    assert said[-1][2] == 100
+    assert calls == [1, 1]
+    assert widget.status_box.bar.native.isHidden()  # hidden once done
+    assert widget.status.value.startswith("[0] panel")
+
+
+def test_results_selected_for_hover_and_boxes_stay_on_top(viewer, qtbot):
+    widget, _ = docked(viewer, multi_panel_sample)
+    widget.load_recipe(load_sample("multi").recipe)
+    widget.digitize()
+    wait(qtbot, widget)
+    assert widget.last_error == ""
+    names = [layer.name for layer in viewer.layers]
+    assert names[-2:] == [COLORBAR_LAYER, PANELS_LAYER]  # the top of the list
+    active = viewer.layers.selection.active
+    assert active.name == "multi heat map values [0]"
+    assert active.visible
+
+    # Hovering the values: napari's status bar shows the value and the point
+    # in the figure's data units.
+    panel = widget.results[0].result
+    row, col = 30, 70
+    world = active.data_to_world((row, col))
+    status = active.get_status(world, world=True)
+    value = float(panel.values[row, col])
+    assert f"x={panel.x[col]:.6g}, y={panel.y[row]:.6g}" in status["coordinates"]
+    assert float(status["value"]) == pytest.approx(value, rel=2e-3)  # 3 digits
+    assert active._type_string == "image"  # a plain image to napari's writers
+
+
+def test_detect_preselects_the_detected_colour_map(viewer, qtbot):
+    pytest.importorskip("matplotlib")
+    from napari_heatmap_digitizer.testing import render
+
+    fig = render(cmap="plasma", vmin=0, vmax=1, seed=3)
+    widget = DigitizerWidget(viewer)
+    widget.figure.value = viewer.add_image(fig.image, rgb=True, name="plasma fig")
+    widget.detect()
+    qtbot.waitUntil(lambda: widget._detecting is None, timeout=60000)
+    assert widget.detection.colorbars[0].colormaps[0].name == "plasma"
+    assert widget.bar_source.value == "colour bar box"  # the bar is still read
+    widget.bar_source.value = "colour map name"
+    assert widget.colormap.value == "plasma"
+    assert widget.colorbar_editor.value.colormap == "plasma"
+
+
+def test_file_dialogs_start_beside_the_figure(viewer, tmp_path, monkeypatch):
+    from skimage.io import imsave
+
+    path = tmp_path / "fig 1.png"
+    imsave(path, np.full((40, 60, 3), 200, np.uint8), check_contrast=False)
+    (layer,) = viewer.open(str(path), plugin="napari")
+    assert _qt.default_path(layer, "export") == str(tmp_path / "fig 1_values.csv")
+    assert _qt.default_path(layer, "save") == str(tmp_path / "fig 1.recipe.json")
+    assert _qt.default_path(layer, "load") == str(tmp_path)
+
+    # The dialog is opened there (Qt's dialog replaced by a recorder).
+    widget = DigitizerWidget(viewer)
+    widget.figure.value = layer
+    asked = []
+    monkeypatch.setattr(
+        _qt, "ask_path", lambda parent, kind, start: asked.append((kind, start)) or ""
+    )
+    widget._dialog("export")
+    assert asked == [("export", str(tmp_path / "fig 1_values.csv"))]
+
+    monkeypatch.chdir(tmp_path)
+    sample, _ = docked(viewer)
+    assert _qt.default_path(sample.figure.value, "export") == str(
+        tmp_path / "single heat map_values.csv"
+    )
