@@ -54,7 +54,10 @@ def visible_region(viewer):
     camera = viewer.scene.camera if hasattr(viewer, "scene") else viewer.camera
     zoom = camera.zoom
     cy, cx = camera.center[-2:]
-    return (cy - h / 2 / zoom, cy + h / 2 / zoom), (cx - w / 2 / zoom, cx + w / 2 / zoom)
+    return (cy - h / 2 / zoom, cy + h / 2 / zoom), (
+        cx - w / 2 / zoom,
+        cx + w / 2 / zoom,
+    )
 
 
 def test_gui_opens_with_the_whole_sample_in_view(qtbot):
