@@ -171,7 +171,7 @@ def test_recipe_round_trip_gives_identical_numbers(tmp_path):
 def test_demo_reports_accuracy(capsys, tmp_path):
     assert run("demo", "-o", tmp_path / "d.npy") == 0
     out = capsys.readouterr().out
-    assert "median |error|" in out and (tmp_path / "d.npy").exists()
+    assert "against the known data: median" in out and (tmp_path / "d.npy").exists()
 
 
 def test_colormaps_lists_names(capsys):

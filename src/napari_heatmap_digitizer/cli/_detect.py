@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from napari_heatmap_digitizer.cli._common import PROG
 from napari_heatmap_digitizer.core import detect, load_image
@@ -14,6 +14,9 @@ from napari_heatmap_digitizer.core._write import atomic_write_text, check_can_wr
 
 if TYPE_CHECKING:
     from napari_heatmap_digitizer.cli._common import SubParsers
+
+#: Lines of the printed JSON are kept within this many characters when they can.
+WIDTH = 88
 
 
 def add_parser(sub: SubParsers) -> None:
@@ -68,10 +71,54 @@ def detect_command(args: argparse.Namespace) -> int:
     if args.output:
         check_can_write([Path(args.output)], overwrite=args.overwrite)
     found = detect(image, ticks=args.ocr)
-    text = json.dumps(found.to_dict(), indent=2, ensure_ascii=False)
+    text = compact_json(found.to_dict())
     if args.output:
         atomic_write_text(Path(args.output), text + "\n")
     print(text)
     if not found.found:
         print(f"{PROG}: {found.message}", file=sys.stderr)
     return 0
+
+
+def compact_json(value: Any, width: int = WIDTH) -> str:
+    """JSON indented by two spaces, with what fits on one line kept on one line.
+
+    A list of numbers or strings (a box, a colour bar's panels, tick labels)
+    is always one line; a list or object that fits within ``width``
+    characters too; larger ones hold one item per line.
+
+    Parameters
+    ----------
+    value : JSON-ready value
+    width : int
+        Line length to keep within where possible.
+
+    Returns
+    -------
+    str
+        Valid JSON, equal in content to ``json.dumps(value)``.
+    """
+    return _compact(value, 0, 0, width)
+
+
+def _compact(value: Any, indent: int, used: int, width: int) -> str:
+    """``value`` as JSON starting ``used`` characters into a line at ``indent``."""
+    flat = json.dumps(value, ensure_ascii=False)
+    if not isinstance(value, (list, dict)) or not value:
+        return flat
+    scalars = isinstance(value, list) and not any(
+        isinstance(item, (list, dict)) for item in value
+    )
+    if scalars or used + len(flat) <= width:
+        return flat
+    inner = " " * (indent + 2)
+    if isinstance(value, list):
+        items = [inner + _compact(v, indent + 2, len(inner), width) for v in value]
+        open_, close = "[", "]"
+    else:
+        items = []
+        for key, v in value.items():
+            head = f"{inner}{json.dumps(key, ensure_ascii=False)}: "
+            items.append(head + _compact(v, indent + 2, len(head), width))
+        open_, close = "{", "}"
+    return open_ + "\n" + ",\n".join(items) + "\n" + " " * indent + close

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from napari_heatmap_digitizer.cli._flags import add_recipe_flags, apply_flags
+from napari_heatmap_digitizer.cli._kernels import FIRST_RUN, prepare
 from napari_heatmap_digitizer.cli._progress import Progress
 from napari_heatmap_digitizer.core import (
     DigitizerError,
@@ -17,14 +18,17 @@ from napari_heatmap_digitizer.core import (
     complete_recipe,
     detect,
     load_image,
-    output_paths,
     run_to_files,
 )
 from napari_heatmap_digitizer.core._atomic import check_distinct, staged
-from napari_heatmap_digitizer.core._outputs import SOFTWARE
+from napari_heatmap_digitizer.core._outputs import SOFTWARE, check_outputs
 from napari_heatmap_digitizer.core._read import streams
 from napari_heatmap_digitizer.core._stale import clean_stale
-from napari_heatmap_digitizer.core._write import check_can_write, output_format
+from napari_heatmap_digitizer.core._write import (
+    check_can_write,
+    output_format,
+    panel_paths,
+)
 
 if TYPE_CHECKING:
     from napari_heatmap_digitizer.cli._common import SubParsers
@@ -107,6 +111,10 @@ def add_parser(sub: SubParsers) -> None:
 def recipe_from_args(args: argparse.Namespace) -> Recipe:
     """The recipe to run: ``--recipe`` (if any), the flags, then ``--auto``.
 
+    The outputs are checked as far as they can be before detection (which
+    takes seconds): the ending, the folder, and the file when the number of
+    panels is known or taken as one.
+
     Parameters
     ----------
     args : argparse.Namespace
@@ -120,13 +128,15 @@ def recipe_from_args(args: argparse.Namespace) -> Recipe:
     Raises
     ------
     DigitizerError
-        If something is missing or contradictory, or detection fails.
+        If something is missing or contradictory, an output cannot be
+        written, or detection fails.
     """
     recipe = Recipe.load(args.recipe) if args.recipe else Recipe()
     if args.image:
         recipe.image = args.image
     apply_flags(recipe, args)
     if args.auto:
+        _check_outputs(recipe, args, panels=len(recipe.panels) or 1)
         recipe = _auto(recipe, args)
     for problem in recipe.missing():
         raise DigitizerError(problem)
@@ -158,21 +168,14 @@ def digitize(args: argparse.Namespace) -> int:
     """
     started = time.time()
     recipe = recipe_from_args(args)
-    outputs = output_paths(recipe, args.output)
+    outputs = _check_outputs(recipe, args, panels=len(recipe.panels))
     extra = [Path(args.save_recipe)] if args.save_recipe else []
-    inputs = [Path(p) for p in (recipe.image, args.recipe) if p is not None]
-    check_distinct(
-        {
-            "input": inputs,
-            **{f"values of panel {i}": [p] for i, p in enumerate(outputs)},
-            "saved recipe (--save-recipe)": extra,
-        }
-    )
-    check_can_write([*outputs, *extra], overwrite=args.overwrite)
     for folder in {p.parent for p in [*outputs, *extra]}:
         clean_stale(folder, before=started)  # left by runs that were killed
-    start = time.perf_counter()
     with Progress(enabled=not args.quiet, what="digitizing") as bar, staged():
+        say = f"compiling the kernels ({FIRST_RUN})…"  # while the bar waits
+        kernels = prepare((lambda: bar.log(say)) if bar.live else None)
+        start = time.perf_counter()
         written = run_to_files(
             recipe,
             None,
@@ -194,8 +197,34 @@ def digitize(args: argparse.Namespace) -> int:
         for warning in w.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     if not args.quiet:
-        print(f"done in {elapsed:.2f} s")
+        compiled = ""
+        if kernels.compiled:  # a terminal was told that it is the first run
+            compiled = f" (and {kernels.seconds:.1f} s compiling the kernels"
+            compiled += ")" if bar.live else f", {FIRST_RUN})"
+        print(f"done in {elapsed:.2f} s{compiled}")
     return 0
+
+
+def _check_outputs(recipe: Recipe, args: argparse.Namespace, panels: int) -> list[Path]:
+    """Refuse outputs that cannot be written for ``panels`` panels; their paths.
+
+    Checks the ending against what the recipe makes, that no output is an
+    input or another output, and that each can be written (it does not
+    exist unless ``--overwrite``, its folder exists and is writable).
+    """
+    check_outputs(recipe, output_format(args.output))
+    outputs = panel_paths(args.output, panels)
+    extra = [Path(args.save_recipe)] if args.save_recipe else []
+    inputs = [Path(p) for p in (recipe.image, args.recipe) if p is not None]
+    check_distinct(
+        {
+            "input": inputs,
+            **{f"values of panel {i}": [p] for i, p in enumerate(outputs)},
+            "saved recipe (--save-recipe)": extra,
+        }
+    )
+    check_can_write([*outputs, *extra], overwrite=args.overwrite)
+    return outputs
 
 
 def _auto(recipe: Recipe, args: argparse.Namespace) -> Recipe:
