@@ -477,7 +477,7 @@ class DigitizerWidget(Container):
             self._fail(str(exc))
         else:
             log.error("digitizing failed", exc_info=exc)
-            self._fail(f"digitizing failed: {type(exc).__name__}: {exc}")
+            self._fail(f"digitizing failed: {type(exc).__name__}: {exc}", severe=True)
 
     @property
     def busy(self) -> bool:
@@ -581,10 +581,11 @@ class DigitizerWidget(Container):
         if not self._closed:
             self.status_box.say(text)
 
-    def _fail(self, text: str) -> None:
+    def _fail(self, text: str, *, severe: bool = False) -> None:
+        """Show a problem: input to correct is a warning, a failure an error."""
         self.last_error = text
         self._say(text)
-        show_error(text)
+        (show_error if severe else show_warning)(text)
 
     def _on_close(self, *_: Any) -> None:
         self._closed = self._queue.closed = True
