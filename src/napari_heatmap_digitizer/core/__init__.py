@@ -46,6 +46,7 @@ from napari_heatmap_digitizer.core._regions import (
 )
 from napari_heatmap_digitizer.core._result import Result
 from napari_heatmap_digitizer.core._scale import ValueScale
+from napari_heatmap_digitizer.core._snap import snap_panel
 from napari_heatmap_digitizer.core._ticks import ocr_available, parse_label
 from napari_heatmap_digitizer.core._warmup import KernelStatus, prepare_kernels
 from napari_heatmap_digitizer.core._write import write_array, write_result
@@ -93,6 +94,7 @@ __all__ = [
     "run_recipe",
     "run_recipe_steps",
     "run_to_files",
+    "snap_panel",
     "write_array",
     "write_outputs",
     "write_panel",
