@@ -85,12 +85,16 @@ def snap_panel(image: Any, box: Box | Sequence[float] | str) -> Box:
     Each edge of ``box`` moves inwards past lines of the figure's background
     (the margin a loose box takes in) and then past a frame: at most
     :data:`FRAME_LINES` lines of one colour that span the side, lie on the
-    background and end in a sharp change of colour into the plot. Nothing
-    else is trimmed, so a box that is already tight (inside the frame, or
-    inside the data, whatever colours the data has at its edges) comes back
-    unchanged. An edge moves at most 10 % of the box's side and at most
-    :data:`MOST_PIXELS` pixels; an edge whose margin is wider than that is
-    left where it was drawn.
+    background and end in a sharp change of colour into the plot. A frame
+    counts only when at least two sides show one alike (axes frames are
+    drawn so); the thinnest says how thick it is. Nothing else is trimmed,
+    so a box that is already tight (inside the frame, or inside the data)
+    comes back unchanged, and data at the box's edge that fades into the
+    background colour is left where it was drawn. An edge moves at most
+    10 % of the box's side and at most :data:`MOST_PIXELS` pixels; an edge
+    whose margin is wider than that is left where it was drawn. Data of
+    exactly the background colour along a whole side, ending sharply, cannot
+    be told from margin.
 
     Parameters
     ----------
