@@ -48,40 +48,6 @@ def wait(qtbot, widget, timeout=60000):
     qtbot.waitUntil(lambda: not widget.busy, timeout=timeout)
 
 
-def visible_region(viewer):
-    """World (row, col) bounds the canvas shows now."""
-    h, w = viewer.canvas.size
-    camera = viewer.scene.camera if hasattr(viewer, "scene") else viewer.camera
-    zoom = camera.zoom
-    cy, cx = camera.center[-2:]
-    return (cy - h / 2 / zoom, cy + h / 2 / zoom), (
-        cx - w / 2 / zoom,
-        cx + w / 2 / zoom,
-    )
-
-
-def test_gui_opens_with_the_whole_sample_in_view(qtbot):
-    from napari_heatmap_digitizer._napari._launch import launch
-
-    viewer, widget = launch(run=False)
-    try:
-        qtbot.wait(50)  # the fit queued for the next turn of the event loop
-        figure = viewer.layers["single heat map"]
-        rows, cols = figure.data.shape[:2]
-        (top, bottom), (left, right) = visible_region(viewer)
-        assert top <= -0.5 and bottom >= rows - 0.5
-        assert left <= -0.5 and right >= cols - 0.5
-        # The canvas has room: most of the figure's width on a 1600 px screen.
-        assert viewer.canvas.size[1] >= 500
-        (top, bottom), _ = visible_region(viewer)
-        assert bottom - top < 2 * rows  # not a thumbnail either
-        # The sample opens ready: the boxes and range are in, so it says so.
-        assert widget.status.value == "1 panel marked: press Digitize"
-    finally:
-        widget.native.close()
-        viewer.close()
-
-
 def test_next_step_is_true_of_the_state():
     def hint(**kw):
         state = dict(
@@ -241,3 +207,41 @@ def test_file_dialogs_start_beside_the_figure(viewer, tmp_path, monkeypatch):
     assert _qt.default_path(sample.figure.value, "export") == str(
         tmp_path / "single heat map_values.csv"
     )
+
+
+def test_a_loose_hand_drawn_plot_box_snaps_to_the_axes_frame(viewer, qtbot):
+    from napari_heatmap_digitizer._napari._boxes import (
+        box_from_rectangle,
+        rectangle_from_box,
+    )
+    from napari_heatmap_digitizer.core import Box
+
+    sample = load_sample("single")
+    true = sample.recipe.panels[0].box
+    widget, _ = docked(viewer)
+    widget.create_box_layers()
+    panels = viewer.layers[PANELS_LAYER]
+    loose = Box(true.left - 12, true.top - 9, true.right + 10, true.bottom + 14)
+    panels.add_rectangles([rectangle_from_box(loose)])  # as a mouse would
+    shape = sample.image.shape
+
+    def snapped():
+        return box_from_rectangle(panels.data[-1], shape, what="x")[0]
+
+    qtbot.waitUntil(lambda: snapped() != loose, timeout=5000)
+    box = snapped()
+    assert all(abs(a - b) <= 1 for a, b in zip(box, true, strict=True))
+    assert widget.status.value.startswith("box snapped to the axes frame")
+    assert len(panels.data) == 1
+
+    # Boxes given (a recipe, Detect) are placed as they are, never snapped.
+    widget.set_boxes([loose], sample.recipe.colorbar.box)
+    qtbot.wait(50)
+    assert snapped() == loose
+
+    # The snapped box digitizes as well as the true one.
+    widget.set_boxes([box], sample.recipe.colorbar.box)
+    widget.vmin.value, widget.vmax.value = "-2", "3"
+    widget.digitize()
+    wait(qtbot, widget)
+    assert widget.results[0].result.coverage > 0.99

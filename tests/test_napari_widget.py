@@ -258,6 +258,15 @@ def test_widget_is_listed_by_the_installed_plugin():
     assert pm.get_manifest("napari-heatmap-digitizer").contributions.sample_data
 
 
+def visible_region(viewer):
+    """World (row, col) bounds the canvas shows now."""
+    h, w = viewer.canvas.size
+    camera = viewer.scene.camera if hasattr(viewer, "scene") else viewer.camera
+    cy, cx = camera.center[-2:]
+    rows, cols = h / 2 / camera.zoom, w / 2 / camera.zoom
+    return (cy - rows, cy + rows), (cx - cols, cx + cols)
+
+
 def test_gui_command_opens_the_sample_ready_to_digitize(qtbot):
     from napari_heatmap_digitizer._napari._launch import launch
 
@@ -266,6 +275,16 @@ def test_gui_command_opens_the_sample_ready_to_digitize(qtbot):
         assert widget.figure.value.name == "single heat map"
         assert len(viewer.layers[PANELS_LAYER].data) == 1
         assert widget.vmin.value == "-2" and widget.vmax.value == "3"
+        # The whole figure in view, in a canvas with room (1600x1000 screen).
+        qtbot.wait(50)  # the fit queued for the next turn of the event loop
+        rows, cols = widget.figure.value.data.shape[:2]
+        (top, bottom), (left, right) = visible_region(viewer)
+        assert top <= -0.5 and bottom >= rows - 0.5
+        assert left <= -0.5 and right >= cols - 0.5
+        assert bottom - top < 2 * rows  # not a thumbnail either
+        assert viewer.canvas.size[1] >= 500
+        # The sample opens ready: the boxes and range are in, and it says so.
+        assert widget.status.value == "1 panel marked: press Digitize"
         widget.digitize()
         wait(qtbot, widget)
         assert "single heat map values [0]" in viewer.layers

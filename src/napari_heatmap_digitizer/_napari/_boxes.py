@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from napari_heatmap_digitizer.core import Box, DigitizerError, Grid
+from napari_heatmap_digitizer.core import Box, DigitizerError, Grid, snap_panel
 
 #: The metadata key of every layer the digitizer makes.
 KEY = "heatmap_digitizer"
@@ -238,3 +238,108 @@ def edited_grid(layer: Any, box: Box, *, name: str) -> Grid | None:
     if same_grid(grid, shown):  # untouched: a given grid stays, else re-detect
         return shown if info.get("explicit") else None
     return grid
+
+
+def snap_new_rectangle(layer: Any, image: Any) -> tuple[Box, Box] | None:
+    """Snap the rectangle just drawn last in ``layer`` to the axes frame inside it.
+
+    A plot box drawn by hand often takes in the axes frame and a margin of
+    background, which would shift the axes' extents; it is replaced by
+    :func:`~napari_heatmap_digitizer.core.snap_panel`'s box (which leaves a
+    tight box as drawn).
+
+    Parameters
+    ----------
+    layer : napari.layers.Shapes
+        The plot-panels layer; its last shape is the one just drawn.
+    image : array
+        The figure under it.
+
+    Returns
+    -------
+    (drawn, snapped) or None
+        The boxes, when the rectangle was replaced.
+    """
+    if not len(layer.data) or layer.shape_type[-1] != "rectangle":
+        return None
+    try:
+        drawn, _ = box_from_rectangle(layer.data[-1], image.shape, what="the new box")
+        snapped = snap_panel(image, drawn)
+    except DigitizerError:
+        return None  # not a box over the figure: the usual checks will say so
+    if snapped == drawn:
+        return None
+    layer.selected_data = {len(layer.data) - 1}
+    layer.remove_selected()
+    layer.add_rectangles([rectangle_from_box(snapped)])
+    return drawn, snapped
+
+
+class BoxLayers:
+    """The "plot panels" and "colour bar" Shapes layers of a viewer.
+
+    Creates them over a figure, puts given boxes in (never snapped), reads
+    the boxes back, and snaps a plot box drawn by hand to the axes frame
+    inside it (:func:`snap_new_rectangle`).
+
+    Parameters
+    ----------
+    viewer : napari.viewer.Viewer
+    """
+
+    def __init__(self, viewer: Any) -> None:
+        self._viewer = viewer
+        self._placing = False
+
+    def get(self, name: str) -> Any:
+        """The layer called ``name``, or ``None``."""
+        layers = self._viewer.layers  # a LayerList: no .get()
+        return layers[name] if name in layers else None  # noqa: SIM401
+
+    def counts(self) -> tuple[int, int] | None:
+        """Rectangles in the panels and colour-bar layers (``None`` without them)."""
+        panels, bars = self.get(PANELS_LAYER), self.get(COLORBAR_LAYER)
+        if panels is None or bars is None:
+            return None
+        return len(panels.data), len(bars.data)
+
+    def create(self, figure: Any) -> Any:
+        """Add the layers that are missing over ``figure``; returns the panels layer."""
+        where = {"scale": figure.scale, "translate": figure.translate}
+        for name in (COLORBAR_LAYER, PANELS_LAYER):
+            if self.get(name) is None:
+                self._viewer.add_shapes(**box_layer_kwargs(name, **where))
+        return self.get(PANELS_LAYER)
+
+    def put(self, panels: Sequence[Box], colorbar: Box | None) -> None:
+        """Replace the rectangles of both (existing) layers by these boxes."""
+        self._placing = True  # given, not drawn: never snapped
+        try:
+            replace_rectangles(self.get(PANELS_LAYER), panels)
+            replace_rectangles(
+                self.get(COLORBAR_LAYER), [] if colorbar is None else [colorbar]
+            )
+        finally:
+            self._placing = False
+
+    def boxes(self, name: str, shape: tuple[int, ...]) -> tuple[list[Box], list[str]]:
+        """Layer ``name``'s pixel boxes over an image of ``shape``, and warnings."""
+        layer = self.get(name)
+        if layer is None:
+            return [], []
+        return boxes_from_shapes(layer.data, layer.shape_type, shape, layer=name)
+
+    def drawn(self, event: Any) -> bool:
+        """Whether a layer's data event is a shape just drawn by hand."""
+        return getattr(event, "action", None) == "added" and not self._placing
+
+    def snap_drawn(self, image: Any) -> tuple[Box, Box] | None:
+        """Snap the plot box drawn last (see :func:`snap_new_rectangle`)."""
+        layer = self.get(PANELS_LAYER)
+        if layer is None:
+            return None
+        self._placing = True
+        try:
+            return snap_new_rectangle(layer, image)
+        finally:
+            self._placing = False

@@ -24,15 +24,14 @@ from magicgui.widgets import ComboBox, Container, FloatSlider, Label, PushButton
 from napari.layers import Image as ImageLayer
 from napari.qt.threading import thread_worker
 from napari.utils.notifications import show_error, show_info, show_warning
+from qtpy.QtCore import QTimer
 
 from napari_heatmap_digitizer._napari import _qt
 from napari_heatmap_digitizer._napari._boxes import (
     COLORBAR_LAYER,
     PANELS_LAYER,
-    box_layer_kwargs,
-    boxes_from_shapes,
+    BoxLayers,
     edited_grid,
-    replace_rectangles,
 )
 from napari_heatmap_digitizer._napari._layers import (
     KEY,
@@ -103,6 +102,7 @@ class DigitizerWidget(Container):
         self._worker: Any = None
         self._detecting: Any = None
         self._closed = False
+        self._box_layers = BoxLayers(viewer)
         self._queue = LayerQueue(viewer)
         self._output, self._notes = Output(), dict[str, Any]()
         self.results: list[PanelResult] = []
@@ -178,8 +178,7 @@ class DigitizerWidget(Container):
 
     # -- layers
     def _layer(self, name: str) -> Any:
-        layers = self._viewer.layers  # a LayerList: no .get()
-        return layers[name] if name in layers else None  # noqa: SIM401
+        return self._box_layers.get(name)
 
     def _placement(self) -> dict[str, Any]:
         """The figure layer's name, scale and translate (for result layers)."""
@@ -187,38 +186,25 @@ class DigitizerWidget(Container):
 
     def create_box_layers(self) -> None:
         """Add the "plot panels" and "colour bar" Shapes layers over the figure."""
-        figure = self.figure.value
-        if figure is None:
+        if self.figure.value is None:
             self._fail(_qt.OPEN_FIRST)
             return
-        where = {"scale": figure.scale, "translate": figure.translate}
-        for name in (COLORBAR_LAYER, PANELS_LAYER):
-            if self._layer(name) is None:
-                self._viewer.add_shapes(**box_layer_kwargs(name, **where))
-        panels = self._layer(PANELS_LAYER)
+        panels = self._box_layers.create(self.figure.value)
         self._viewer.layers.selection.active = panels
         panels.mode = "add_rectangle"
         self._hint()
 
     def set_boxes(self, panels: list[Box], colorbar: Box | None) -> None:
         """Replace the rectangles by pixel boxes (``LEFT, TOP, RIGHT, BOTTOM``)."""
-        if self._layer(PANELS_LAYER) is None or self._layer(COLORBAR_LAYER) is None:
+        if self._box_layers.counts() is None:
             self.create_box_layers()
-        panel_layer, bar_layer = self._layer(PANELS_LAYER), self._layer(COLORBAR_LAYER)
-        if panel_layer is None or bar_layer is None:
-            return
-        replace_rectangles(panel_layer, panels)
-        replace_rectangles(bar_layer, [] if colorbar is None else [colorbar])
-        panel_layer.mode = "pan_zoom"
-        self.update_preview()
+        if self._box_layers.counts() is not None:
+            self._box_layers.put(panels, colorbar)
+            self._layer(PANELS_LAYER).mode = "pan_zoom"
+            self.update_preview()
 
     def _boxes(self, name: str, shape: tuple[int, ...]) -> list[Box]:
-        layer = self._layer(name)
-        if layer is None:
-            return []
-        boxes, warnings = boxes_from_shapes(
-            layer.data, layer.shape_type, shape, layer=name
-        )
+        boxes, warnings = self._box_layers.boxes(name, shape)
         for text in warnings:
             show_warning(text)
         return boxes
@@ -226,7 +212,20 @@ class DigitizerWidget(Container):
     def _watch_box_layer(self, layer: Any) -> None:
         if layer.name == COLORBAR_LAYER:
             layer.events.data.connect(self.update_preview)
+        else:
+            layer.events.data.connect(self._on_panel_drawn)
         layer.events.data.connect(self._hint)
+
+    def _on_panel_drawn(self, event: Any) -> None:
+        if self._box_layers.drawn(event):  # snapped once napari is done drawing
+            QTimer.singleShot(0, self._snap_drawn)
+
+    def _snap_drawn(self) -> None:
+        if not self._closed and self.figure.value is not None:
+            snapped = self._box_layers.snap_drawn(self._figure_array())
+            if snapped is not None:
+                drawn, box = (b.as_text() for b in snapped)
+                self._say(f"box snapped to the axes frame: {drawn} → {box}")
 
     def _figure_choices(self, _: Any = None) -> list[tuple[str, Any]]:
         """Image layers that can be figures (not the digitizer's own results)."""
@@ -261,7 +260,7 @@ class DigitizerWidget(Container):
         return _qt.figure_array(self.figure.value)
 
     def _state(self) -> State:
-        panels, bars = self._layer(PANELS_LAYER), self._layer(COLORBAR_LAYER)
+        counts = self._box_layers.counts()
         try:
             spec = self.colorbar_editor.value
             given = spec.ticks is not None or None not in (spec.vmin, spec.vmax)
@@ -269,9 +268,9 @@ class DigitizerWidget(Container):
             given = False
         return State(
             figure=self.figure.value is not None,
-            box_layers=panels is not None and bars is not None,
-            panels=0 if panels is None else len(panels.data),
-            bars=0 if bars is None else len(bars.data),
+            box_layers=counts is not None,
+            panels=(counts or (0, 0))[0],
+            bars=(counts or (0, 0))[1],
             from_box=self.colorbar_editor.from_box,
             range_given=given,
         )
