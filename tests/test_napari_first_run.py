@@ -19,6 +19,7 @@ from napari_heatmap_digitizer._napari._sample_data import (  # noqa: E402
 from napari_heatmap_digitizer._napari._status import (  # noqa: E402
     State,
     StatusBox,
+    brief,
     next_step,
 )
 from napari_heatmap_digitizer._napari._widget import (  # noqa: E402
@@ -70,6 +71,21 @@ def test_next_step_is_true_of_the_state():
     assert hint(bars=2) == "keep one rectangle in 'C' (there are 2)"
     assert hint(from_box=False, bars=0) == "1 panel marked: press Digitize"
     assert hint(panels=3) == "3 panels marked: press Digitize"
+
+
+def test_detect_status_leaves_what_the_rectangles_show_to_the_tooltip():
+    notes = [
+        "colour bar 71,301,980,318 (RdBu_r)",
+        "2 colour bars found, using the one serving the most panels; the others: "
+        "5,6,7,8",
+        "panels 71,46,310,245, 406,46,645,245",
+        "range -5 to 5 (linear) from tick labels -4, -2, 0, 2, 4",
+    ]
+    assert brief(notes) == [
+        "colour bar (RdBu_r)",
+        "2 colour bars found, using the one serving the most panels",
+        "range -5 to 5 (linear) from the tick labels",
+    ]
 
 
 def test_status_follows_the_boxes_and_keeps_its_height(viewer, qtbot):

@@ -40,23 +40,25 @@ def wait(widget) -> None:
     settle(0.5)
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    viewer, widget = launch(run=False)
-    viewer.window._qt_window.resize(1400, 900)
-    viewer.window._qt_window.showNormal()
-    settle(1.0)
-    viewer.reset_view()
-    settle()
-    viewer.screenshot(str(OUT / "napari-boxes.png"), canvas_only=False)
-
-    widget.extents.value = "0,10,0,5"
-    widget.digitize()
-    wait(widget)
-    viewer.layers.selection.active = viewer.layers["single heat map values [0]"]
-    viewer.cursor.position = (150.0, 250.0)
+def hover(viewer, widget, position) -> None:
+    """Put the cursor over ``position`` as a mouse would (both read-outs)."""
+    viewer.cursor.position = position
+    viewer.mouse_over_canvas = True
+    viewer.update_status_from_cursor()
     widget._on_cursor()
     settle()
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    viewer, widget = launch(run=False)  # sized and fitted as the gui command does
+    viewer.window._qt_window.showNormal()
+    settle(1.0)
+    viewer.screenshot(str(OUT / "napari-boxes.png"), canvas_only=False)
+
+    widget.digitize()  # the values layer is selected when it is done
+    wait(widget)
+    hover(viewer, widget, (150.0, 250.0))
     viewer.screenshot(str(OUT / "napari-values.png"), canvas_only=False)
 
     viewer.layers["single heat map values [0]"].visible = False
@@ -73,7 +75,7 @@ def main() -> None:
     widget.digitize()
     wait(widget)
     viewer.reset_view()
-    settle()
+    hover(viewer, widget, (300.0, 700.0))
     viewer.screenshot(str(OUT / "napari-multi.png"), canvas_only=False)
 
     # a matrix heat map with numbers and grid lines, one value per cell

@@ -8,6 +8,8 @@ true of the widget's state now, so the hint never asks for what is done.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +81,27 @@ def next_step(state: State, *, panels_layer: str, colorbar_layer: str) -> str:
     return f"{state.panels} panel{s} marked: press Digitize"
 
 
+def brief(notes: Sequence[str]) -> list[str]:
+    """Detection's notes without what the rectangles already show.
+
+    The boxes' pixel numbers and the tick labels read are left for the
+    tooltip; a note listing only the panels' boxes is left out.
+
+    Parameters
+    ----------
+    notes : sequence of str
+        ``Completed.notes``.
+    """
+    short = []
+    for note in notes:
+        if note.startswith("panels "):
+            continue
+        note = re.sub(r" -?\d+,-?\d+,-?\d+,-?\d+(; -?\d+,-?\d+,-?\d+,-?\d+)*", "", note)
+        note = re.sub(r" from tick labels .*", " from the tick labels", note)
+        short.append(re.sub(r"; the others:.*", "", note))
+    return short
+
+
 class StatusBox(Container):
     """A message of fixed height above a progress bar shown only while working.
 
@@ -98,16 +121,32 @@ class StatusBox(Container):
         self.margins = (0, 0, 0, 0)
         label = self.text.native
         label.setWordWrap(True)
-        height = label.fontMetrics().lineSpacing() * STATUS_LINES + 4
-        label.setFixedHeight(height)
+        self._fit()
         label.setAlignment(_top_left())
         label.setSizePolicy(_expanding_width())
         self.bar.visible = False
 
-    def say(self, message: str) -> None:
-        """Show ``message`` (whole in the tooltip; the area keeps its height)."""
+    def _fit(self) -> None:
+        """Room for exactly :data:`STATUS_LINES` lines as the label lays them out.
+
+        napari styles the widget after it is made, so the height is measured
+        on the label itself, in the font in use, each time; a longer message
+        is cut between two lines, never through one.
+        """
+        label = self.text.native
+        text = label.text()
+        label.setMinimumHeight(0)
+        label.setMaximumHeight(16777215)
+        label.setText("\n".join(["Ag"] * STATUS_LINES))
+        height = label.heightForWidth(max(label.width(), 1))
+        label.setText(text)
+        label.setFixedHeight(height)
+
+    def say(self, message: str, *, detail: str | None = None) -> None:
+        """Show ``message``; its tooltip shows ``detail`` (default: the message)."""
+        self._fit()
         self.text.value = message
-        self.text.tooltip = message
+        self.text.tooltip = detail or message
 
     def working(self, fraction: float, message: str | None = None) -> None:
         """Show the progress bar at ``fraction`` (0–1) and, optionally, a message."""

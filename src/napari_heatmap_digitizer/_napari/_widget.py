@@ -26,7 +26,7 @@ from napari.qt.threading import thread_worker
 from napari.utils.notifications import show_error, show_info, show_warning
 from qtpy.QtCore import QTimer
 
-from napari_heatmap_digitizer._napari import _qt
+from napari_heatmap_digitizer._napari import _qt, _status
 from napari_heatmap_digitizer._napari._boxes import (
     COLORBAR_LAYER,
     PANELS_LAYER,
@@ -47,7 +47,7 @@ from napari_heatmap_digitizer._napari._parts import (
     ValuesEditor,
 )
 from napari_heatmap_digitizer._napari._qt import LayerQueue, Step
-from napari_heatmap_digitizer._napari._status import State, StatusBox, next_step
+from napari_heatmap_digitizer._napari._status import State, StatusBox, brief
 from napari_heatmap_digitizer.core import (
     DEFAULT_MAX_DISTANCE,
     Box,
@@ -277,7 +277,7 @@ class DigitizerWidget(Container):
 
     def next_step(self) -> str:
         """What to do next, as the status line says it when idle."""
-        return next_step(
+        return _status.next_step(
             self._state(), panels_layer=PANELS_LAYER, colorbar_layer=COLORBAR_LAYER
         )
 
@@ -416,10 +416,11 @@ class DigitizerWidget(Container):
             done.problems.append(str(exc))
         self.load_recipe(done.recipe)
         self.colorbar_editor.suggest_colormap(found)  # for "colour map name"
-        self._say(
-            f"found {len(panels)} panel(s): "
-            + "; ".join(done.notes + done.problems)
-            + f". Next: {self.next_step()}"
+        said = brief(done.notes) + done.problems + [f"next: {self.next_step()}"]
+        whole = done.notes + done.problems  # with the boxes and labels read
+        self.status_box.say(
+            f"found {len(panels)} panel(s); " + "; ".join(said),
+            detail="\n".join(whole),
         )
         for problem in done.problems:
             show_warning(problem)
