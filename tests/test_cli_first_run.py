@@ -213,6 +213,8 @@ def test_demo_says_each_share_once_with_what_it_is_of(monkeypatch, capsys):
 def test_share_never_rounds_up_to_all():
     assert _demo._share(99.97) == "99.9%"
     assert _demo._share(100.0) == "100.0%"
+    assert _demo._share(99.46) == "99.5%"  # as the panel summaries round it
+    assert _demo._share(0.01) == "0.1%"
 
 
 def test_digitize_reports_compiling_apart_from_digitizing(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from napari_heatmap_digitizer.core import (
     write_outputs,
 )
 from napari_heatmap_digitizer.core._outputs import SOFTWARE
+from napari_heatmap_digitizer.core._result import share
 from napari_heatmap_digitizer.core._write import check_can_write
 
 if TYPE_CHECKING:
@@ -141,5 +141,5 @@ def panel_line(result: Result, acc: dict[str, float], judged: float) -> str:
 
 
 def _share(percent: float) -> str:
-    """A percentage to 0.1, rounded down: 100.0% only when it is all."""
-    return f"{math.floor(10 * percent) / 10:.1f}%"
+    """A percentage to 0.1, as the panel summaries say it (100.0% only when all)."""
+    return share(percent / 100)

@@ -127,7 +127,7 @@ class Result:
         med = "n/a" if np.isnan(median) else f"{median:.2f}"
         return (
             f"panel {self.box.as_text()}: {self.box.width}x{self.box.height} px, "
-            f"{100 * stats.coverage:.1f}% matched, values {rng}, median ΔE {med}"
+            f"{share(stats.coverage)} matched, values {rng}, median ΔE {med}"
         )
 
 
@@ -154,3 +154,24 @@ def check_result(result: object, name: str = "result") -> Result:
             name, "a Result (from digitize, or run_recipe(...)[i].result)", result
         )
     return result
+
+
+def share(fraction: float) -> str:
+    """A fraction as a percentage to 0.1: never "100.0%" or "0.0%" unless exact.
+
+    Parameters
+    ----------
+    fraction : float
+        Between 0 and 1.
+
+    Returns
+    -------
+    str
+        ``"99.5%"``; ``"99.9%"`` for 0.9999, ``"0.1%"`` for 0.0001.
+    """
+    percent = round(100 * fraction, 1)
+    if percent >= 100 and fraction < 1:
+        percent = 99.9
+    elif percent <= 0 and fraction > 0:
+        percent = 0.1
+    return f"{percent:.1f}%"
