@@ -99,10 +99,23 @@ def test_status_follows_the_boxes_and_keeps_its_height(viewer, qtbot):
         b.native.mapTo(widget.native, b.native.rect().topLeft()).y()
         for b in (widget.run_button, widget.export_button)
     )
+    widget.cursor.value = "panel 0: x=1.23456, y=2.34567 → 3.45678 (ΔE 0.12) " * 2
+    widget.status_box.working(0.5, "digitizing…")
+    qtbot.wait(10)
+    moved = widget.export_button.native.mapTo(
+        widget.native, widget.export_button.native.rect().topLeft()
+    ).y()
+    assert moved == y_export
     widget.set_boxes([sample.recipe.panels[0].box], sample.recipe.colorbar.box)
     assert widget.status.value == "type vmin and vmax (the colour bar's range)"
     widget.vmin.value, widget.vmax.value = "-2", "3"
     assert widget.status.value == "1 panel marked: press Digitize"
+    # Nothing below moves when the read-out line or the progress bar appear.
+    widget.cursor.value = "panel 0: x=1.23456, y=2.34567 → 3.45678 (ΔE 0.12) " * 2
+    widget.status_box.working(0.5, "digitizing…")
+    qtbot.wait(10)
+    widget.status_box.idle()
+    widget.cursor.value = ""
     widget._say("a long message " * 40)  # many lines: cut to the area, whole in tip
     qtbot.wait(10)
     assert widget.status.native.height() == height
@@ -261,3 +274,32 @@ def test_a_loose_hand_drawn_plot_box_snaps_to_the_axes_frame(viewer, qtbot):
     widget.digitize()
     wait(qtbot, widget)
     assert widget.results[0].result.coverage > 0.99
+
+
+def test_the_widget_scrolls_rather_than_stretch_the_window(viewer):
+    from qtpy.QtWidgets import QScrollArea
+
+    widget, _ = docked(viewer)
+    assert isinstance(widget.native, QScrollArea)  # what napari docks
+    assert widget.native.minimumSizeHint().height() < 200
+    assert widget.native.widget().minimumSizeHint().height() > 600
+
+
+def test_a_whole_view_stays_whole_and_a_zoomed_one_stays_zoomed(viewer, qtbot):
+    widget, layer = docked(viewer, multi_panel_sample)
+    widget.load_recipe(load_sample("multi").recipe)
+    viewer.reset_view()
+    assert _qt.whole_in_view(viewer, layer)
+    widget.digitize()
+    wait(qtbot, widget)
+    qtbot.wait(300)
+    assert _qt.whole_in_view(viewer, layer)
+
+    camera = viewer.scene.camera if hasattr(viewer, "scene") else viewer.camera
+    camera.zoom *= 4
+    zoom, center = camera.zoom, tuple(camera.center)
+    assert not _qt.whole_in_view(viewer, layer)
+    widget.digitize()
+    wait(qtbot, widget)
+    qtbot.wait(300)
+    assert camera.zoom == zoom and tuple(camera.center) == center

@@ -50,6 +50,13 @@ def launch(figure: str | None = None, *, run: bool = True) -> tuple[Any, Any]:
         widget.create_box_layers()
     fit_window(viewer)
     if run:
+        from qtpy.QtCore import QTimer
+
+        # Python runs signal handlers only between bytecodes: a timer ticking
+        # in Qt's loop lets Ctrl-C and SIGTERM close the window at once.
+        tick = QTimer(viewer.window._qt_window)
+        tick.timeout.connect(lambda: None)
+        tick.start(200)
         napari.run()
     return viewer, widget
 

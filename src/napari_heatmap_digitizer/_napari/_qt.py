@@ -54,6 +54,15 @@ def ensure_kernels() -> None:
             _kernels_ready = True
 
 
+def prepare_in_background() -> threading.Thread:
+    """Start :func:`ensure_kernels` in a daemon thread (no Qt: it may outlive it)."""
+    thread = threading.Thread(
+        target=ensure_kernels, name="prepare-kernels", daemon=True
+    )
+    thread.start()
+    return thread
+
+
 def digitize_work(
     recipe: Recipe, image: Any, where: dict[str, Any]
 ) -> Generator[Step, None, Done]:
@@ -155,8 +164,25 @@ class LayerQueue:
             if mine.fullmatch(layer.name) and layer.name not in names:
                 self._viewer.layers.remove(layer)
         arrange = partial(arrange_layers, self._viewer, on_top, select)
-        self._pending += [*layers, arrange, then]
+        self._pending += [*layers, arrange, self._keep_whole(figure), then]
         self._drain()
+
+    def _keep_whole(self, figure: str) -> Callable[[], None]:
+        """What re-fits the view if the results' layers cost the figure's whole view.
+
+        Long result-layer names widen napari's layer list and shrink the
+        canvas; a figure seen whole before is seen whole after. A view the
+        user zoomed stays as it is.
+        """
+        viewer = self._viewer
+        layer = viewer.layers[figure] if figure in viewer.layers else None  # noqa: SIM401
+        was_whole = layer is not None and whole_in_view(viewer, layer)
+
+        def refit() -> None:
+            if was_whole and not self.closed and not whole_in_view(viewer, layer):
+                viewer.reset_view()
+
+        return lambda: QTimer.singleShot(100, refit)  # once Qt laid the docks out
 
     def _drain(self) -> None:
         if self.closed or not self._pending:
@@ -316,6 +342,25 @@ def placement_of(figure: Any) -> dict[str, Any]:
         "scale": tuple(np.asarray(figure.scale)[-2:]),
         "translate": tuple(np.asarray(figure.translate)[-2:]),
     }
+
+
+def is_figure(layer: Any) -> bool:
+    """Whether a layer can be a figure: an image, not one of the results."""
+    return isinstance(layer, ImageLayer) and KEY not in layer.metadata
+
+
+def whole_in_view(viewer: Any, layer: Any) -> bool:
+    """Whether the canvas shows all of ``layer`` now."""
+    camera = getattr(viewer, "scene", viewer).camera
+    (top, left), (bottom, right) = np.asarray(layer.extent.world)[:, -2:]
+    rows, cols = np.asarray(viewer.canvas.size) / 2 / camera.zoom
+    cy, cx = np.asarray(camera.center)[-2:]
+    return bool(
+        cy - rows <= top
+        and cy + rows >= bottom
+        and cx - cols <= left
+        and cx + cols >= right
+    )
 
 
 def figure_array(figure: Any) -> Any:

@@ -125,6 +125,7 @@ class StatusBox(Container):
         label.setAlignment(_top_left())
         label.setSizePolicy(_expanding_width())
         self.bar.visible = False
+        keep_room(self.bar.native)  # hidden, it keeps its room: nothing moves
 
     def _fit(self) -> None:
         """Room for exactly :data:`STATUS_LINES` lines as the label lays them out.
@@ -159,6 +160,24 @@ class StatusBox(Container):
         """Hide the progress bar."""
         self.bar.visible = False
         self.bar.value = 0
+
+
+def keep_room(widget: Any, lines: int | None = None) -> None:
+    """Make a Qt widget keep its room when hidden, or hold ``lines`` lines always.
+
+    Parameters
+    ----------
+    widget : QWidget
+    lines : int, optional
+        For a label: its height, in lines of its font, whatever it says.
+    """
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)
+    if lines is not None:
+        widget.setWordWrap(True)
+        widget.setAlignment(_top_left())
+        widget.setFixedHeight(widget.fontMetrics().lineSpacing() * (lines + 1))
 
 
 def _top_left() -> Any:

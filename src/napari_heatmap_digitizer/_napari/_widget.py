@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from magicgui.widgets import ComboBox, Container, FloatSlider, Label, PushButton
-from napari.layers import Image as ImageLayer
 from napari.qt.threading import thread_worker
 from napari.utils.notifications import show_error, show_info, show_warning
 from qtpy.QtCore import QTimer
@@ -47,7 +46,7 @@ from napari_heatmap_digitizer._napari._parts import (
     ValuesEditor,
 )
 from napari_heatmap_digitizer._napari._qt import LayerQueue, Step
-from napari_heatmap_digitizer._napari._status import State, StatusBox, brief
+from napari_heatmap_digitizer._napari._status import State, StatusBox
 from napari_heatmap_digitizer.core import (
     DEFAULT_MAX_DISTANCE,
     Box,
@@ -97,7 +96,7 @@ class DigitizerWidget(Container):
 
     def __init__(self, viewer: napari.viewer.Viewer) -> None:
         # The parts label their own fields; no empty label column out here.
-        super().__init__(labels=False)
+        super().__init__(labels=False, scrollable=True)  # never taller than the window
         self._viewer = viewer
         self._worker: Any = None
         self._detecting: Any = None
@@ -154,7 +153,7 @@ class DigitizerWidget(Container):
         self.min_area = values.min_area
 
         self.native.setMaximumWidth(420)
-        self.cursor.native.setWordWrap(True)
+        _status.keep_room(self.cursor.native, lines=2)  # appearing, it moves nothing
         self.add_boxes.changed.connect(self.create_box_layers)
         self.detect_button.changed.connect(self.detect)
         self.run_button.changed.connect(self.digitize)
@@ -174,7 +173,12 @@ class DigitizerWidget(Container):
         self._on_layers_changed()
         self._hint()
         if not _qt.kernels_ready():  # compile while the user marks the figure
-            thread_worker(_qt.ensure_kernels, ignore_errors=True)().start()
+            _qt.prepare_in_background()
+
+    @property
+    def native(self) -> Any:
+        """The scroll area around the widget: napari docks it, never too tall."""
+        return self._widget._mgui_get_root_native_widget()
 
     # -- layers
     def _layer(self, name: str) -> Any:
@@ -229,11 +233,7 @@ class DigitizerWidget(Container):
 
     def _figure_choices(self, _: Any = None) -> list[tuple[str, Any]]:
         """Image layers that can be figures (not the digitizer's own results)."""
-        return [
-            (layer.name, layer)
-            for layer in self._viewer.layers
-            if isinstance(layer, ImageLayer) and KEY not in layer.metadata
-        ]
+        return [(x.name, x) for x in self._viewer.layers if _qt.is_figure(x)]
 
     def _on_layers_changed(self, event: Any = None) -> None:
         if self._closed:
@@ -284,6 +284,7 @@ class DigitizerWidget(Container):
     def _hint(self, *_: Any) -> None:
         if not self._closed and not self.busy and self._detecting is None:
             self._say(self.next_step())
+            self.cursor.value = ""  # boxes or settings changed: the read-out is old
 
     # -- the recipe: widget ⇄ Recipe, in this one place
     def _settings(self, shape: tuple[int, ...] | None) -> Recipe:
@@ -416,7 +417,7 @@ class DigitizerWidget(Container):
             done.problems.append(str(exc))
         self.load_recipe(done.recipe)
         self.colorbar_editor.suggest_colormap(found)  # for "colour map name"
-        said = brief(done.notes) + done.problems + [f"next: {self.next_step()}"]
+        said = _status.brief(done.notes) + done.problems + [f"next: {self.next_step()}"]
         whole = done.notes + done.problems  # with the boxes and labels read
         self.status_box.say(
             f"found {len(panels)} panel(s); " + "; ".join(said),
