@@ -179,6 +179,10 @@ def test_results_selected_for_hover_and_boxes_stay_on_top(viewer, qtbot):
     assert widget.last_error == ""
     names = [layer.name for layer in viewer.layers]
     assert names[-2:] == [COLORBAR_LAYER, PANELS_LAYER]  # the top of the list
+    # Three panels: how much of each matched; each summary in the tooltip.
+    assert widget.status.value.startswith("3 panels digitized, matched: [0] ")
+    assert widget.status.tooltip.count("\n") == 2
+    assert widget.status.tooltip.startswith(f"[0] {widget.results[0].summary()}")
     active = viewer.layers.selection.active
     assert active.name == "multi heat map values [0]"
     assert active.visible

@@ -15,6 +15,9 @@ from typing import Any
 
 from magicgui.widgets import Container, Label, ProgressBar
 
+from napari_heatmap_digitizer.core import PanelResult
+from napari_heatmap_digitizer.core._result import share
+
 #: Lines of text the status area always has room for.
 STATUS_LINES = 3
 
@@ -102,6 +105,30 @@ def brief(notes: Sequence[str]) -> list[str]:
     return short
 
 
+def results_line(panels: Sequence[PanelResult], lines: Sequence[str]) -> str:
+    """What a run gave, short enough for the status area.
+
+    One panel: its summary line. Several: how much of each was matched (the
+    summaries are in the tooltip).
+
+    Parameters
+    ----------
+    panels : sequence of PanelResult
+    lines : sequence of str
+        One summary line per panel.
+    """
+    if len(lines) == 1:
+        return lines[0]
+    each = [
+        f"[{p.index}] " + ("lazy" if p.result.lazy else share(p.result.coverage))
+        for p in panels
+    ]
+    return (
+        f"{len(panels)} panels digitized, matched: {', '.join(each)} "
+        "(each panel's summary in the tooltip)"
+    )
+
+
 class StatusBox(Container):
     """A message of fixed height above a progress bar shown only while working.
 
@@ -121,6 +148,7 @@ class StatusBox(Container):
         self.margins = (0, 0, 0, 0)
         label = self.text.native
         label.setWordWrap(True)
+        label.setStyleSheet("padding: 0px; margin: 0px;")  # text fills the height
         self._fit()
         label.setAlignment(_top_left())
         label.setSizePolicy(_expanding_width())
@@ -131,17 +159,21 @@ class StatusBox(Container):
         """Room for exactly :data:`STATUS_LINES` lines as the label lays them out.
 
         napari styles the widget after it is made, so the height is measured
-        on the label itself, in the font in use, each time; a longer message
-        is cut between two lines, never through one.
+        on the label itself, in the font in use, with text that wraps as
+        messages do (one line, then two); a longer message is cut between
+        two lines, never through one.
         """
         label = self.text.native
-        text = label.text()
+        text, width = label.text(), max(label.width(), 100)
         label.setMinimumHeight(0)
         label.setMaximumHeight(16777215)
-        label.setText("\n".join(["Ag"] * STATUS_LINES))
-        height = label.heightForWidth(max(label.width(), 1))
+        label.setText("Ag")
+        one = label.heightForWidth(width)
+        words = width // max(label.fontMetrics().horizontalAdvance("Ag "), 1) + 2
+        label.setText("Ag " * words)  # wider than one line, narrower than two
+        two = label.heightForWidth(width)
         label.setText(text)
-        label.setFixedHeight(height)
+        label.setFixedHeight(one + (STATUS_LINES - 1) * max(two - one, 1))
 
     def say(self, message: str, *, detail: str | None = None) -> None:
         """Show ``message``; its tooltip shows ``detail`` (default: the message)."""

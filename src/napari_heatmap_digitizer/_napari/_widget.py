@@ -419,10 +419,7 @@ class DigitizerWidget(Container):
         self.colorbar_editor.suggest_colormap(found)  # for "colour map name"
         said = _status.brief(done.notes) + done.problems + [f"next: {self.next_step()}"]
         whole = done.notes + done.problems  # with the boxes and labels read
-        self.status_box.say(
-            f"found {len(panels)} panel(s); " + "; ".join(said),
-            detail="\n".join(whole),
-        )
+        self._say(f"found {len(panels)} panel(s); " + "; ".join(said), "\n".join(whole))
         for problem in done.problems:
             show_warning(problem)
 
@@ -507,7 +504,7 @@ class DigitizerWidget(Container):
         for panel in panels:
             for text in panel.warnings:
                 show_warning(f"panel {panel.index}: {text}")
-        self._say("; ".join(lines))
+        self._say(_status.results_line(panels, lines), "\n".join(lines))
 
     # -- cursor read-out
     def _on_cursor(self, event: Any = None) -> None:
@@ -578,9 +575,9 @@ class DigitizerWidget(Container):
         except DigitizerError as exc:
             self._fail(str(exc))
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, detail: str | None = None) -> None:
         if not self._closed:
-            self.status_box.say(text)
+            self.status_box.say(text, detail=detail)
 
     def _fail(self, text: str, *, severe: bool = False) -> None:
         """Show a problem: input to correct is a warning, a failure an error."""
