@@ -244,19 +244,22 @@ class CalibratedImage(ImageLayer):
         value: Any = None,
     ) -> dict[str, Any]:
         """Napari's status, with ``x=…, y=…`` in data units before the value."""
+        given = {} if value is None else {"value": value}  # napari ≥ 0.5.5 takes it
         status: dict[str, Any] = super().get_status(
             position,
             view_direction=view_direction,
             dims_displayed=dims_displayed,
             world=world,
-            value=value,
+            **given,
         )
         if position is None:
             return status
         where = data_coordinates(self, position, world=world)
-        if where:
+        if where and "coords" in status:  # napari ≥ 0.5.5 splits them out
             status["coords"] = f"{status['coords']} {where}"
             status["coordinates"] = f"{status['coords']}: {status['value']}"
+        elif where:
+            status["coordinates"] = f"{where} {status.get('coordinates', '')}"
         return status
 
 
@@ -353,7 +356,9 @@ def whole_in_view(viewer: Any, layer: Any) -> bool:
     """Whether the canvas shows all of ``layer`` now."""
     camera = getattr(viewer, "scene", viewer).camera
     (top, left), (bottom, right) = np.asarray(layer.extent.world)[:, -2:]
-    rows, cols = np.asarray(viewer.canvas.size) / 2 / camera.zoom
+    canvas = getattr(viewer, "canvas", None)  # napari < 0.6: _canvas_size
+    size = canvas.size if canvas is not None else viewer._canvas_size
+    rows, cols = np.asarray(size) / 2 / camera.zoom
     cy, cx = np.asarray(camera.center)[-2:]
     return bool(
         cy - rows <= top
