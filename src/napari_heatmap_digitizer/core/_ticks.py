@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,8 +19,10 @@ from napari_heatmap_digitizer.core._errors import DigitizerError
 
 #: How much larger than the figure the label strip is given to the OCR engine.
 UPSCALE = 4
-#: Largest misfit (fraction of the value span) of a label kept in the fit.
-TOLERANCE = 0.02
+#: The characters tick labels are read as.
+CHARS = "0123456789.,-+eE%x^"
+#: Farthest a label may lie from the fitted scale, in label spacings.
+AGREE = 0.25
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)"
@@ -105,7 +107,13 @@ class TickReading:
     (horizontal bar) of each tick and its label's value, as ``ticks`` of
     `Colorbar.from_image` expects. ``vmin``/``vmax`` are the values at the
     bar's low and high ends, from the fitted scale; ``norm`` is ``"log"``
-    when the labels are spaced like powers of ten.
+    when the labels are spaced like powers of ten. ``unchecked`` is true
+    when only two labels were read (nothing could confirm them);
+    ``dropped`` names a label left out because it disagreed with the others.
+
+    ``problem`` says why the labels read give no range (they fit no linear
+    or log scale, fall towards the high end, or only one was read); then
+    ``vmin`` and ``vmax`` are NaN and ``norm`` is empty.
     """
 
     pairs: list[tuple[float, float]]
@@ -113,16 +121,25 @@ class TickReading:
     norm: str
     vmin: float
     vmax: float
+    unchecked: bool = False
+    dropped: list[str] = field(default_factory=list)
+    problem: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {
+        out: dict[str, Any] = {
             "pairs": [[round(p, 2), v] for p, v in self.pairs],
             "labels": list(self.labels),
-            "norm": self.norm,
-            "vmin": _tidy(self.vmin),
-            "vmax": _tidy(self.vmax),
         }
+        if self.problem is not None:
+            out["problem"] = self.problem
+            return out
+        out.update(norm=self.norm, vmin=_tidy(self.vmin), vmax=_tidy(self.vmax))
+        if self.unchecked:
+            out["unchecked"] = True
+        if self.dropped:
+            out["dropped"] = list(self.dropped)
+        return out
 
 
 def _tidy(v: float) -> float:
@@ -143,7 +160,8 @@ def read_bar_ticks(image: np.ndarray, box: Box, orientation: str) -> TickReading
     Returns
     -------
     TickReading or None
-        None when fewer than two labels could be read and agree on a scale.
+        None when no label could be read; a reading whose ``problem`` says
+        why when the labels read give no range (see `fit_tick_labels`).
 
     Raises
     ------
@@ -164,14 +182,18 @@ def read_bar_ticks(image: np.ndarray, box: Box, orientation: str) -> TickReading
         grey = grey.T
         box = Box(box.top, box.left, box.bottom, box.right)
         ends = (box.top - 0.5, box.bottom - 0.5)
-    best: TickReading | None = None
-    for side in ("after", "before"):
-        reading = _read_side(grey, box, side, orientation, ends)
-        if reading is not None and (
-            best is None or len(reading.pairs) > len(best.pairs)
-        ):
-            best = reading
-    return best
+    readings = [
+        reading
+        for side in ("after", "before")
+        if (reading := _read_side(grey, box, side, orientation, ends)) is not None
+    ]
+    if not readings:
+        return None
+    # a checked range, else an unchecked one, else the refusal of most labels
+    return max(
+        readings,
+        key=lambda r: (r.problem is None, not r.unchecked, len(r.pairs)),
+    )
 
 
 def _read_side(
@@ -211,7 +233,7 @@ def _read_side(
                 pixel = float(nearest)
         pairs.append((pixel, value))
         labels.append(text)
-    return _fit(pairs, labels, ends)
+    return fit_tick_labels(pairs, labels, ends, "rows" if vertical else "columns")
 
 
 def _runs(mask: np.ndarray | np.bool_, join: int) -> list[tuple[int, int]]:
@@ -283,14 +305,60 @@ def _read_label(crop: np.ndarray) -> str:
         base_end = max(found[i][1].stop for i in np.flatnonzero(~raised))
         if start > 0 and base_end <= start + 1:
             base = _ocr_line(crop[:, :start])
-            exponent = _read_label(crop[:, start:])
-            if base and exponent:
-                return f"{base}^{exponent}"
+            exponent = _read_exponent(crop[:, start:], crop[:, :start], base)
+            # an unreadable exponent leaves the label unreadable, not a
+            # number made of the base and the exponent's glyphs ("109")
+            return f"{base}^{exponent or '?'}"
     return _ocr_line(crop)
 
 
-def _ocr_line(crop: np.ndarray) -> str:
-    """Tesseract on one line of text (upscaled and framed in white)."""
+def _read_exponent(crop: np.ndarray, base_crop: np.ndarray, base: str) -> str:
+    """The raised exponent beside a base read as ``base``, or "" if unreadable.
+
+    A leading flat stroke is a minus. The digits, about 70 % of the base's
+    height, are enlarged to the base's height and read after a copy of the
+    base (the OCR engine reads a lone small glyph such as ``0`` poorly but
+    reads ``10 0`` well); what follows the base's text is the exponent.
+    Failing that, the enlarged digits are read alone.
+    """
+    crop, base_crop = _trimmed(crop), _trimmed(base_crop)
+    if crop.size == 0 or base_crop.size == 0:
+        return ""
+    sign = ""
+    runs = _runs((crop < 128).any(axis=0), join=0)
+    if len(runs) > 1:
+        c0, c1 = runs[0]
+        rows = np.flatnonzero((crop[:, c0:c1] < 128).any(axis=1))
+        if len(rows) <= max(2, 0.3 * len(crop)) and c1 - c0 >= 2 * len(rows):
+            sign, crop = "-", _trimmed(crop[:, c1:])
+    from PIL import Image
+
+    h = base_crop.shape[0]
+    w = max(1, round(crop.shape[1] * h / crop.shape[0]))
+    img = Image.fromarray(np.clip(crop, 0, 255).astype(np.uint8))
+    digits = np.asarray(img.resize((w, h), Image.Resampling.LANCZOS), dtype=float)
+    gap = np.full((h, max(3, round(0.6 * h))), 255.0)
+    text = _ocr_line(np.hstack([base_crop, gap, digits]))
+    if base and text.startswith(base) and text[len(base) :].isdigit():
+        return sign + text[len(base) :]
+    text = _ocr_line(digits, chars="0123456789")
+    return sign + text if text.isdigit() else ""
+
+
+def _trimmed(crop: np.ndarray) -> np.ndarray:
+    """``crop`` cut to the rows and columns holding ink."""
+    ink = crop < 128
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return crop[:0, :0]
+    return crop[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def _ocr_line(crop: np.ndarray, chars: str = CHARS) -> str:
+    """Tesseract on one line of text (enlarged, framed in white).
+
+    Only ``chars`` are recognised.
+    """
     import pytesseract
     from PIL import Image
 
@@ -304,7 +372,7 @@ def _ocr_line(crop: np.ndarray) -> str:
     for mode in (7, 8, 10):  # a line, a word, a single character
         text = pytesseract.image_to_string(
             framed,
-            config=f"--psm {mode} -c tessedit_char_whitelist=0123456789.,-+eE%x^",
+            config=f"--psm {mode} -c tessedit_char_whitelist={chars}",
         ).strip()
         if text:
             return text
@@ -351,62 +419,170 @@ def _past_ticks(grey: np.ndarray, box: Box, side: str) -> int:
     return offset
 
 
-def _fit(
-    pairs: list[tuple[float, float]], labels: list[str], ends: tuple[float, float]
+def fit_tick_labels(
+    pairs: list[tuple[float, float]],
+    labels: list[str],
+    ends: tuple[float, float],
+    along: str = "rows",
 ) -> TickReading | None:
-    """Fit value against pixel (linear or log); drop labels that disagree."""
-    pairs_arr = np.array(pairs, dtype=np.float64).reshape(-1, 2)
-    keep = np.ones(len(pairs_arr), dtype=bool)
-    while keep.sum() >= 2:
-        p, v = pairs_arr[keep, 0], pairs_arr[keep, 1]
-        candidates = []
+    """Fit the labels read to one linear or one log scale, or refuse them.
+
+    The rules, so that a misread set of labels never gives a range:
+
+    - Three labels or more are a check: value against position is fitted
+      as a straight line (``"linear"``) and, when every value is positive,
+      its logarithm too (``"log"``). A scale fits when every label lies
+      within `AGREE` of a label spacing (the median distance between
+      neighbouring labels) of where the scale puts its value. When none
+      fits all of them and at least four were read, one label may be
+      dropped (the one whose removal leaves the best fit) if the other
+      three or more then fit; it is named in ``dropped``. Two labels showing
+      the same value can never both fit, so a repeated value is dropped or
+      refused this way.
+    - Exactly two labels cannot be checked: they are accepted when their
+      values differ and grow towards the bar's high end, and the reading is
+      marked ``unchecked``. They are taken as a log scale only when both are
+      powers of ten written as such (``10^2``, ``1e3``) or a hundredfold
+      apart.
+    - Values must grow towards the bar's high end (top or right), one after
+      the other; labels falling instead are refused.
+    - When both scales fit, the linear one is taken unless every value is a
+      power of ten.
+
+    A refusal is a reading with ``problem`` set and no range.
+
+    Parameters
+    ----------
+    pairs : list of (float, float)
+        Position along the bar (figure pixels) and value of each label.
+    labels : list of str
+        The labels' text as read, one per pair.
+    ends : tuple of float
+        The positions of the bar's low and high ends.
+    along : {"rows", "columns"}
+        What the positions count, for the problem's wording.
+
+    Returns
+    -------
+    TickReading or None
+        None when no label was read.
+    """
+    if not pairs:
+        return None
+    p = np.array([q for q, _ in pairs], dtype=np.float64)
+    v = np.array([w for _, w in pairs], dtype=np.float64)
+    order = np.argsort(p) if ends[1] >= ends[0] else np.argsort(-p)
+    p, v = p[order], v[order]  # from the low end to the high end
+    text = [labels[i] for i in order]
+    read = (
+        f"the tick labels read ({', '.join(_shown(x) for x in v)} at {along} "
+        f"{', '.join(f'{q:.0f}' for q in p)})"
+    )
+    if len(p) == 1:
+        read = f"only one tick label read ({_shown(v[0])} at {along[:-1]} {p[0]:.0f})"
+        return _refused(pairs, labels, f"{read}: no range from one label")
+    if len(p) == 2:
+        if v[1] <= v[0] or p[0] == p[1]:
+            return _refused(pairs, labels, f"{read} do not grow towards the high end")
+        log = (
+            (v > 0).all()
+            and _powers_of_ten(v)
+            and (v[1] >= 100 * v[0] or all(re.search("[\\^eE]", t) for t in text))
+        )
+        return _reading(p, v, text, "log" if log else "linear", ends, [], True)
+    best: tuple[float, str, int | None] | None = None
+    for drop in [None, *range(len(p))] if len(p) >= 4 else [None]:
+        if drop is not None and best is not None and best[0] <= AGREE:
+            break  # no label is dropped when all of them fit
+        keep = np.arange(len(p)) != drop
         for norm in ("linear", "log"):
-            if norm == "log" and (v <= 0).any():
-                continue
-            y = np.log10(v) if norm == "log" else v
-            if np.ptp(y) == 0 or np.ptp(p) == 0:
-                continue
-            slope, icpt = np.polyfit(p, y, 1)
-            misfit = np.abs(y - (slope * p + icpt)) / np.ptp(y)
-            candidates.append((misfit.max(), norm, slope, icpt, misfit))
-        if not candidates:
-            return None
-        worst, norm, slope, icpt, misfit = min(candidates, key=lambda c: c[0])
-        if worst <= TOLERANCE and (keep.sum() > 2 or len(pairs_arr) == 2):
-            if norm == "log" and not _powers_of_ten(v):
-                norm_ok = any(
-                    c[1] == "linear" and c[0] <= TOLERANCE for c in candidates
-                )
-                if norm_ok:
-                    norm = "linear"
-                    slope, icpt = next(
-                        (c[2], c[3]) for c in candidates if c[1] == "linear"
-                    )
-            at_ends = slope * np.asarray(ends) + icpt
-            # Ends within 0.5 % of the span of a round number (a tenth of
-            # the label step) are that number.
-            y_all = np.sort(np.log10(v) if norm == "log" else v)
-            unit = float(np.median(np.diff(y_all))) / 10
-            for k in range(2):
-                nice = round(at_ends[k] / unit) * unit
-                if abs(nice - at_ends[k]) <= 0.005 * np.ptp(y_all):
-                    at_ends[k] = float(f"{nice:.12g}")
-            if norm == "log":
-                at_ends = 10.0**at_ends
-            chosen = np.flatnonzero(keep)
-            return TickReading(
-                pairs=[
-                    (float(pairs_arr[i, 0]), float(pairs_arr[i, 1])) for i in chosen
-                ],
-                labels=[labels[i] for i in chosen],
-                norm=norm,
-                vmin=float(at_ends[0]),
-                vmax=float(at_ends[1]),
-            )
-        if keep.sum() <= 2:
-            return None
-        keep[np.flatnonzero(keep)[np.argmax(misfit)]] = False
-    return None
+            misfit = _misfit(p[keep], v[keep], norm)
+            if misfit is not None and (best is None or misfit < best[0] - 1e-9):
+                best = (misfit, norm, drop)
+    if best is None or best[0] > AGREE:
+        return _refused(pairs, labels, f"{read} fit no linear or log scale")
+    _, norm, drop = best
+    keep = np.arange(len(p)) != drop
+    kv = v[keep]
+    if not (np.diff(kv) > 0).all():
+        return _refused(pairs, labels, f"{read} do not grow towards the high end")
+    if norm == "log" and not _powers_of_ten(kv):
+        linear = _misfit(p[keep], kv, "linear")
+        if linear is not None and linear <= AGREE:
+            norm = "linear"
+    dropped = [text[drop]] if drop is not None else []
+    return _reading(
+        p[keep], kv, [text[i] for i in np.flatnonzero(keep)], norm, ends, dropped, False
+    )
+
+
+def _misfit(p: np.ndarray, v: np.ndarray, norm: str) -> float | None:
+    """Largest distance of a label from the fitted scale, in label spacings.
+
+    None when the scale cannot be fitted (log of a value <= 0, all values
+    or positions equal).
+    """
+    if norm == "log" and (v <= 0).any():
+        return None
+    y = np.log10(v) if norm == "log" else v
+    if np.ptp(y) == 0 or np.ptp(p) == 0:
+        return None
+    slope, icpt = np.polyfit(p, y, 1)
+    off = np.abs(y - (slope * p + icpt)) / abs(slope)  # pixels
+    spacing = max(float(np.median(np.diff(np.sort(p)))), 1.0)
+    return float(off.max() / spacing)
+
+
+def _reading(
+    p: np.ndarray,
+    v: np.ndarray,
+    text: list[str],
+    norm: str,
+    ends: tuple[float, float],
+    dropped: list[str],
+    unchecked: bool,
+) -> TickReading:
+    """The reading of labels that agree on ``norm``: the values at the ends."""
+    y = np.log10(v) if norm == "log" else v
+    slope, icpt = np.polyfit(p, y, 1)
+    at_ends = slope * np.asarray(ends) + icpt
+    # Ends within 0.5 % of the span of a round number (a tenth of the label
+    # step) are that number.
+    unit = float(np.median(np.diff(y))) / 10
+    for k in range(2):
+        nice = round(at_ends[k] / unit) * unit
+        if abs(nice - at_ends[k]) <= 0.005 * np.ptp(y):
+            at_ends[k] = float(f"{nice:.12g}")
+    if norm == "log":
+        at_ends = 10.0**at_ends
+    # figure order (top to bottom, left to right), as read
+    order = np.argsort(p)
+    return TickReading(
+        pairs=[(float(p[i]), float(v[i])) for i in order],
+        labels=[text[i] for i in order],
+        norm=norm,
+        vmin=float(at_ends[0]),
+        vmax=float(at_ends[1]),
+        unchecked=unchecked,
+        dropped=dropped,
+    )
+
+
+def _refused(
+    pairs: list[tuple[float, float]], labels: list[str], problem: str
+) -> TickReading:
+    return TickReading(
+        pairs=[(float(q), float(w)) for q, w in pairs],
+        labels=list(labels),
+        norm="",
+        vmin=float("nan"),
+        vmax=float("nan"),
+        problem=problem,
+    )
+
+
+def _shown(value: float) -> str:
+    return f"{value:g}"
 
 
 def _powers_of_ten(values: np.ndarray) -> bool:
