@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._detect import Detection, FoundBar
 from napari_heatmap_digitizer.core._errors import wrong
+from napari_heatmap_digitizer.core._naming import RANKED_SCORE, fitting
 from napari_heatmap_digitizer.core._recipe import Panel, Recipe
 
 
@@ -44,8 +45,10 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
     take no extent or grid (give them after, as the CLI does with its flags).
 
     With several colour bars, the one serving the most panels is used, with
-    its panels. Without a bar, the colour map that fits the first panel best
-    is named.
+    its panels; a bar whose colours no catalogue map fits is read as custom
+    colours. Without a bar, the colour map that fits the first panel best is
+    named, when one fits (score at most ``RANKED_SCORE``); otherwise that is
+    a problem (no map is guessed).
 
     Parameters
     ----------
@@ -80,7 +83,12 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
         bar = max(found.colorbars, key=lambda b: len(b.panels))
         cb.box = bar.box
         cb.orientation = cb.orientation or bar.orientation
-        named = f" ({bar.colormaps[0].name})" if bar.colormaps else ""
+        if bar.colormap is not None:
+            named = f" ({bar.colormap})"
+        elif bar.colormaps:
+            named = " (custom colours, read from the bar)"
+        else:
+            named = ""
         done.notes.append(f"colour bar {bar.box.as_text()}{named}")
         if len(found.colorbars) > 1:
             done.notes.append(
@@ -103,6 +111,12 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
         ranked = found.colormaps.get(0) or next(iter(found.colormaps.values()), [])
         if not ranked:
             done.problems.append("no colour bar found: give the colour bar's box")
+        elif fitting(ranked, RANKED_SCORE) is None:
+            done.problems.append(
+                "no colour bar found and no named colour map fits the panel's "
+                f"colours (closest: {ranked[0].name}, ΔE {ranked[0].delta_e:.1f}): "
+                "give the colour bar's box or --colormap"
+            )
         else:
             cb.colormap = ranked[0].name
             done.notes.append(
@@ -122,12 +136,16 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
                 f"the range could not be read from {where} (reading tick labels "
                 "needs the OCR extra and Tesseract): give vmin and vmax"
             )
+        elif ticks.problem is not None:
+            done.problems.append(f"{ticks.problem}: give vmin and vmax")
         else:
             cb.vmin, cb.vmax, cb.ticks = ticks.vmin, ticks.vmax, None
             cb.norm = cb.norm or ticks.norm
             done.notes.append(
                 f"range {ticks.vmin:g} to {ticks.vmax:g} ({cb.norm}) from tick "
                 f"labels {', '.join(ticks.labels)}"
+                + (f" (left out: {', '.join(ticks.dropped)})" if ticks.dropped else "")
+                + (" (only two labels, unchecked: check it)" if ticks.unchecked else "")
             )
     return done
 

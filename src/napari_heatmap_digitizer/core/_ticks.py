@@ -29,6 +29,7 @@ _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)"
 _POWER = re.compile(rf"^(?:({_NUMBER})\s*[x*]\s*)?10\s*\^?\s*\{{?([-+]?\d+)\}}?$")
 _SCI = re.compile(rf"^({_NUMBER})[eE]([-+]?\d+)$")
 _PLAIN = re.compile(rf"^{_NUMBER}$")
+_SPACED = re.compile(r"^[-+\u2212]?[1-9]\d{0,2}([ \u2009\u202f]\d{3})+([.,]\d+)?$")
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -38,7 +39,9 @@ def parse_label(text: str) -> float | None:
     Understands plain numbers (``0.5``, ``-2``, ``1,000``, decimal commas
     ``0,5``), the Unicode minus (``−0.5``), scientific notation (``1e-3``,
     ``2.5E+04``), powers of ten (``10^2``, ``10²``, ``10⁻³``, ``10^{-3}``,
-    ``2x10^3``, ``2×10³``) and percentages (``50%`` gives 50).
+    ``2x10^3``, ``2×10³``) and percentages (``50%`` gives 50). Two numbers
+    side by side (``40 50``) are not a number; thousands spaced apart
+    (``10 000``) are.
 
     Parameters
     ----------
@@ -56,6 +59,8 @@ def parse_label(text: str) -> float | None:
     >>> parse_label("50%"), parse_label("10⁻³"), parse_label("x")
     (50.0, 0.001, None)
     """
+    if re.search(r"\d\s+\d", text) and not _SPACED.match(text.strip()):
+        return None  # two numbers ("40 50"), not one with spaced thousands
     s = re.sub("([0-9])([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)", r"\1^\2", text.strip())
     s = s.translate(_SUPERSCRIPT)
     for dash in ("\u2212", "\u2013", "\u2012", "\u2010", "\u2011", "\u2014"):
@@ -76,9 +81,11 @@ def parse_label(text: str) -> float | None:
     if _PLAIN.match(s):
         return float(s)
     m = _SCI.match(s)
-    if m:
+    if m and abs(int(m.group(2))) <= 300:
         return float(m.group(1)) * 10.0 ** int(m.group(2))
     m = _POWER.match(s)
+    if m and abs(int(m.group(2))) > 300:
+        return None
     if m and ("^" in s or m.group(1) or m.group(2)[0] in "+-" or len(s) > 2):
         # "10^2", "10-3" (an OCR'd 10 with superscript -3) and "2x10^3";
         # a bare "102" was taken as the number above.
@@ -272,7 +279,10 @@ def _label_boxes(
         join = max(3, int(0.35 * (c1 - c0)))
     boxes = []
     for r0, r1 in _runs(block.any(axis=1), join=join):
-        gap = max(2, int(0.5 * text_height))
+        # along a line of text words are kept together; across the lines
+        # of a horizontal bar's labels a blank row ends the label (a title
+        # may follow)
+        gap = max(2, int(0.5 * text_height)) if vertical else 1
         first = _runs(block[r0:r1].any(axis=0), join=gap)[0]
         boxes.append(((r0, r1), (c0 + first[0], c0 + first[1])))
     return boxes
@@ -376,6 +386,13 @@ def _ocr_line(crop: np.ndarray, chars: str = CHARS) -> str:
         ).strip()
         if text:
             return text
+    # A lone glyph (a "0") is often not read at all; twice over it is.
+    if crop.shape[1] <= crop.shape[0]:
+        gap = np.full((crop.shape[0], max(3, crop.shape[0] // 2)), 255.0)
+        twice = _ocr_line(np.hstack([crop, gap, crop]), chars)
+        half = len(twice) // 2
+        if twice and twice[:half] == twice[half:]:
+            return twice[:half]
     return ""
 
 
