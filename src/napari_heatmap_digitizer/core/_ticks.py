@@ -16,11 +16,8 @@ import numpy as np
 
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._tick_ocr import label_boxes, read_label
 
-#: How much larger than the figure the label strip is given to the OCR engine.
-UPSCALE = 4
-#: The characters tick labels are read as.
-CHARS = "0123456789.,-+eE%x^"
 #: Farthest a label may lie from the fitted scale, in label spacings.
 AGREE = 0.25
 
@@ -225,11 +222,11 @@ def _read_side(
     if side == "before":
         ink = ink[:, ::-1]
     pairs, labels = [], []
-    for (r0, r1), (c0, c1) in _label_boxes(ink, vertical):
+    for (r0, r1), (c0, c1) in label_boxes(ink, vertical):
         if side == "before":
             c0, c1 = ink.shape[1] - c1, ink.shape[1] - c0
         crop = grey[y0 + r0 : y0 + r1, x0 + c0 : x0 + c1]
-        text = _read_label(crop if vertical else crop.T)
+        text = read_label(crop if vertical else crop.T)
         value = parse_label(text)
         if value is None:
             continue
@@ -241,159 +238,6 @@ def _read_side(
         pairs.append((pixel, value))
         labels.append(text)
     return fit_tick_labels(pairs, labels, ends, "rows" if vertical else "columns")
-
-
-def _runs(mask: np.ndarray | np.bool_, join: int) -> list[tuple[int, int]]:
-    """(start, stop) of the True runs of ``mask``, joining gaps <= ``join``."""
-    idx = np.flatnonzero(mask)
-    if len(idx) == 0:
-        return []
-    cuts = np.flatnonzero(np.diff(idx) > join + 1)
-    starts = np.concatenate([[idx[0]], idx[cuts + 1]])
-    stops = np.concatenate([idx[cuts], [idx[-1]]]) + 1
-    return list(zip(starts.tolist(), stops.tolist(), strict=True))
-
-
-def _label_boxes(
-    ink: np.ndarray, vertical: bool
-) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """Row and column ranges of each tick label in a strip beside a bar.
-
-    ``ink`` runs along the bar on axis 0, away from it on axis 1. Labels are
-    the first block of inked columns (an axis title further out is left out),
-    split into labels along the bar.
-    """
-    rows = _runs(ink.any(axis=1), join=1)
-    if not rows:
-        return []
-    if vertical:
-        text_height = float(np.median([b - a for a, b in rows]))
-    else:
-        text_height = float(ink.shape[1]) / 3
-    cols = _runs(ink.any(axis=0), join=max(2, int(0.5 * text_height)))
-    c0, c1 = cols[0]
-    block = ink[:, c0:c1]
-    if vertical:
-        join = max(1, int(0.25 * text_height))
-    else:
-        join = max(3, int(0.35 * (c1 - c0)))
-    boxes = []
-    for r0, r1 in _runs(block.any(axis=1), join=join):
-        # along a line of text words are kept together; across the lines
-        # of a horizontal bar's labels a blank row ends the label (a title
-        # may follow)
-        gap = max(2, int(0.5 * text_height)) if vertical else 1
-        first = _runs(block[r0:r1].any(axis=0), join=gap)[0]
-        boxes.append(((r0, r1), (c0 + first[0], c0 + first[1])))
-    return boxes
-
-
-def _read_label(crop: np.ndarray) -> str:
-    """OCR one upright label.
-
-    A leading flat stroke is a minus sign (matplotlib's Unicode minus is not
-    reliably read) and a raised part is an exponent; both are found from the
-    glyphs' shapes and the rest is read by Tesseract.
-    """
-    from scipy import ndimage as ndi
-
-    parts, n = ndi.label(crop < 128, structure=np.ones((3, 3)))
-    if n == 0:
-        return ""
-    found = sorted(ndi.find_objects(parts), key=lambda sl: sl[1].start)
-    tops = np.array([sl[0].start for sl in found])
-    bottoms = np.array([sl[0].stop for sl in found])
-    height = bottoms.max() - tops.min()
-    first = found[0]
-    h = first[0].stop - first[0].start
-    w = first[1].stop - first[1].start
-    if n > 1 and h <= max(2, 0.25 * height) and w >= 2 * h:
-        return "-" + _read_label(crop[:, first[1].stop :])
-    raised = bottoms < bottoms.max() - 0.3 * height
-    if raised.any() and not raised.all():
-        start = min(found[i][1].start for i in np.flatnonzero(raised))
-        base_end = max(found[i][1].stop for i in np.flatnonzero(~raised))
-        if start > 0 and base_end <= start + 1:
-            base = _ocr_line(crop[:, :start])
-            exponent = _read_exponent(crop[:, start:], crop[:, :start], base)
-            # an unreadable exponent leaves the label unreadable, not a
-            # number made of the base and the exponent's glyphs ("109")
-            return f"{base}^{exponent or '?'}"
-    return _ocr_line(crop)
-
-
-def _read_exponent(crop: np.ndarray, base_crop: np.ndarray, base: str) -> str:
-    """The raised exponent beside a base read as ``base``, or "" if unreadable.
-
-    A leading flat stroke is a minus. The digits, about 70 % of the base's
-    height, are enlarged to the base's height and read after a copy of the
-    base (the OCR engine reads a lone small glyph such as ``0`` poorly but
-    reads ``10 0`` well); what follows the base's text is the exponent.
-    Failing that, the enlarged digits are read alone.
-    """
-    crop, base_crop = _trimmed(crop), _trimmed(base_crop)
-    if crop.size == 0 or base_crop.size == 0:
-        return ""
-    sign = ""
-    runs = _runs((crop < 128).any(axis=0), join=0)
-    if len(runs) > 1:
-        c0, c1 = runs[0]
-        rows = np.flatnonzero((crop[:, c0:c1] < 128).any(axis=1))
-        if len(rows) <= max(2, 0.3 * len(crop)) and c1 - c0 >= 2 * len(rows):
-            sign, crop = "-", _trimmed(crop[:, c1:])
-    from PIL import Image
-
-    h = base_crop.shape[0]
-    w = max(1, round(crop.shape[1] * h / crop.shape[0]))
-    img = Image.fromarray(np.clip(crop, 0, 255).astype(np.uint8))
-    digits = np.asarray(img.resize((w, h), Image.Resampling.LANCZOS), dtype=float)
-    gap = np.full((h, max(3, round(0.6 * h))), 255.0)
-    text = _ocr_line(np.hstack([base_crop, gap, digits]))
-    if base and text.startswith(base) and text[len(base) :].isdigit():
-        return sign + text[len(base) :]
-    text = _ocr_line(digits, chars="0123456789")
-    return sign + text if text.isdigit() else ""
-
-
-def _trimmed(crop: np.ndarray) -> np.ndarray:
-    """``crop`` cut to the rows and columns holding ink."""
-    ink = crop < 128
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if len(rows) == 0:
-        return crop[:0, :0]
-    return crop[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-
-
-def _ocr_line(crop: np.ndarray, chars: str = CHARS) -> str:
-    """Tesseract on one line of text (enlarged, framed in white).
-
-    Only ``chars`` are recognised.
-    """
-    import pytesseract
-    from PIL import Image
-
-    if crop.size == 0:
-        return ""
-    img = Image.fromarray(np.clip(crop, 0, 255).astype(np.uint8))
-    size = (img.width * UPSCALE, img.height * UPSCALE)
-    img = img.resize(size, Image.Resampling.LANCZOS)
-    framed = Image.new("L", (img.width + 40, img.height + 40), 255)
-    framed.paste(img, (20, 20))
-    for mode in (7, 8, 10):  # a line, a word, a single character
-        text = pytesseract.image_to_string(
-            framed,
-            config=f"--psm {mode} -c tessedit_char_whitelist={chars}",
-        ).strip()
-        if text:
-            return text
-    # A lone glyph (a "0") is often not read at all; twice over it is.
-    if crop.shape[1] <= crop.shape[0]:
-        gap = np.full((crop.shape[0], max(3, crop.shape[0] // 2)), 255.0)
-        twice = _ocr_line(np.hstack([crop, gap, crop]), chars)
-        half = len(twice) // 2
-        if twice and twice[:half] == twice[half:]:
-            return twice[:half]
-    return ""
 
 
 def _outside(grey: np.ndarray, box: Box, side: str, offset: int) -> np.ndarray:
