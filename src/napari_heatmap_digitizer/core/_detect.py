@@ -22,13 +22,16 @@ from napari_heatmap_digitizer.core import _kernel as kernel
 from napari_heatmap_digitizer.core import _ticks as ticks_module
 from napari_heatmap_digitizer.core._bar_pixels import _delta_e
 from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._colorbar import Orientation
+from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._naming import (
+    TOP,
     ColormapMatch,
-    name_colormap,
+    _match_bar,
+    fitting,
     rank_colormaps,
 )
+from napari_heatmap_digitizer.core._naming import name_colormap as name_colormap
 from napari_heatmap_digitizer.core._read import as_rgb8, whole_figure
 
 #: A pixel belongs to the figure's content when it is this far (ΔE) from the
@@ -46,8 +49,9 @@ class FoundBar:
     """A colour bar found in a figure.
 
     ``panels`` are the indices of the panels it serves; ``colormaps`` the
-    closest catalogue maps, best first; ``ticks`` what was read from its tick
-    labels (``None`` when they were not read).
+    closest catalogue maps, best first (candidates even when none fits);
+    ``ticks`` what was read from its tick labels (``None`` when they were
+    not read).
     """
 
     box: Box
@@ -55,6 +59,15 @@ class FoundBar:
     panels: list[int] = field(default_factory=list)
     colormaps: list[ColormapMatch] = field(default_factory=list)
     ticks: Any = None
+
+    @property
+    def colormap(self) -> str | None:
+        """The bar's map when one fits (mean ΔE at most `NAMED_DELTA_E`).
+
+        ``None`` for custom colours, or when maps were not compared.
+        """
+        best = fitting(self.colormaps)
+        return best.name if best is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -64,7 +77,7 @@ class FoundBar:
             "panels": list(self.panels),
         }
         if self.colormaps:
-            out["colormap"] = self.colormaps[0].name
+            out["colormap"] = self.colormap
             out["colormaps"] = [m.to_dict() for m in self.colormaps]
         if self.ticks is not None:
             out["ticks"] = self.ticks.to_dict()
@@ -168,11 +181,20 @@ def detect(
         lab = _lab(rgb[box.slices])
         orientation = _bar_orientation(lab, box)
         if orientation is not None:
-            bars.append(FoundBar(box, orientation))
+            try:
+                # what the pipeline would read from it: a legend of a few
+                # keys, or a strip of one colour, is no colour bar
+                read = Colorbar.from_image(rgb, box, 0.0, 1.0, orientation=orientation)
+            except DigitizerError:
+                continue
+            bar = FoundBar(box, orientation)
+            if colormaps:
+                bar.colormaps = _match_bar(read, TOP)
+            bars.append(bar)
         elif _is_panel(lab, box, background, rgb.shape):
             panels.append(box)
     panels.sort(key=lambda b: (b.top // max(1, b.height // 2), b.left))
-    _assign(panels, bars)
+    _assign(panels, bars, [_label_side(rgb, background, b, panels) for b in bars])
     if not panels and not bars:
         return Detection(
             [],
@@ -182,8 +204,6 @@ def detect(
         )
     found = Detection(panels, bars)
     if colormaps:
-        for bar in bars:
-            bar.colormaps = name_colormap(rgb, bar.box, bar.orientation)
         served = {i for bar in bars for i in bar.panels}
         for i, box in enumerate(panels):
             if i not in served:
@@ -349,6 +369,12 @@ def _bar_orientation(lab: np.ndarray, box: Box) -> Orientation | None:
     travelled = steps.sum()
     if across > 6.0 or travelled < 20.0:
         return None
+    # A strip of one colour crossed by a line or two (a panel's background
+    # between grid lines) is no bar: no colour of a bar covers most of it.
+    sample = profile[:: max(1, len(profile) // 256)]
+    same = _delta_e(sample[:, None, :], sample[None, :, :]) < 3.0
+    if same.sum(axis=1).max() > 0.6 * len(sample):
+        return None
     return orientation
 
 
@@ -368,30 +394,163 @@ def _is_panel(
     return len(quantised) >= 4
 
 
-def _assign(panels: list[Box], bars: list[FoundBar]) -> None:
-    """Give every panel to the nearest bar that overlaps it across.
+def _label_side(
+    rgb: np.ndarray, background: np.ndarray, bar: FoundBar, panels: list[Box]
+) -> int:
+    """Which side of ``bar`` holds its tick labels: -1 left/above, 1 right/below.
 
-    Vertical bars serve panels beside them, horizontal ones panels above or
-    below; bars record their panels.
+    The side whose strip along the bar (as wide as the bar, at least 8 px)
+    holds content when the other holds next to none, panels left out; 0
+    when neither does.
+    """
+    b = bar.box
+    H, W = rgb.shape[:2]
+    vertical = bar.orientation == "vertical"
+    width = max(8, b.width if vertical else b.height)
+    shares = []
+    for side in (-1, 1):
+        if vertical:
+            lo, hi = (
+                (b.left - width, b.left - 1)
+                if side < 0
+                else (b.right + 1, b.right + width)
+            )
+            strip = Box(max(0, lo), b.top, min(W, hi), b.bottom)
+        else:
+            lo, hi = (
+                (b.top - width, b.top - 1)
+                if side < 0
+                else (b.bottom + 1, b.bottom + width)
+            )
+            strip = Box(b.left, max(0, lo), b.right, min(H, hi))
+        if strip.width <= 0 or strip.height <= 0:
+            shares.append(0.0)
+            continue
+        content = _content(rgb[strip.slices], background)
+        for p in panels:
+            part = Box(
+                max(p.left, strip.left) - strip.left,
+                max(p.top, strip.top) - strip.top,
+                min(p.right, strip.right) - strip.left,
+                min(p.bottom, strip.bottom) - strip.top,
+            )
+            if part.width > 0 and part.height > 0:
+                content[part.slices] = False
+        shares.append(float(content.mean()))
+    low, high = shares
+    if max(low, high) < 0.02 or max(low, high) < 4.0 * min(low, high):
+        return 0
+    return 1 if high > low else -1
+
+
+def _across(box: Box, beside: bool) -> tuple[int, int]:
+    return (box.top, box.bottom) if beside else (box.left, box.right)
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _relation(
+    p: Box, b: Box, beside: bool, span: tuple[int, int] | None = None
+) -> tuple[float, int] | None:
+    """Gap between panel ``p`` and bar ``b`` and the bar's side (-1/1).
+
+    ``beside``: the bar left or right of the panel, else above or below.
+    None when the bar is not there, or neither overlaps at least half of the
+    panel's extent across (``span`` when given: that of its row or column)
+    nor half of its own (a short legend beside a panel, a long bar beside a
+    row of panels).
+    """
+    p0, p1 = span or _across(p, beside)
+    b0, b1 = _across(b, beside)
+    if beside:
+        near, far, lo, hi = p.right, p.left, b.left, b.right
+    else:
+        near, far, lo, hi = p.bottom, p.top, b.top, b.bottom
+    overlap = min(p1, b1) - max(p0, b0)
+    if overlap < 0.5 * min(p1 - p0, b1 - b0):
+        return None
+    if lo >= near:
+        return float(lo - near), 1
+    if hi <= far:
+        return float(far - hi), -1
+    return None
+
+
+def _row_span(
+    p: Box, panels: list[Box], b: Box, beside: bool
+) -> tuple[int, int] | None:
+    """Extent across of ``p``'s row (or column) if bar ``b`` reaches 2+ of it.
+
+    None when the bar reaches fewer of its panels. A row holds the panels
+    whose extent along the gap's axis is nearly ``p``'s.
+    """
+
+    def length(x: tuple[int, int]) -> int:
+        return x[1] - x[0]
+
+    mine = _across(p, not beside)
+    row = [
+        q
+        for q in panels
+        if _overlap(_across(q, not beside), mine)
+        >= 0.9 * min(length(_across(q, not beside)), length(mine))
+    ]
+    bar = _across(b, beside)
+    if sum(_overlap(_across(q, beside), bar) > 0 for q in row) < 2:
+        return None
+    return min(_across(q, beside)[0] for q in row), max(
+        _across(q, beside)[1] for q in row
+    )
+
+
+def _assign(panels: list[Box], bars: list[FoundBar], label_sides: list[int]) -> None:
+    """Give every panel to the nearest bar laid out beside, above or below it.
+
+    A bar serves a panel it sits beside (left or right) or above or below,
+    overlapping the panel's extent across or lying within it: a short
+    legend centred beside a panel, a bar spanning a row or column of panels.
+    Vertical bars are looked for beside panels first, horizontal ones above
+    or below (the other way round counts double, and the bar must then lie
+    over the middle half of the panel). A bar's tick labels face away from
+    the panels it serves, so a panel on the labels' side (``label_sides``,
+    -1 left/above, 1 right/below, 0 unknown) takes that bar only when no
+    other bar fits; with the side unknown, bars right of or below a panel
+    count as nearer (left of or above: one and a half times the gap). A bar
+    reaching across two or more panels of a row (or column) is judged
+    against the whole row. A lone bar serving no panel serves all panels.
+    Bars record their panels.
     """
     for i, p in enumerate(panels):
-        best, best_gap = None, np.inf
-        for bar in bars:
-            b = bar.box
-            if bar.orientation == "vertical":
-                overlap = min(p.bottom, b.bottom) - max(p.top, b.top)
-                gap = b.left - p.right if b.left >= p.right else p.left - b.right
-                after = b.left >= p.right
-                size = p.height
-            else:
-                overlap = min(p.right, b.right) - max(p.left, b.left)
-                gap = b.top - p.bottom if b.top >= p.bottom else p.top - b.bottom
-                after = b.top >= p.bottom
-                size = p.width
-            if overlap < 0.5 * size or gap < 0:
-                continue
-            score = gap if after else 1.5 * gap + 1  # prefer bars right/below
-            if score < best_gap:
-                best, best_gap = bar, score
+        best, best_score = None, (np.inf, np.inf)
+        for bar, labels in zip(bars, label_sides, strict=True):
+            vertical = bar.orientation == "vertical"
+            for beside in (vertical, not vertical):
+                found = _relation(p, bar.box, beside)
+                if found is None:
+                    span = _row_span(p, panels, bar.box, beside)
+                    found = span and _relation(p, bar.box, beside, span)
+                if found is None:
+                    continue
+                gap, side = found
+                score = gap
+                if beside != vertical:
+                    b = bar.box
+                    centre, lo, hi = (
+                        ((b.top + b.bottom) / 2, p.top, p.bottom)
+                        if beside
+                        else ((b.left + b.right) / 2, p.left, p.right)
+                    )
+                    if abs(centre - (lo + hi) / 2) > (hi - lo) / 4:
+                        continue
+                    score = 2.0 * gap + 2
+                if labels == 0 and side < 0:
+                    score = 1.5 * score + 1
+                ranked = (float(labels == -side), score)
+                if ranked < best_score:
+                    best, best_score = bar, ranked
         if best is not None:
             best.panels.append(i)
+    if len(bars) == 1 and not bars[0].panels:
+        bars[0].panels.extend(range(len(panels)))

@@ -23,6 +23,14 @@ from napari_heatmap_digitizer.core._read import as_rgb8
 
 #: How many catalogue maps to report, best first.
 TOP = 5
+#: A colour bar is named only when its closest map differs from it by at
+#: most this mean ΔE; above, it shows custom colours (read from the bar).
+NAMED_DELTA_E = 10.0
+#: A panel without a colour bar is given a map only when the map's
+#: `rank_colormaps` score is at most this. Maps drawn smoothly score up to
+#: ~5 (JPEG included), in a few flat steps up to ~11 (the unused part of
+#: the map alone adds ~9); colours of no catalogue map score 15 and more.
+RANKED_SCORE = 12.0
 
 
 @dataclass
@@ -30,7 +38,8 @@ class ColormapMatch:
     """A catalogue colour map and how well it fits.
 
     ``delta_e`` is the mean colour difference (CIE ΔE*ab) between the map
-    and the colours seen: below ~3 is a near-exact match, above ~10 no match.
+    and the colours seen: below ~3 is a near-exact match, above
+    `NAMED_DELTA_E` no match.
     """
 
     name: str
@@ -93,6 +102,28 @@ def _catalogue(n: int) -> tuple[list[str], np.ndarray]:
     return names, np.asarray(tables)
 
 
+def fitting(
+    matches: list[ColormapMatch], limit: float = NAMED_DELTA_E
+) -> ColormapMatch | None:
+    """The best of ``matches`` when it scores at most ``limit``, else None.
+
+    Parameters
+    ----------
+    matches : list of ColormapMatch
+        Candidates, best first (from `name_colormap` or `rank_colormaps`).
+    limit : float
+        `NAMED_DELTA_E` for a colour bar's matches, `RANKED_SCORE` for a
+        panel's.
+
+    Returns
+    -------
+    ColormapMatch or None
+    """
+    if matches and matches[0].delta_e <= limit:
+        return matches[0]
+    return None
+
+
 def _ranked(names: list[str], scores: np.ndarray, top: int) -> list[ColormapMatch]:
     order = np.argsort(scores, kind="stable")[:top]
     return [ColormapMatch(names[i], float(scores[i])) for i in order]
@@ -121,6 +152,8 @@ def name_colormap(
     Returns
     -------
     list of ColormapMatch
+        Candidates, best first; none is the bar's map when the best differs
+        by more than `NAMED_DELTA_E` (see `fitting`).
     """
     bar = Colorbar.from_image(image, box, 0.0, 1.0, orientation=orientation)
     return _match_bar(bar, top)
@@ -170,7 +203,8 @@ def rank_colormaps(
     Returns
     -------
     list of ColormapMatch
-        ``delta_e`` is the score (mean ΔE plus the unused-part penalty).
+        ``delta_e`` is the score (mean ΔE plus the unused-part penalty);
+        none fits when the best scores above `RANKED_SCORE`.
     """
     rgb, _ = as_rgb8(image)
     box = Box.parse(box, what="panel box").check_inside(rgb.shape, what="panel box")
