@@ -91,6 +91,29 @@ def test_colorbar_editor_empty_is_not_given_and_bad_text_is_named(qapp):
         _ = part.value
 
 
+def test_colorbar_editor_preselects_only_a_map_that_fits(qapp):
+    from napari_heatmap_digitizer.core._detect import Detection, FoundBar
+    from napari_heatmap_digitizer.core._naming import ColormapMatch
+
+    def bar(name, delta_e):
+        box = Box(0, 0, 10, 100)
+        return FoundBar(box, "vertical", [0], [ColormapMatch(name, delta_e)])
+
+    part = ColorbarEditor()
+    part.suggest_colormap(Detection([], colorbars=[bar("magma", 0.4)]))
+    assert part.colormap.value == "magma"
+    part.suggest_colormap(Detection([], colorbars=[bar("fast", 25.0)]))  # custom
+    assert part.colormap.value == "magma"  # left as it was
+    ranked = {0: [ColormapMatch("plasma", 3.0)]}
+    part.suggest_colormap(Detection([], [], colormaps=ranked))
+    assert part.colormap.value == "plasma"
+    part.suggest_colormap(
+        Detection([], [], colormaps={0: [ColormapMatch("cividis", 30.0)]})
+    )
+    assert part.colormap.value == "plasma"
+    assert part.from_box  # the source is never changed
+
+
 @pytest.mark.parametrize(
     "extents",
     [

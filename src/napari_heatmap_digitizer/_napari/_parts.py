@@ -35,6 +35,7 @@ from napari_heatmap_digitizer.core import (
     catalogue_names,
 )
 from napari_heatmap_digitizer.core._cells import parse_cells
+from napari_heatmap_digitizer.core._naming import RANKED_SCORE, fitting
 from napari_heatmap_digitizer.core._recipe import (
     BAND_VALUES,
     FILLS,
@@ -177,12 +178,14 @@ class ColorbarEditor(_Part[ColorbarSpec]):
     def suggest_colormap(self, found: Detection) -> None:
         """Preselect the colour map ``found`` named first, keeping the source.
 
-        A bar's best match comes first, else a bar-less panel's; switching to
-        "colour map name" then offers it.
+        A bar's map comes first, else a bar-less panel's, and only a map that
+        fits (a custom bar is named nothing); switching to "colour map name"
+        then offers it.
         """
-        ranked = [bar.colormaps for bar in found.colorbars]
-        ranked += list(found.colormaps.values())
-        name = next((str(r[0].name) for r in ranked if r), None)
+        ranked = list(found.colormaps.values())
+        names = [bar.colormap for bar in found.colorbars]  # None: custom colours
+        names += [m.name if (m := fitting(r, RANKED_SCORE)) else None for r in ranked]
+        name = next((str(n) for n in names if n), None)
         if name is None:
             return
         if name not in self.colormap.choices:
