@@ -148,11 +148,11 @@ def auto(image: np.ndarray, exp: dict, ocr: bool) -> dict[str, Any]:
             served = {pm[i][0] for i in bar["panels"]}
             linked.append(served <= set(found.colorbars[j].panels))
         ticks = found.colorbars[j].ticks if j is not None else None
-        if ticks is None:
+        if ticks is None or getattr(ticks, "problem", None):
             ranges.append(False)
             norms.append(False)
             worst.append(None)
-            read.append(None)
+            read.append(None if ticks is None else "refused")
             continue
         ok, w = range_right(bar, ticks.vmin, ticks.vmax)
         norms.append(ticks.norm == bar["norm"])
@@ -176,7 +176,12 @@ def auto(image: np.ndarray, exp: dict, ocr: bool) -> dict[str, Any]:
         "bars_expected": len(e_bars),
         "bar_iou": [round(s, 3) for _, s in bm],
         "bars_unlinked": len(linked) - sum(linked),
-        "ranges_read": sum(r is not None for r in read),
+        "ranges_read": sum(r not in (None, "refused") for r in read),
+        "ranges_refused": sum(r == "refused" for r in read),
+        "ranges_wrong": sum(
+            r not in (None, "refused") and not ok
+            for r, ok in zip(read, ranges, strict=True)
+        ),
         "ranges_right": sum(ranges),
         "norms_right": sum(norms),
         "range_error_pct": worst,
@@ -296,9 +301,12 @@ def fmt_row(row: dict, renderer: str) -> list[str]:
     else:
         med = f" ({a['median_iou']:.3f})" if a["median_iou"] is not None else ""
         unread = sum(r is None for r in a["range_read"])
-        wrong = a["bars_expected"] - unread - a["norms_right"]
-        norms = (f", {unread} not read" if unread else "") + (
-            f", {wrong} scale wrong" if wrong else ""
+        refused = sum(r == "refused" for r in a["range_read"])
+        wrong = a["bars_expected"] - unread - refused - a["norms_right"]
+        norms = (
+            (f", {unread} not read" if unread else "")
+            + (f", {refused} refused" if refused else "")
+            + (f", {wrong} scale wrong" if wrong else "")
         )
         cols = [
             f"{a['panels_matched']}/{a['panels_expected']}{med}",
@@ -363,6 +371,8 @@ def totals(rows: list[dict]) -> dict[str, Any]:
         "bars_matched": sum(a["bars_matched"] for a in autos),
         "bars_expected": sum(r.get("expected_bars", 0) for r in rows),
         "ranges_read": sum(a["ranges_read"] for a in autos),
+        "ranges_refused": sum(a.get("ranges_refused", 0) for a in autos),
+        "ranges_wrong": sum(a.get("ranges_wrong", 0) for a in autos),
         "ranges_right": sum(a["ranges_right"] for a in autos),
         "norms_right": sum(a["norms_right"] for a in autos),
         "errors": sum(
@@ -469,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Panels found {t['panels_matched']}/{t['panels_expected']}, "
         f"colour bars {t['bars_matched']}/{t['bars_expected']}, "
         f"ranges read {t['ranges_read']}/{t['bars_expected']}, right "
-        f"{t['ranges_right']}/{t['bars_expected']} "
+        f"{t['ranges_right']}/{t['bars_expected']}, read but wrong "
+        f"{t['ranges_wrong']}, refused (labels on no scale) {t['ranges_refused']} "
         f"(scale right {t['norms_right']}/{t['bars_expected']}). "
         f"Boxes and range given: median coverage {t['median_coverage']} % over "
         f"{t['panels_measured']} panels ({t['panels_covered_90']} at 90 % or more); "
