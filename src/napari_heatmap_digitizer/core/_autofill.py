@@ -42,7 +42,9 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
     Open means: no panels; neither a colour-bar box nor a colour-map name;
     neither both ends of the range nor tick marks; no scale (``norm``); no
     orientation. Everything else of ``given`` is kept as it is; panels added
-    take no extent or grid (give them after, as the CLI does with its flags).
+    take no grid (give it after, as the CLI does with its flags). A panel
+    without an extent takes the one its axis tick labels show, when both
+    axes were read (``found.axes``); otherwise a note says to give it.
 
     With several colour bars, the one serving the most panels is used, with
     its panels; a bar whose colours no catalogue map fits is read as custom
@@ -107,6 +109,7 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
             )
         else:
             done.problems.append("no plot panel found: give the plot panel's box")
+    _fill_extents(recipe, found, done)
     if need_bar and bar is None:
         ranked = found.colormaps.get(0) or next(iter(found.colormaps.values()), [])
         if not ranked:
@@ -150,14 +153,53 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
     return done
 
 
+def _fill_extents(recipe: Recipe, found: Detection, done: Completed) -> None:
+    """Give each panel without an extent the one its axis labels show.
+
+    Only when both axes were read; a panel's axes are those of the found
+    panel lying inside its box. Given extents are kept.
+    """
+    if not found.axes:
+        return
+    for k, panel in enumerate(recipe.panels):
+        if panel.extent is not None:
+            continue
+        i = _panel_index(panel.box, found.panels)
+        axes = found.axes.get(i) if i is not None else None
+        if axes is None:
+            continue
+        extent = axes.extent_for(panel.box)
+        if extent is None:
+            done.notes.append(
+                f"axes of panel {k} not read ({axes.problem}): give --extent"
+            )
+            continue
+        panel.extent = extent
+        done.notes.append(f"axes of panel {k} read: {axes.describe()}")
+
+
+def _panel_index(box: Box, panels: list[Box]) -> int | None:
+    """Index of the found panel lying (at least 90 % of it) inside ``box``."""
+    best, most = None, 0.9
+    for i, p in enumerate(panels):
+        share = _share(box, p)
+        if share >= most:
+            best, most = i, share
+    return best
+
+
+def _share(box: Box, b: Box) -> float:
+    """How much of ``b`` lies inside ``box`` (0-1)."""
+    w = min(box.right, b.right) - max(box.left, b.left)
+    h = min(box.bottom, b.bottom) - max(box.top, b.top)
+    return max(w, 0) * max(h, 0) / max(b.width * b.height, 1)
+
+
 def _inside(box: Box, bars: list[FoundBar]) -> FoundBar | None:
     """The found bar lying (at least 90 % of it) inside ``box``, if any."""
     best, most = None, 0.9
     for bar in bars:
-        b = bar.box
-        w = min(box.right, b.right) - max(box.left, b.left)
-        h = min(box.bottom, b.bottom) - max(box.top, b.top)
-        share = max(w, 0) * max(h, 0) / max(b.width * b.height, 1)
+        share = _share(box, bar.box)
         if share >= most:
             best, most = bar, share
     return best

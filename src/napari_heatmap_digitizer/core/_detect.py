@@ -20,6 +20,7 @@ import numpy as np
 
 from napari_heatmap_digitizer.core import _kernel as kernel
 from napari_heatmap_digitizer.core import _ticks as ticks_module
+from napari_heatmap_digitizer.core._axis_ticks import AxisReading, read_axis_ticks
 from napari_heatmap_digitizer.core._bar_pixels import _delta_e
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
@@ -89,14 +90,17 @@ class Detection:
     """What `detect` recognised in a figure.
 
     ``colormaps`` maps the index of every panel that no colour bar serves to
-    the catalogue maps that best explain its colours. ``message`` says why
-    nothing was found, or is empty.
+    the catalogue maps that best explain its colours. ``axes`` maps the
+    index of every panel whose axis tick labels were read to what was read
+    (empty when they were not read). ``message`` says why nothing was
+    found, or is empty.
     """
 
     panels: list[Box]
     colorbars: list[FoundBar]
     colormaps: dict[int, list[ColormapMatch]] = field(default_factory=dict)
     message: str = ""
+    axes: dict[int, AxisReading] = field(default_factory=dict)
 
     @property
     def found(self) -> bool:
@@ -122,6 +126,8 @@ class Detection:
             }
         if self.message:
             out["message"] = self.message
+        if self.axes:
+            out["axes"] = {str(i): a.to_dict() for i, a in self.axes.items()}
         return out
 
 
@@ -138,8 +144,9 @@ def detect(
         Also name each bar's colour map (and rank maps for panels without a
         bar).
     ticks : bool, optional
-        Read the bars' tick labels by OCR: ``True`` requires the OCR engine,
-        ``None`` reads them when it is installed, ``False`` never.
+        Read the bars' and the panels' axes' tick labels by OCR: ``True``
+        requires the OCR engine, ``None`` reads them when it is installed,
+        ``False`` never.
 
     Returns
     -------
@@ -211,6 +218,10 @@ def detect(
     if ticks is not False and (ticks or ticks_module.ocr_available()):
         for bar in bars:
             bar.ticks = ticks_module.read_bar_ticks(rgb, bar.box, bar.orientation)
+        for i, box in enumerate(panels):
+            others = [b.box for b in bars] + [p for p in panels if p != box]
+            if (axes := read_axis_ticks(rgb, box, others)) is not None:
+                found.axes[i] = axes
     return found
 
 

@@ -1,8 +1,10 @@
-"""Find and OCR the tick labels beside a colour bar (Tesseract via pytesseract).
+"""Find and OCR tick labels beside a colour bar or an axis (Tesseract).
 
-`label_boxes` splits the strip beside a bar into labels; `read_label` reads
-one label, finding a leading minus and a raised exponent from the glyphs'
-shapes. Used by `_ticks`, which parses and fits what is read.
+`label_boxes` splits the strip beside a bar or axis into labels;
+`read_label` reads one label, finding a leading minus and a raised exponent
+from the glyphs' shapes; `read_labels` reads many at once, the plain ones
+in one Tesseract call. Used by `_ticks` and `_axis_ticks`, which parse and
+fit what is read.
 """
 
 from __future__ import annotations
@@ -27,20 +29,23 @@ def _runs(mask: np.ndarray | np.bool_, join: int) -> list[tuple[int, int]]:
 
 
 def label_boxes(
-    ink: np.ndarray, vertical: bool
+    ink: np.ndarray, vertical: bool, text_height: float | None = None
 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Row and column ranges of each tick label in a strip beside a bar.
 
-    ``ink`` runs along the bar on axis 0, away from it on axis 1. Labels are
-    the first block of inked columns (an axis title further out is left out),
-    split into labels along the bar.
+    ``ink`` runs along the bar (or axis) on axis 0, away from it on axis 1.
+    Labels are the first block of inked columns (an axis title further out
+    is left out), split into labels along the bar. ``vertical``: the labels
+    are lines of text stacked along the bar; otherwise they stand side by
+    side along it, their text running along it, and ``text_height`` (by
+    default a third of the strip's width) is their height.
     """
     rows = _runs(ink.any(axis=1), join=1)
     if not rows:
         return []
     if vertical:
         text_height = float(np.median([b - a for a, b in rows]))
-    else:
+    elif text_height is None:
         text_height = float(ink.shape[1]) / 3
     cols = _runs(ink.any(axis=0), join=max(2, int(0.5 * text_height)))
     c0, c1 = cols[0]
@@ -73,15 +78,9 @@ def read_label(crop: np.ndarray) -> str:
     if n == 0:
         return ""
     found = sorted(ndi.find_objects(parts), key=lambda sl: sl[1].start)
-    tops = np.array([sl[0].start for sl in found])
-    bottoms = np.array([sl[0].stop for sl in found])
-    height = bottoms.max() - tops.min()
-    first = found[0]
-    h = first[0].stop - first[0].start
-    w = first[1].stop - first[1].start
-    if n > 1 and h <= max(2, 0.25 * height) and w >= 2 * h:
-        return "-" + read_label(crop[:, first[1].stop :])
-    raised = bottoms < bottoms.max() - 0.3 * height
+    if _leading_minus(found):
+        return "-" + read_label(crop[:, found[0][1].stop :])
+    raised = _raised(found)
     if raised.any() and not raised.all():
         start = min(found[i][1].start for i in np.flatnonzero(raised))
         base_end = max(found[i][1].stop for i in np.flatnonzero(~raised))
@@ -92,6 +91,118 @@ def read_label(crop: np.ndarray) -> str:
             # number made of the base and the exponent's glyphs ("109")
             return f"{base}^{exponent or '?'}"
     return _ocr_line(crop)
+
+
+def _leading_minus(found: list[tuple[slice, ...]]) -> bool:
+    """Whether the first glyph (of ``found``, left to right) is a flat stroke."""
+    tops = np.array([sl[0].start for sl in found])
+    bottoms = np.array([sl[0].stop for sl in found])
+    height = bottoms.max() - tops.min()
+    first = found[0]
+    h = first[0].stop - first[0].start
+    w = first[1].stop - first[1].start
+    return bool(len(found) > 1 and h <= max(2, 0.25 * height) and w >= 2 * h)
+
+
+def _raised(found: list[tuple[slice, ...]]) -> np.ndarray:
+    """Which glyphs of ``found`` sit raised above the others' baseline."""
+    tops = np.array([sl[0].start for sl in found])
+    bottoms = np.array([sl[0].stop for sl in found])
+    height = bottoms.max() - tops.min()
+    return np.asarray(bottoms < bottoms.max() - 0.3 * height)
+
+
+def read_labels(crops: list[np.ndarray]) -> list[str]:
+    """OCR many upright labels, the plain ones in one Tesseract call.
+
+    Labels with a raised exponent are read one by one by `read_label`; the
+    others (less a leading minus, found from its shape) are stacked one
+    above the other and read at once, each line going to the label it lies
+    on. A label the stacked reading leaves empty is read alone.
+
+    Parameters
+    ----------
+    crops : list of numpy.ndarray
+        Grey labels (dark text on a light ground), upright.
+
+    Returns
+    -------
+    list of str
+        The text of each label, in order ("" when unreadable).
+    """
+    from scipy import ndimage as ndi
+
+    texts = [""] * len(crops)
+    signs = [""] * len(crops)
+    plain: list[int] = []
+    rests: list[np.ndarray] = []
+    for i, crop in enumerate(crops):
+        parts, n = ndi.label(crop < 128, structure=np.ones((3, 3)))
+        if n == 0:
+            continue
+        found = sorted(ndi.find_objects(parts), key=lambda sl: sl[1].start)
+        rest = crop
+        if _leading_minus(found):
+            signs[i], rest = "-", crop[:, found[0][1].stop :]
+            found = found[1:]
+        raised = _raised(found)
+        if raised.any() and not raised.all():
+            texts[i] = read_label(crop)
+            continue
+        rest = _trimmed(rest)
+        if rest.size:
+            plain.append(i)
+            rests.append(rest)
+    for i, text in zip(plain, _ocr_stacked(rests), strict=True):
+        if not text:
+            text = _ocr_line(rests[plain.index(i)])
+        texts[i] = signs[i] + text if text else ""
+    return texts
+
+
+def _ocr_stacked(crops: list[np.ndarray], chars: str = CHARS) -> list[str]:
+    """Tesseract once on ``crops`` stacked as lines of text; one text each."""
+    import pytesseract
+    from PIL import Image
+
+    if not crops:
+        return []
+    height = max(c.shape[0] for c in crops)
+    width = max(c.shape[1] for c in crops)
+    gap = max(4, height)
+    rows = []
+    spans = []
+    top = 0
+    for crop in crops:
+        line = np.full((crop.shape[0] + gap, width), 255.0)
+        line[gap // 2 : gap // 2 + crop.shape[0], : crop.shape[1]] = crop
+        rows.append(line)
+        spans.append((top, top + len(line)))
+        top += len(line)
+    img = Image.fromarray(np.clip(np.vstack(rows), 0, 255).astype(np.uint8))
+    img = img.resize(
+        (img.width * UPSCALE, img.height * UPSCALE), Image.Resampling.LANCZOS
+    )
+    framed = Image.new("L", (img.width + 40, img.height + 40), 255)
+    framed.paste(img, (20, 20))
+    data = pytesseract.image_to_data(
+        framed,
+        config=f"--psm 6 -c tessedit_char_whitelist={chars}",
+        output_type=pytesseract.Output.DICT,
+    )
+    words: list[list[tuple[int, str]]] = [[] for _ in crops]
+    for text, left, top_px, h in zip(
+        data["text"], data["left"], data["top"], data["height"], strict=True
+    ):
+        text = text.strip()
+        if not text:
+            continue
+        centre = ((top_px + h / 2) - 20) / UPSCALE
+        for k, (a, b) in enumerate(spans):
+            if a <= centre < b:
+                words[k].append((left, text))
+                break
+    return [" ".join(t for _, t in sorted(w)) for w in words]
 
 
 def _read_exponent(crop: np.ndarray, base_crop: np.ndarray, base: str) -> str:
