@@ -18,13 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from napari_heatmap_digitizer.core import _kernel as kernel
 from napari_heatmap_digitizer.core import _ticks as ticks_module
 from napari_heatmap_digitizer.core._axis_ticks import AxisReading, read_axis_ticks
 from napari_heatmap_digitizer.core._bar_pixels import _delta_e
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
 from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._frames import axes_panels, fill_enclosed
+from napari_heatmap_digitizer.core._frames import lab as _lab
 from napari_heatmap_digitizer.core._naming import (
     TOP,
     ColormapMatch,
@@ -200,8 +201,23 @@ def detect(
             bars.append(bar)
         elif _is_panel(lab, box, background, rgb.shape):
             panels.append(box)
+    added = axes_panels(
+        rgb,
+        background,
+        panels,
+        [b.box for b in bars],
+        lambda box: _bar_orientation(_lab(rgb[box.slices]), box) is not None,
+    )
+    panels.extend(added)
     panels.sort(key=lambda b: (b.top // max(1, b.height // 2), b.left))
     _assign(panels, bars, [_label_side(rgb, background, b, panels) for b in bars])
+    served = {i for bar in bars for i in bar.panels}
+    if any(p in added and i not in served for i, p in enumerate(panels)):
+        # a frame or outline no bar serves is no heat map's panel
+        panels = [p for i, p in enumerate(panels) if p not in added or i in served]
+        for bar in bars:
+            bar.panels = []
+        _assign(panels, bars, [_label_side(rgb, background, b, panels) for b in bars])
     if not panels and not bars:
         return Detection(
             [],
@@ -226,11 +242,6 @@ def detect(
 
 
 # -- finding rectangles ---------------------------------------------------
-
-
-def _lab(rgb: np.ndarray) -> np.ndarray:
-    flat = np.ascontiguousarray(rgb[..., :3]).reshape(-1, 3)
-    return kernel.rgb8_to_lab(flat, kernel.SRGB_LINEAR).reshape(*rgb.shape[:2], 3)
 
 
 def _background(rgb: np.ndarray) -> np.ndarray | None:
@@ -263,7 +274,7 @@ def _rectangles(rgb: np.ndarray, background: np.ndarray) -> list[Box]:
     f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
     small = rgb[::f, ::f]
     content = _content(small, background)
-    filled = _fill_enclosed(content)
+    filled = fill_enclosed(content)
     k = max(1, round(max(3.0, min(H, W) / 150) / f))
     opened = ndi.binary_opening(filled, structure=np.ones((2 * k + 1, 2 * k + 1)))
     labels, _ = ndi.label(opened)
@@ -284,24 +295,6 @@ def _rectangles(rgb: np.ndarray, background: np.ndarray) -> list[Box]:
         if box is not None:
             boxes.append(box)
     return boxes
-
-
-def _fill_enclosed(mask: np.ndarray) -> np.ndarray:
-    """Fill holes enclosed by content, except very large ones.
-
-    A frame around the whole figure must not turn the figure into one block.
-    """
-    from scipy import ndimage as ndi
-
-    holes, n = ndi.label(~mask)
-    if n == 0:
-        return mask
-    sizes = np.bincount(holes.ravel())
-    edge = np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]]))
-    fill = sizes < 0.25 * mask.size
-    fill[0] = False
-    fill[edge] = False
-    return mask | fill[holes]
 
 
 def _refine(rgb: np.ndarray, rough: Box, background: np.ndarray, f: int) -> Box | None:

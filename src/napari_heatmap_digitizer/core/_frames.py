@@ -1,0 +1,358 @@
+"""Find plot panels from their axes frames and from their outlines.
+
+Colour alone misses panels that are mostly background: a sparse 2-D
+histogram or hexbin on white, a matrix of near-white cells. Their axes
+still show where the data area is. Long straight lines of a dark or grey
+colour (1-4 px thick) are found along the rows and columns; a left line
+meeting a bottom line at a corner is an axes (the "L" of plots drawn
+without top and right spines), and top and right lines lying at the far
+ends of that "L" close the frame. The panel is the inside of the lines.
+
+Non-rectangular data areas drawn without a frame (maps, triangles of a
+correlation matrix, polar discs) are found as large, many-coloured areas
+that fill part of their bounding box; the panel is that bounding box.
+
+Either kind counts only when colour-map-like content lies inside: areas of
+colour (not text, tick marks or lines) in several colours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from napari_heatmap_digitizer.core import _kernel as kernel
+from napari_heatmap_digitizer.core._bar_pixels import _delta_e
+from napari_heatmap_digitizer.core._boxes import Box
+
+#: Content differs from the background by more than this (ΔE), as for
+#: coloured panels.
+FRAMED_DELTA = 6.0
+#: Largest number of pixels the outline search works on, as for coloured
+#: panels.
+SEARCH_PIXELS = 4_000_000
+#: A frame line differs from the background by at least this (ΔE) ...
+LINE_DELTA = 25.0
+#: ... and is grey: its chroma is at most this.
+LINE_CHROMA = 12.0
+#: A frame line is at most this many pixels thick.
+LINE_THICKNESS = 4
+#: Content of a panel drawn inside a frame: areas of colour (what survives an
+#: opening of this many pixels each way) covering at least this share ...
+FRAMED_CONTENT = 0.02
+#: ... in at least this many colours (Lab quantised by 4).
+FRAMED_COLOURS = 4
+#: An outline (frameless, non-rectangular) panel's pixels differ from the
+#: background by at least this (ΔE): light grid lines do not join it.
+OUTLINE_DELTA = 12.0
+#: It fills at least this share of its bounding box (a triangle: a half) ...
+OUTLINE_FILL = 0.45
+#: ... and shows at least this many colours.
+OUTLINE_COLOURS = 8
+
+
+def lab(rgb: np.ndarray) -> np.ndarray:
+    """8-bit RGB pixels as CIELAB."""
+    flat = np.ascontiguousarray(rgb[..., :3]).reshape(-1, 3)
+    return kernel.rgb8_to_lab(flat, kernel.SRGB_LINEAR).reshape(*rgb.shape[:2], 3)
+
+
+def fill_enclosed(mask: np.ndarray) -> np.ndarray:
+    """Fill holes enclosed by content, except very large ones.
+
+    A frame around the whole figure must not turn the figure into one block.
+    """
+    from scipy import ndimage as ndi
+
+    holes, n = ndi.label(~mask)
+    if n == 0:
+        return mask
+    sizes = np.bincount(holes.ravel())
+    edge = np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]]))
+    fill = sizes < 0.25 * mask.size
+    fill[0] = False
+    fill[edge] = False
+    return mask | fill[holes]
+
+
+@dataclass
+class _Line:
+    """A straight line: ``lo``-``hi`` across (thickness), ``start``-``stop`` along."""
+
+    lo: int
+    hi: int
+    start: int
+    stop: int
+
+
+def _runs(mask: np.ndarray, least: int) -> list[tuple[int, int, int]]:
+    """Runs of True down each column of ``mask``: ``(column, start, stop)``."""
+    padded = np.zeros((mask.shape[0] + 2, mask.shape[1]), dtype=np.int8)
+    padded[1:-1] = mask
+    change = np.diff(padded, axis=0)
+    starts_r, starts_c = np.nonzero(change == 1)
+    stops_r, stops_c = np.nonzero(change == -1)
+    # np.nonzero orders by row; order both by column, then row, to pair them
+    a = np.lexsort((starts_r, starts_c))
+    b = np.lexsort((stops_r, stops_c))
+    starts_r, starts_c, stops_r = starts_r[a], starts_c[a], stops_r[b]
+    long = stops_r - starts_r >= least
+    return list(
+        zip(
+            starts_c[long].tolist(),
+            starts_r[long].tolist(),
+            stops_r[long].tolist(),
+            strict=True,
+        )
+    )
+
+
+def _lines(mask: np.ndarray, least: int) -> list[_Line]:
+    """Thin straight lines running down the columns of ``mask``.
+
+    Runs of at least ``least`` pixels in neighbouring columns that mostly
+    overlap are one line; lines thicker than `LINE_THICKNESS` (filled dark
+    areas) are dropped.
+    """
+    open_: list[_Line] = []
+    done: list[_Line] = []
+    for col, start, stop in _runs(mask, least):
+        for line in open_:
+            overlap = min(stop, line.stop) - max(start, line.start)
+            longer = max(stop - start, line.stop - line.start)
+            if line.hi == col and overlap >= 0.8 * longer:
+                line.hi = col + 1
+                line.start, line.stop = min(start, line.start), max(stop, line.stop)
+                break
+        else:
+            open_.append(_Line(col, col + 1, start, stop))
+        done.extend(line for line in open_ if line.hi < col)
+        open_ = [line for line in open_ if line.hi >= col]
+    done.extend(open_)
+    return [
+        line
+        for line in done
+        if line.hi - line.lo <= LINE_THICKNESS and _alone(mask, line)
+    ]
+
+
+def _alone(mask: np.ndarray, line: _Line) -> bool:
+    """Whether ``line`` is a line, not the edge of a dark area.
+
+    On each side, one pixel away, at most half of its length is dark.
+    """
+    for col in (line.lo - 2, line.hi + 1):
+        if 0 <= col < mask.shape[1] and mask[line.start : line.stop, col].mean() > 0.5:
+            return False
+    return True
+
+
+class Frame(NamedTuple):
+    """The inside of an axes frame; ``closed``: top and right lines were seen."""
+
+    box: Box
+    closed: bool
+
+
+def frame_boxes(rgb: np.ndarray, background: np.ndarray) -> list[Frame]:
+    """The insides of the axes frames of a figure.
+
+    An axes is a left line and a bottom line meeting at a corner; the inside
+    runs from the left line's top to the bottom line's right end, or to the
+    top and right lines when lines lie there along the same sides.
+    """
+    H, W = rgb.shape[:2]
+    pixels = lab(rgb)
+    grey = np.hypot(pixels[..., 1], pixels[..., 2]) <= LINE_CHROMA
+    mask = grey & (_delta_e(pixels, background) > LINE_DELTA)
+    least = max(24, int(0.06 * min(H, W)))
+    tol = max(3, int(0.01 * min(H, W)))
+    # tick marks may prolong a line past the corner
+    reach = max(10, int(0.03 * min(H, W)))
+    columns = _lines(mask, least)  # vertical lines: lo-hi columns
+    rows = _lines(mask.T, least)  # horizontal lines: lo-hi rows
+    boxes = []
+    for left in columns:
+        for bottom in rows:
+            if not (
+                left.lo - reach <= bottom.start <= left.hi + tol
+                and bottom.lo - tol <= left.stop <= bottom.hi + reach
+            ):
+                continue
+            top, right = left.start, bottom.stop
+            closed = 0
+            if right - left.hi < least:
+                continue
+            for line in rows:
+                if (
+                    abs(line.lo - top) <= tol
+                    and line is not bottom
+                    and _spans(line, left.lo, right, tol)
+                ):
+                    top, closed = max(top, line.hi), closed | 1
+            for line in columns:
+                if (
+                    abs(line.hi - right) <= tol
+                    and line is not left
+                    and _spans(line, top, bottom.lo, tol)
+                ):
+                    right, closed = min(right, line.lo), closed | 2
+            box = Box(left.hi, top, right, bottom.lo)
+            if box.width < least or box.height < least:
+                continue
+            if box.width >= 0.95 * W and box.height >= 0.95 * H:
+                continue  # the figure's (or a window's) border
+            boxes.append(Frame(box, closed == 3))
+    return _unique(boxes)
+
+
+def _spans(line: _Line, start: int, stop: int, tol: int) -> bool:
+    """Whether ``line`` runs (nearly) from ``start`` to ``stop``."""
+    return line.start <= start + 2 * tol and line.stop >= stop - 2 * tol
+
+
+def _unique(frames: list[Frame]) -> list[Frame]:
+    out: list[Frame] = []
+    for frame in sorted(frames, key=lambda f: (-f.closed, -f.box.width * f.box.height)):
+        if all(iou(frame.box, f.box) < 0.8 for f in out):
+            out.append(frame)
+    return out
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes."""
+    w = max(0, min(a.right, b.right) - max(a.left, b.left))
+    h = max(0, min(a.bottom, b.bottom) - max(a.top, b.top))
+    inter = w * h
+    union = a.width * a.height + b.width * b.height - inter
+    return inter / union if union else 0.0
+
+
+def has_content(rgb: np.ndarray, background: np.ndarray, delta: float) -> bool:
+    """Whether colour-map-like content lies in ``rgb`` (the inside of a frame).
+
+    Areas of colour differing from the background by more than ``delta``,
+    text, tick marks and thin lines opened away, cover at least
+    `FRAMED_CONTENT` of it in at least `FRAMED_COLOURS` colours.
+    """
+    from scipy import ndimage as ndi
+
+    pixels = lab(rgb)
+    content = _delta_e(pixels, background) > delta
+    areas = ndi.binary_opening(content, structure=np.ones((5, 5)))
+    if areas.mean() < FRAMED_CONTENT:
+        return False
+    quantised = np.unique(np.rint(pixels[areas][::7] / 4.0), axis=0)
+    return len(quantised) >= FRAMED_COLOURS
+
+
+def outline_boxes(
+    rgb: np.ndarray, background: np.ndarray, f: int, smallest: float
+) -> list[Box]:
+    """Bounding boxes of large many-coloured areas that are not rectangles.
+
+    Searched at ``1/f`` scale like the coloured rectangles, after closing
+    gaps of up to 4 pixels (thin borders of the background colour between
+    a map's regions or a matrix's cells); an area must be
+    at least ``smallest`` pixels across both ways, fill `OUTLINE_FILL` to
+    85 % of its bounding box (fuller ones are rectangles, found as such), be
+    at least 30 % areas of colour (text and lines opened away) and show at
+    least `OUTLINE_COLOURS` colours in them.
+    """
+    from scipy import ndimage as ndi
+
+    H, W = rgb.shape[:2]
+    small = rgb[::f, ::f]
+    pixels = lab(small)
+    # thin borders of the background colour (between the counties of a
+    # map, the cells of a matrix) are closed; enclosed gaps filled
+    content = ndi.binary_closing(
+        _delta_e(pixels, background) > OUTLINE_DELTA,
+        structure=np.ones((5, 5)),
+        border_value=0,
+    )
+    labels, _ = ndi.label(fill_enclosed(content))
+    boxes = []
+    for i, where in enumerate(ndi.find_objects(labels)):
+        if where is None:
+            continue
+        part = labels[where] == i + 1
+        if not OUTLINE_FILL <= part.mean() < 0.85:
+            continue
+        box = Box(
+            where[1].start * f,
+            where[0].start * f,
+            min(W, where[1].stop * f),
+            min(H, where[0].stop * f),
+        )
+        if min(box.shape) < smallest:
+            continue
+        if box.width >= 0.95 * W and box.height >= 0.95 * H:
+            continue
+        # areas of colour, not text: what survives an opening
+        areas = part & ndi.binary_opening(
+            _delta_e(pixels[where], background) > OUTLINE_DELTA,
+            structure=np.ones((5, 5)),
+        )
+        if areas.sum() < 0.3 * part.sum():
+            continue
+        colours = np.unique(np.rint(pixels[where][areas][::7] / 4.0), axis=0)
+        if len(colours) >= OUTLINE_COLOURS:
+            boxes.append(box)
+    return boxes
+
+
+def meets(a: Box, b: Box) -> bool:
+    """Whether boxes ``a`` and ``b`` overlap."""
+    return min(a.right, b.right) > max(a.left, b.left) and min(
+        a.bottom, b.bottom
+    ) > max(a.top, b.top)
+
+
+def axes_panels(
+    rgb: np.ndarray,
+    background: np.ndarray,
+    panels: list[Box],
+    bars: list[Box],
+    is_bar: Callable[[Box], bool],
+) -> list[Box]:
+    """Panels found from axes frames and outlines that colour alone missed.
+
+    The inside of an axes frame (`frame_boxes`) replaces a coloured panel
+    it matches (IoU >= 0.8; only its left and bottom when no top and right
+    lines close the frame); otherwise it is a new panel when it meets no
+    panel or bar (a bar's outline, a border around panels and bars), is no
+    bar itself (``is_bar``), is large enough and holds colour-map-like content
+    (`has_content`). Large many-coloured areas that are not rectangles
+    (`outline_boxes`: maps, triangles, discs drawn without a frame) are new
+    panels when they meet no panel or bar. ``panels`` is updated in place;
+    the new panels are returned.
+    """
+    H, W = rgb.shape[:2]
+    smallest = max(16, 0.06 * min(H, W))
+    added: list[Box] = []
+    for box, closed in frame_boxes(rgb, background):
+        if min(box.shape) < smallest or any(meets(box, b) for b in bars):
+            continue
+        same = [i for i, p in enumerate(panels) if iou(p, box) >= 0.8]
+        if same:
+            # where no line closes the frame, the colour's edge is sharper
+            p = panels[same[0]]
+            panels[same[0]] = (
+                box if closed else Box(box.left, p.top, p.right, box.bottom)
+            )
+            continue
+        if any(meets(box, p) for p in panels + added):
+            continue
+        if is_bar(box):
+            continue
+        if has_content(rgb[box.slices], background, FRAMED_DELTA):
+            added.append(box)
+    f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
+    for box in outline_boxes(rgb, background, f, smallest):
+        if not any(meets(box, b) for b in panels + added + bars):
+            added.append(box)
+    return added
