@@ -307,3 +307,19 @@ def test_a_whole_view_stays_whole_and_a_zoomed_one_stays_zoomed(viewer, qtbot):
     wait(qtbot, widget)
     qtbot.wait(300)
     assert camera.zoom == zoom and tuple(camera.center) == center
+
+
+def test_detect_fills_the_axis_extents_it_reads(viewer, qtbot):
+    from napari_heatmap_digitizer.core import ocr_available
+
+    if not ocr_available():
+        pytest.skip("reading axis labels needs Tesseract")
+    widget, _ = docked(viewer)
+    assert widget.extents.value == ""
+    widget.detect()
+    qtbot.waitUntil(lambda: widget._detecting is None, timeout=60000)
+    assert widget.extents.value == "0,10,0,5"  # the sample's printed axes
+    assert (
+        widget.recipe().panels[0].extent
+        == load_sample("single").recipe.panels[0].extent
+    )

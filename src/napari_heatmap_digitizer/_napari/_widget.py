@@ -412,7 +412,7 @@ class DigitizerWidget(Container):
             for panel, extent in zip(
                 panels, self.axes_editor.for_panels(len(panels)), strict=True
             ):
-                panel.extent = extent
+                panel.extent = extent or panel.extent  # typed wins, else read
         except DigitizerError as exc:  # one extent per panel, but a new count
             done.problems.append(str(exc))
         self.load_recipe(done.recipe)
