@@ -24,7 +24,12 @@ from napari_heatmap_digitizer.core._bar_pixels import _delta_e
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
 from napari_heatmap_digitizer.core._errors import DigitizerError
-from napari_heatmap_digitizer.core._frames import axes_panels, fill_enclosed
+from napari_heatmap_digitizer.core._frames import (
+    CONTENT_DELTA,
+    SEARCH_PIXELS,
+    axes_panels,
+    fill_enclosed,
+)
 from napari_heatmap_digitizer.core._frames import lab as _lab
 from napari_heatmap_digitizer.core._naming import (
     TOP,
@@ -36,12 +41,6 @@ from napari_heatmap_digitizer.core._naming import (
 from napari_heatmap_digitizer.core._naming import name_colormap as name_colormap
 from napari_heatmap_digitizer.core._read import as_rgb8, whole_figure
 
-#: A pixel belongs to the figure's content when it is this far (ΔE) from the
-#: background colour.
-CONTENT_DELTA = 6.0
-#: Largest number of pixels the rectangle search works on; bigger figures are
-#: searched at a reduced scale and the boxes refined at full resolution.
-SEARCH_PIXELS = 4_000_000
 #: A colour bar is at least this many times longer than wide.
 BAR_ASPECT = 3.0
 

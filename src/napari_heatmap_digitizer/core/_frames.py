@@ -28,11 +28,11 @@ from napari_heatmap_digitizer.core import _kernel as kernel
 from napari_heatmap_digitizer.core._bar_pixels import _delta_e
 from napari_heatmap_digitizer.core._boxes import Box
 
-#: Content differs from the background by more than this (ΔE), as for
-#: coloured panels.
-FRAMED_DELTA = 6.0
-#: Largest number of pixels the outline search works on, as for coloured
-#: panels.
+#: A pixel belongs to the figure's content when it is this far (ΔE) from the
+#: background colour (for panels found by colour and by frame alike).
+CONTENT_DELTA = 6.0
+#: Largest number of pixels a search works on; bigger figures are searched
+#: at a reduced scale and the boxes refined at full resolution.
 SEARCH_PIXELS = 4_000_000
 #: A frame line differs from the background by at least this (ΔE) ...
 LINE_DELTA = 25.0
@@ -349,7 +349,7 @@ def axes_panels(
             continue
         if is_bar(box):
             continue
-        if has_content(rgb[box.slices], background, FRAMED_DELTA):
+        if has_content(rgb[box.slices], background, CONTENT_DELTA):
             added.append(box)
     f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
     for box in outline_boxes(rgb, background, f, smallest):
