@@ -50,10 +50,7 @@ MAPS = [
 
 
 def iou(a: Box, b: Box) -> float:
-    w = max(0, min(a.right, b.right) - max(a.left, b.left))
-    h = max(0, min(a.bottom, b.bottom) - max(a.top, b.top))
-    inter = w * h
-    return inter / (a.width * a.height + b.width * b.height - inter)
+    return a.iou(b)
 
 
 def baseline_boxes(image: np.ndarray) -> list[Box]:

@@ -65,11 +65,7 @@ BAR_IOU = 0.8
 
 
 def iou(a: Box, b: Box) -> float:
-    w = max(0, min(a.right, b.right) - max(a.left, b.left))
-    h = max(0, min(a.bottom, b.bottom) - max(a.top, b.top))
-    inter = w * h
-    union = a.width * a.height + b.width * b.height - inter
-    return inter / union if union else 0.0
+    return a.iou(b)
 
 
 def match(expected: list[Box], found: list[Box], least: float) -> list[tuple]:

@@ -96,3 +96,10 @@ def test_extent_centres_linear_and_log():
         Extent.parse("1,2,3")
     with pytest.raises(DigitizerError, match="both 3.0"):
         Extent.parse("0,1,3,3")
+
+
+def test_box_iou():
+    a = Box(0, 0, 10, 10)
+    assert a.iou(a) == 1.0
+    assert a.iou(Box(5, 0, 15, 10)) == pytest.approx(50 / 150)
+    assert a.iou(Box(20, 20, 30, 30)) == 0.0

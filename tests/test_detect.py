@@ -52,10 +52,7 @@ def layout_figure(rows, cols, orientation, bars, cmap="magma", jpeg=False, dpi=1
 
 
 def iou(a: Box, b: Box) -> float:
-    w = max(0, min(a.right, b.right) - max(a.left, b.left))
-    h = max(0, min(a.bottom, b.bottom) - max(a.top, b.top))
-    inter = w * h
-    return inter / (a.width * a.height + b.width * b.height - inter)
+    return a.iou(b)
 
 
 @pytest.mark.parametrize("jpeg", [False, True], ids=["png", "jpeg75"])

@@ -31,8 +31,8 @@ from napari_heatmap_digitizer.core._ticks import (
     _refused,
     _tick_marks,
     fit_tick_labels,
-    ocr_available,
     parse_label,
+    require_ocr,
 )
 
 #: Sides tried for each axis, first choice first.
@@ -150,12 +150,7 @@ def read_axis_ticks(
     DigitizerError
         If the OCR engine is not installed.
     """
-    if not ocr_available():
-        raise DigitizerError(
-            "reading axis labels needs Tesseract: pip install "
-            "'napari-heatmap-digitizer[ocr]' and install the tesseract program "
-            "(Debian/Ubuntu: apt install tesseract-ocr)"
-        )
+    require_ocr("reading axis labels")
     grey = np.asarray(image[..., :3], dtype=np.float64).mean(axis=2)
     readings: dict[str, tuple[TickReading | None, str]] = {}
     for axis in ("x", "y"):

@@ -128,6 +128,14 @@ class Box(NamedTuple):
             and other.top < self.bottom
         )
 
+    def iou(self, other: Box) -> float:
+        """Intersection over union of the two boxes' pixels (0 when apart)."""
+        w = max(0, min(self.right, other.right) - max(self.left, other.left))
+        h = max(0, min(self.bottom, other.bottom) - max(self.top, other.top))
+        inter = w * h
+        union = self.width * self.height + other.width * other.height - inter
+        return inter / union if union else 0.0
+
     def as_text(self) -> str:
         """The box as ``"L,T,R,B"``."""
         return ",".join(str(v) for v in self)

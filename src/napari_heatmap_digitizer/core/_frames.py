@@ -217,18 +217,9 @@ def _spans(line: _Line, start: int, stop: int, tol: int) -> bool:
 def _unique(frames: list[Frame]) -> list[Frame]:
     out: list[Frame] = []
     for frame in sorted(frames, key=lambda f: (-f.closed, -f.box.width * f.box.height)):
-        if all(iou(frame.box, f.box) < 0.8 for f in out):
+        if all(frame.box.iou(f.box) < 0.8 for f in out):
             out.append(frame)
     return out
-
-
-def iou(a: Box, b: Box) -> float:
-    """Intersection over union of two boxes."""
-    w = max(0, min(a.right, b.right) - max(a.left, b.left))
-    h = max(0, min(a.bottom, b.bottom) - max(a.top, b.top))
-    inter = w * h
-    union = a.width * a.height + b.width * b.height - inter
-    return inter / union if union else 0.0
 
 
 def has_content(rgb: np.ndarray, background: np.ndarray, delta: float) -> bool:
@@ -337,7 +328,7 @@ def axes_panels(
     for box, closed in frame_boxes(rgb, background):
         if min(box.shape) < smallest or any(meets(box, b) for b in bars):
             continue
-        same = [i for i, p in enumerate(panels) if iou(p, box) >= 0.8]
+        same = [i for i, p in enumerate(panels) if p.iou(box) >= 0.8]
         if same:
             # where no line closes the frame, the colour's edge is sharper
             p = panels[same[0]]

@@ -152,6 +152,27 @@ def _tidy(v: float) -> float:
     return float(f"{v:.6g}")
 
 
+def require_ocr(what: str) -> None:
+    """Raise, saying how to install it, when Tesseract cannot be used.
+
+    Parameters
+    ----------
+    what : str
+        What needs it ("reading tick labels").
+
+    Raises
+    ------
+    DigitizerError
+        If the OCR engine is not installed.
+    """
+    if not ocr_available():
+        raise DigitizerError(
+            f"{what} needs Tesseract: pip install "
+            "'napari-heatmap-digitizer[ocr]' and install the tesseract program "
+            "(Debian/Ubuntu: apt install tesseract-ocr)"
+        )
+
+
 def read_bar_ticks(image: np.ndarray, box: Box, orientation: str) -> TickReading | None:
     """Read the tick labels beside a colour bar.
 
@@ -174,12 +195,7 @@ def read_bar_ticks(image: np.ndarray, box: Box, orientation: str) -> TickReading
     DigitizerError
         If the OCR engine is not installed.
     """
-    if not ocr_available():
-        raise DigitizerError(
-            "reading tick labels needs Tesseract: pip install "
-            "'napari-heatmap-digitizer[ocr]' and install the tesseract program "
-            "(Debian/Ubuntu: apt install tesseract-ocr)"
-        )
+    require_ocr("reading tick labels")
     grey = np.asarray(image[..., :3], dtype=np.float64).mean(axis=2)
     # Work on a vertical bar, low end at the bottom: transpose a horizontal
     # one (its low end, on the left, then lies at the top).
