@@ -22,18 +22,30 @@ from napari_heatmap_digitizer.testing._matrices import (
     render_hexbin,
     render_matrix,
 )
+from napari_heatmap_digitizer.testing._programs import (
+    ProgramFigure,
+    Score,
+    program_figures,
+    score_given,
+    score_zero_input,
+)
 
 __all__ = [
     "ACCURACY_CASES",
     "SAMPLE_FIGURES",
     "AxisTicks",
     "Layout",
+    "ProgramFigure",
     "RenderedFigure",
     "RenderedMatrix",
+    "Score",
     "default_layout",
     "grid_layout",
+    "program_figures",
     "render",
     "render_hexbin",
     "render_matrix",
+    "score_given",
+    "score_zero_input",
     "smooth_field",
 ]

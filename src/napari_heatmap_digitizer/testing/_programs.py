@@ -1,0 +1,228 @@
+"""Figures drawn by other plotting programs, and how well they are read.
+
+The figures (PNG), their layout (JSON, the fields of the wild corpus's
+``expected.json``) and their data with the cell edges in pixels
+(``.truth.npz``) are made by ``tools/render_programs.py`` and kept in
+``tests/data/programs``. Here they are loaded and scored, for the tests and
+``benchmarks/bench_programs.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from napari_heatmap_digitizer.core import (
+    Box,
+    ColorbarSpec,
+    DigitizerError,
+    Panel,
+    Recipe,
+    complete_recipe,
+    detect,
+    load_image,
+    run_recipe,
+)
+
+# A panel or bar counts as found when its box overlaps the true one this much.
+PANEL_IOU = 0.8
+BAR_IOU = 0.7
+# Zero input "works" when the median pixel is this close (share of the range).
+WORKS_ERROR = 0.01
+
+
+@dataclass
+class ProgramFigure:
+    """One figure drawn by another program, with its truth."""
+
+    name: str
+    path: Path
+    expected: dict[str, Any]
+    arrays: dict[str, np.ndarray]
+
+    @property
+    def program(self) -> str:
+        return str(self.expected["program"])
+
+    @property
+    def panels(self) -> list[Box]:
+        return [Box(*p) for p in self.expected["panels"]]
+
+    @property
+    def span(self) -> float:
+        bar = self.expected["colorbars"][0]
+        return float(bar["vmax"]) - float(bar["vmin"])
+
+    def truth(self, i: int) -> np.ndarray:
+        """True value of every pixel of panel ``i``'s box; NaN where unknown.
+
+        Pixels within a pixel of a cell edge may mix two cells and are left
+        out, as are pixels the data never changes (separators, missing
+        cells).
+        """
+        box = self.panels[i]
+        values = self.arrays[f"values_{i}"]
+        xe, ye = self.arrays[f"x_edges_{i}"], self.arrays[f"y_edges_{i}"]
+        cx = np.arange(box.width) + 0.5
+        cy = np.arange(box.height) + 0.5
+        ix = np.clip(np.searchsorted(xe, cx) - 1, 0, values.shape[1] - 1)
+        iy = np.clip(np.searchsorted(ye, cy) - 1, 0, values.shape[0] - 1)
+        inner_x, inner_y = xe[1:-1], ye[1:-1]
+        near_x = np.abs(cx[:, None] - inner_x[None, :]).min(axis=1, initial=9.0) < 1
+        near_y = np.abs(cy[:, None] - inner_y[None, :]).min(axis=1, initial=9.0) < 1
+        out = values[np.ix_(iy, ix)].astype(float)
+        out[near_y, :] = np.nan
+        out[:, near_x] = np.nan
+        out[~self.arrays[f"data_{i}"]] = np.nan
+        return out
+
+
+def program_figures(folder: str | Path) -> list[ProgramFigure]:
+    """All figures in ``folder`` (``*.json`` beside ``*.png``), by name."""
+    figures = []
+    for meta in sorted(Path(folder).glob("*.json")):
+        png = meta.with_suffix(".png")
+        npz = meta.with_suffix(".truth.npz")
+        with np.load(npz) as f:
+            arrays = {k: f[k] for k in f.files}
+        figures.append(
+            ProgramFigure(meta.stem, png, json.loads(meta.read_text()), arrays)
+        )
+    return figures
+
+
+@dataclass
+class Score:
+    """How well one figure was read.
+
+    ``error`` is the median over the true data pixels of |value - truth|
+    as a share of the range (NaN values count as infinitely wrong), or
+    ``None`` when nothing ran; ``reason`` says why it did not work.
+    """
+
+    works: bool
+    error: float | None
+    panels_right: bool
+    bars_right: bool
+    range_right: bool | None
+    unmatched: float | None
+    reason: str
+    notes: list[str]
+
+
+def _error(fig: ProgramFigure, results: list[Any], boxes: list[Box]) -> tuple:
+    errors, missing = [], 0.0
+    total = 0
+    for i, true_box in enumerate(fig.panels):
+        truth = fig.truth(i)
+        best = max(
+            range(len(boxes)), key=lambda j: true_box.iou(boxes[j]), default=None
+        )
+        if best is None or true_box.iou(boxes[best]) == 0:
+            errors.append(np.full(int(np.isfinite(truth).sum()), np.inf))
+            continue
+        found = boxes[best]
+        values = np.asarray(results[best])
+        left, top = max(found.left, true_box.left), max(found.top, true_box.top)
+        right = min(found.right, true_box.right)
+        bottom = min(found.bottom, true_box.bottom)
+        got = values[
+            top - found.top : bottom - found.top, left - found.left : right - found.left
+        ]
+        want = truth[
+            top - true_box.top : bottom - true_box.top,
+            left - true_box.left : right - true_box.left,
+        ]
+        known = np.isfinite(want)
+        err = np.abs(got[known] - want[known]) / fig.span
+        errors.append(np.where(np.isnan(err), np.inf, err))
+        missing += float(np.isnan(got[known]).sum())
+        total += int(known.sum())
+    every = np.concatenate(errors) if errors else np.array([np.inf])
+    return float(np.median(every)), (missing / total if total else None)
+
+
+def score_given(fig: ProgramFigure) -> Score:
+    """Read the figure with its true boxes and range given."""
+    bar = fig.expected["colorbars"][0]
+    recipe = Recipe(
+        panels=[Panel(b) for b in fig.panels],
+        colorbar=ColorbarSpec(
+            box=Box(*bar["box"]),
+            vmin=float(bar["vmin"]),
+            vmax=float(bar["vmax"]),
+            norm=bar["norm"],
+            orientation=bar["orientation"],
+        ),
+    )
+    out = run_recipe(recipe, load_image(fig.path))
+    error, unmatched = _error(fig, [r.result.values for r in out], fig.panels)
+    works = error <= WORKS_ERROR
+    return Score(
+        works, error, True, True, True, unmatched, "" if works else "error", []
+    )
+
+
+def score_zero_input(fig: ProgramFigure, *, ocr: bool = True) -> Score:
+    """Read the figure with no input but the file (``digitize --auto``)."""
+    image = load_image(fig.path)
+    found = detect(image, ticks=None if ocr else False)
+    done = complete_recipe(Recipe(), found)
+    boxes = list(found.panels)
+    panels_right = len(boxes) == len(fig.panels) and all(
+        max((t.iou(b) for b in boxes), default=0.0) >= PANEL_IOU for t in fig.panels
+    )
+    bar = fig.expected["colorbars"][0]
+    true_bar = Box(*bar["box"])
+    bars_right = any(true_bar.iou(b.box) >= BAR_IOU for b in found.colorbars)
+    spec = done.recipe.colorbar
+    range_right = None
+    if spec is not None and spec.vmin is not None and spec.vmax is not None:
+        tol = 0.01 * fig.span
+        range_right = (
+            abs(spec.vmin - float(bar["vmin"])) <= tol
+            and abs(spec.vmax - float(bar["vmax"])) <= tol
+            and (spec.norm or "linear") == bar["norm"]
+        )
+    if done.problems:
+        return Score(
+            False,
+            None,
+            panels_right,
+            bars_right,
+            range_right,
+            None,
+            done.problems[0],
+            list(done.notes),
+        )
+    try:
+        out = run_recipe(done.recipe, image)
+    except DigitizerError as exc:
+        return Score(
+            False,
+            None,
+            panels_right,
+            bars_right,
+            range_right,
+            None,
+            str(exc),
+            list(done.notes),
+        )
+    used = [p.box for p in done.recipe.panels]
+    error, unmatched = _error(fig, [r.result.values for r in out], used)
+    works = error <= WORKS_ERROR
+    reason = "" if works else f"median error {100 * error:.2f} % of the range"
+    return Score(
+        works,
+        error,
+        panels_right,
+        bars_right,
+        range_right,
+        unmatched,
+        reason,
+        list(done.notes),
+    )

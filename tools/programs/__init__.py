@@ -1,0 +1,1 @@
+"""One module per plotting program, used by ``tools/render_programs.py``."""
