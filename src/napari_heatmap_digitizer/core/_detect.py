@@ -183,9 +183,11 @@ def detect(
             message="nothing found: the figure has no plain background "
             "(a photograph?); draw the panel and colour-bar boxes by hand",
         )
+    # converted once: every search below reads the figure in Lab
+    pixels = _lab(rgb)
     panels, bars = [], []
-    for box in _rectangles(rgb, background):
-        lab = _lab(rgb[box.slices])
+    for box in _rectangles(pixels, background):
+        lab = pixels[box.slices]
         orientation = _bar_orientation(lab, box)
         if orientation is not None:
             try:
@@ -201,22 +203,24 @@ def detect(
         elif _is_panel(lab, box, background, rgb.shape):
             panels.append(box)
     added = axes_panels(
-        rgb,
+        pixels,
         background,
         panels,
         [b.box for b in bars],
-        lambda box: _bar_orientation(_lab(rgb[box.slices]), box) is not None,
+        lambda box: _bar_orientation(pixels[box.slices], box) is not None,
     )
     panels.extend(added)
     panels.sort(key=lambda b: (b.top // max(1, b.height // 2), b.left))
-    _assign(panels, bars, [_label_side(rgb, background, b, panels) for b in bars])
+    _assign(panels, bars, [_label_side(pixels, background, b, panels) for b in bars])
     served = {i for bar in bars for i in bar.panels}
     if any(p in added and i not in served for i, p in enumerate(panels)):
         # a frame or outline no bar serves is no heat map's panel
         panels = [p for i, p in enumerate(panels) if p not in added or i in served]
         for bar in bars:
             bar.panels = []
-        _assign(panels, bars, [_label_side(rgb, background, b, panels) for b in bars])
+        _assign(
+            panels, bars, [_label_side(pixels, background, b, panels) for b in bars]
+        )
     if not panels and not bars:
         return Detection(
             [],
@@ -261,17 +265,17 @@ def _background(rgb: np.ndarray) -> np.ndarray | None:
     return best
 
 
-def _content(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
-    return _delta_e(_lab(rgb), background) > CONTENT_DELTA
+def _content(pixels: np.ndarray, background: np.ndarray) -> np.ndarray:
+    return _delta_e(pixels, background) > CONTENT_DELTA
 
 
-def _rectangles(rgb: np.ndarray, background: np.ndarray) -> list[Box]:
-    """Boxes around the near-rectangular coloured areas of the figure."""
+def _rectangles(pixels: np.ndarray, background: np.ndarray) -> list[Box]:
+    """Boxes around the near-rectangular coloured areas of the figure (Lab)."""
     from scipy import ndimage as ndi
 
-    H, W = rgb.shape[:2]
+    H, W = pixels.shape[:2]
     f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
-    small = rgb[::f, ::f]
+    small = pixels[::f, ::f]
     content = _content(small, background)
     filled = fill_enclosed(content)
     k = max(1, round(max(3.0, min(H, W) / 150) / f))
@@ -290,15 +294,17 @@ def _rectangles(rgb: np.ndarray, background: np.ndarray) -> list[Box]:
             min(W, where[1].stop * f),
             min(H, where[0].stop * f),
         )
-        box = _refine(rgb, rough, background, f)
+        box = _refine(pixels, rough, background, f)
         if box is not None:
             boxes.append(box)
     return boxes
 
 
-def _refine(rgb: np.ndarray, rough: Box, background: np.ndarray, f: int) -> Box | None:
+def _refine(
+    pixels: np.ndarray, rough: Box, background: np.ndarray, f: int
+) -> Box | None:
     """Snap a rough box to the content at full resolution, then trim frames."""
-    H, W = rgb.shape[:2]
+    H, W = pixels.shape[:2]
     pad = f + 1
     outer = Box(
         max(0, rough.left - pad),
@@ -306,7 +312,7 @@ def _refine(rgb: np.ndarray, rough: Box, background: np.ndarray, f: int) -> Box 
         min(W, rough.right + pad),
         min(H, rough.bottom + pad),
     )
-    lab = _lab(rgb[outer.slices])
+    lab = pixels[outer.slices]
     content = _delta_e(lab, background) > CONTENT_DELTA
     # Judge rows on the middle of the box's columns and vice versa, so tick
     # marks and labels next to a corner do not widen it.
@@ -398,7 +404,7 @@ def _is_panel(
 
 
 def _label_side(
-    rgb: np.ndarray, background: np.ndarray, bar: FoundBar, panels: list[Box]
+    pixels: np.ndarray, background: np.ndarray, bar: FoundBar, panels: list[Box]
 ) -> int:
     """Which side of ``bar`` holds its tick labels: -1 left/above, 1 right/below.
 
@@ -407,7 +413,7 @@ def _label_side(
     when neither does.
     """
     b = bar.box
-    H, W = rgb.shape[:2]
+    H, W = pixels.shape[:2]
     vertical = bar.orientation == "vertical"
     width = max(8, b.width if vertical else b.height)
     shares = []
@@ -429,7 +435,7 @@ def _label_side(
         if strip.width <= 0 or strip.height <= 0:
             shares.append(0.0)
             continue
-        content = _content(rgb[strip.slices], background)
+        content = _content(pixels[strip.slices], background)
         for p in panels:
             part = Box(
                 max(p.left, strip.left) - strip.left,

@@ -55,9 +55,10 @@ OUTLINE_COLOURS = 8
 
 
 def lab(rgb: np.ndarray) -> np.ndarray:
-    """8-bit RGB pixels as CIELAB."""
+    """8-bit RGB pixels as CIELAB (``float32``: a whole figure's worth)."""
     flat = np.ascontiguousarray(rgb[..., :3]).reshape(-1, 3)
-    return kernel.rgb8_to_lab(flat, kernel.SRGB_LINEAR).reshape(*rgb.shape[:2], 3)
+    out = kernel.rgb8_to_lab(flat, kernel.SRGB_LINEAR).astype(np.float32)
+    return out.reshape(*rgb.shape[:2], 3)
 
 
 def fill_enclosed(mask: np.ndarray) -> np.ndarray:
@@ -157,15 +158,14 @@ class Frame(NamedTuple):
     closed: bool
 
 
-def frame_boxes(rgb: np.ndarray, background: np.ndarray) -> list[Frame]:
-    """The insides of the axes frames of a figure.
+def frame_boxes(pixels: np.ndarray, background: np.ndarray) -> list[Frame]:
+    """The insides of the axes frames of a figure (``pixels`` in Lab).
 
     An axes is a left line and a bottom line meeting at a corner; the inside
     runs from the left line's top to the bottom line's right end, or to the
     top and right lines when lines lie there along the same sides.
     """
-    H, W = rgb.shape[:2]
-    pixels = lab(rgb)
+    H, W = pixels.shape[:2]
     grey = np.hypot(pixels[..., 1], pixels[..., 2]) <= LINE_CHROMA
     mask = grey & (_delta_e(pixels, background) > LINE_DELTA)
     least = max(24, int(0.06 * min(H, W)))
@@ -222,8 +222,8 @@ def _unique(frames: list[Frame]) -> list[Frame]:
     return out
 
 
-def has_content(rgb: np.ndarray, background: np.ndarray, delta: float) -> bool:
-    """Whether colour-map-like content lies in ``rgb`` (the inside of a frame).
+def has_content(pixels: np.ndarray, background: np.ndarray, delta: float) -> bool:
+    """Whether colour-map-like content lies in ``pixels`` (Lab; inside a frame).
 
     Areas of colour differing from the background by more than ``delta``,
     text, tick marks and thin lines opened away, cover at least
@@ -231,7 +231,6 @@ def has_content(rgb: np.ndarray, background: np.ndarray, delta: float) -> bool:
     """
     from scipy import ndimage as ndi
 
-    pixels = lab(rgb)
     content = _delta_e(pixels, background) > delta
     areas = ndi.binary_opening(content, structure=np.ones((5, 5)))
     if areas.mean() < FRAMED_CONTENT:
@@ -241,9 +240,9 @@ def has_content(rgb: np.ndarray, background: np.ndarray, delta: float) -> bool:
 
 
 def outline_boxes(
-    rgb: np.ndarray, background: np.ndarray, f: int, smallest: float
+    pixels: np.ndarray, background: np.ndarray, f: int, smallest: float
 ) -> list[Box]:
-    """Bounding boxes of large many-coloured areas that are not rectangles.
+    """Bounding boxes of large many-coloured areas that are not rectangles (Lab).
 
     Searched at ``1/f`` scale like the coloured rectangles, after closing
     gaps of up to 4 pixels (thin borders of the background colour between
@@ -255,9 +254,8 @@ def outline_boxes(
     """
     from scipy import ndimage as ndi
 
-    H, W = rgb.shape[:2]
-    small = rgb[::f, ::f]
-    pixels = lab(small)
+    H, W = pixels.shape[:2]
+    pixels = pixels[::f, ::f]
     # thin borders of the background colour (between the counties of a
     # map, the cells of a matrix) are closed; enclosed gaps filled
     content = ndi.binary_closing(
@@ -304,7 +302,7 @@ def meets(a: Box, b: Box) -> bool:
 
 
 def axes_panels(
-    rgb: np.ndarray,
+    pixels: np.ndarray,
     background: np.ndarray,
     panels: list[Box],
     bars: list[Box],
@@ -322,10 +320,10 @@ def axes_panels(
     panels when they meet no panel or bar. ``panels`` is updated in place;
     the new panels are returned.
     """
-    H, W = rgb.shape[:2]
+    H, W = pixels.shape[:2]
     smallest = max(16, 0.06 * min(H, W))
     added: list[Box] = []
-    for box, closed in frame_boxes(rgb, background):
+    for box, closed in frame_boxes(pixels, background):
         if min(box.shape) < smallest or any(meets(box, b) for b in bars):
             continue
         same = [i for i, p in enumerate(panels) if p.iou(box) >= 0.8]
@@ -340,10 +338,10 @@ def axes_panels(
             continue
         if is_bar(box):
             continue
-        if has_content(rgb[box.slices], background, CONTENT_DELTA):
+        if has_content(pixels[box.slices], background, CONTENT_DELTA):
             added.append(box)
     f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
-    for box in outline_boxes(rgb, background, f, smallest):
+    for box in outline_boxes(pixels, background, f, smallest):
         if not any(meets(box, b) for b in panels + added + bars):
             added.append(box)
     return added
