@@ -24,7 +24,11 @@ import numpy as np
 from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._errors import DigitizerError
-from napari_heatmap_digitizer.core._tick_ocr import label_boxes, read_labels
+from napari_heatmap_digitizer.core._tick_ocr import (
+    label_boxes,
+    read_labels,
+    stretched,
+)
 from napari_heatmap_digitizer.core._ticks import (
     TickReading,
     _past_ticks,
@@ -203,7 +207,8 @@ def _read_side(
             x0 = max(x0, o.right + 2)
     if x1 - x0 < 4:
         return None, []
-    ink = g[y0:y1, x0:x1] < 128
+    strip = stretched(g[y0:y1, x0:x1])
+    ink = strip < 128
     if ink.mean() > 0.25:  # not a margin with labels
         return None, []
     if not after:
@@ -231,7 +236,7 @@ def _read_side(
         boxes.append(Box(x0 + c0, y0 + r0, x0 + c1, y0 + r1))
         if not lo - tol <= centre <= hi + tol:
             continue  # not a label of this axis (a corner of another)
-        crop = g[y0 + r0 : y0 + r1, x0 + c0 : x0 + c1]
+        crop = strip[r0:r1, c0:c1]
         spans.append((r0, r1, centre))
         crops.append(crop.T if horizontal else crop)
     figure_boxes = [Box(b.top, b.left, b.bottom, b.right) for b in boxes]

@@ -43,6 +43,8 @@ from napari_heatmap_digitizer.core._read import as_rgb8, whole_figure
 
 #: A colour bar is at least this many times longer than wide.
 BAR_ASPECT = 3.0
+#: On a page of one exact colour, data this close to it (ΔE) is still seen.
+FLAT_DELTA = 1.5
 
 
 @dataclass
@@ -186,7 +188,8 @@ def detect(
     # converted once: every search below reads the figure in Lab
     pixels = _lab(rgb)
     panels, bars = [], []
-    for box in _rectangles(pixels, background):
+    found = _join_tiles(_join_split_bars(pixels, _rectangles(pixels, background)))
+    for box in found:
         lab = pixels[box.slices]
         orientation = _bar_orientation(lab, box)
         if orientation is not None:
@@ -210,6 +213,7 @@ def detect(
         lambda box: _bar_orientation(pixels[box.slices], box) is not None,
     )
     panels.extend(added)
+    panels = [_data_area(pixels, box, background) for box in panels]
     panels.sort(key=lambda b: (b.top // max(1, b.height // 2), b.left))
     _assign(panels, bars, [_label_side(pixels, background, b, panels) for b in bars])
     served = {i for bar in bars for i in bar.panels}
@@ -270,13 +274,45 @@ def _content(pixels: np.ndarray, background: np.ndarray) -> np.ndarray:
 
 
 def _rectangles(pixels: np.ndarray, background: np.ndarray) -> list[Box]:
-    """Boxes around the near-rectangular coloured areas of the figure (Lab)."""
+    """Boxes around the near-rectangular coloured areas of the figure (Lab).
+
+    On a figure whose page is one exact colour (no JPEG noise), areas are
+    also searched with a far finer threshold (`FLAT_DELTA`): data paler than
+    `CONTENT_DELTA` (a diverging map's white middle crossing a panel) then
+    joins the rest, and such a box replaces the boxes it contains.
+    """
+    boxes = _rectangles_at(pixels, background, CONTENT_DELTA)
+    border = np.concatenate(
+        [pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]
+    ).reshape(-1, 3)
+    if (_delta_e(border, background) < 0.5).mean() < 0.98:
+        return boxes
+    for box in _rectangles_at(pixels, background, FLAT_DELTA):
+        inside = [b for b in boxes if _contains(box, b)]
+        if inside and not any(box.iou(b) >= 0.9 for b in boxes):
+            boxes = [b for b in boxes if b not in inside] + [box]
+    return boxes
+
+
+def _contains(outer: Box, inner: Box) -> bool:
+    return (
+        outer.left <= inner.left
+        and outer.top <= inner.top
+        and outer.right >= inner.right
+        and outer.bottom >= inner.bottom
+    )
+
+
+def _rectangles_at(
+    pixels: np.ndarray, background: np.ndarray, delta: float
+) -> list[Box]:
+    """`_rectangles` with content differing from the page by ``delta``."""
     from scipy import ndimage as ndi
 
     H, W = pixels.shape[:2]
     f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
     small = pixels[::f, ::f]
-    content = _content(small, background)
+    content = _delta_e(small, background) > delta
     filled = fill_enclosed(content)
     k = max(1, round(max(3.0, min(H, W) / 150) / f))
     opened = ndi.binary_opening(filled, structure=np.ones((2 * k + 1, 2 * k + 1)))
@@ -298,6 +334,171 @@ def _rectangles(pixels: np.ndarray, background: np.ndarray) -> list[Box]:
         if box is not None:
             boxes.append(box)
     return boxes
+
+
+def _data_area(pixels: np.ndarray, box: Box, background: np.ndarray) -> Box:
+    """The data inside a panel drawn on a plain ground of its own.
+
+    ggplot2, seaborn's and plotly's themes draw the axes on a light grey or
+    tinted ground, with a margin of it around the data. When a panel's
+    outermost pixels are mostly one light, nearly grey colour unlike the
+    page, the panel is cut to what differs from that ground (grid lines
+    and text opened away), if that trims at least three sides. A panel on
+    the page's own colour keeps its box (a sparse plot keeps its axes).
+    """
+    from scipy import ndimage as ndi
+
+    lab = pixels[box.slices]
+    if min(lab.shape[:2]) < 16:
+        return box
+    sides = (lab[:2], lab[-2:], lab[:, :2], lab[:, -2:])
+    ring = np.concatenate([side.reshape(-1, 3) for side in sides])
+    ground = np.median(ring, axis=0)
+    if (
+        _delta_e(ground, background) <= CONTENT_DELTA
+        or ground[0] < 70
+        or np.hypot(ground[1], ground[2]) > 12
+        or (_delta_e(ring, ground) < 3).mean() < 0.6
+    ):
+        return box
+    content = ndi.binary_opening(
+        _delta_e(lab, ground) > CONTENT_DELTA, structure=np.ones((5, 5))
+    )
+    rows, cols = (
+        np.flatnonzero(content.any(axis=1)),
+        np.flatnonzero(content.any(axis=0)),
+    )
+    if len(rows) == 0 or len(cols) == 0:
+        return box
+    inner = Box(
+        box.left + int(cols[0]),
+        box.top + int(rows[0]),
+        box.left + int(cols[-1]) + 1,
+        box.top + int(rows[-1]) + 1,
+    )
+    trimmed = [
+        inner.left - box.left,
+        inner.top - box.top,
+        box.right - inner.right,
+        box.bottom - inner.bottom,
+    ]
+    if sum(t >= 2 for t in trimmed) < 3 or inner.width * inner.height < 0.5 * (
+        box.width * box.height
+    ):
+        return box
+    return inner
+
+
+def _join_tiles(boxes: list[Box]) -> list[Box]:
+    """Join the cells of a matrix drawn with separator lines into one box.
+
+    Boxes lying side by side on the same rows, or one above the other on
+    the same columns, with a gap of at most a tenth of their size (3 px at
+    least, 12 at most) between them, are tiles of one area: each group of
+    two or more becomes the box around it. Panels of a multi-panel figure
+    stand further apart (their axes and labels lie between them).
+    """
+    n = len(boxes)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, n):
+            b = boxes[j]
+            most = min(12.0, max(3.0, 0.1 * min(*a.shape, *b.shape)))
+            rows = abs(a.top - b.top) <= 2 and abs(a.bottom - b.bottom) <= 2
+            cols = abs(a.left - b.left) <= 2 and abs(a.right - b.right) <= 2
+            gap_h = max(a.left, b.left) - min(a.right, b.right)
+            gap_v = max(a.top, b.top) - min(a.bottom, b.bottom)
+            if (rows and 0 <= gap_h <= most) or (cols and 0 <= gap_v <= most):
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Box]] = {}
+    for i, box in enumerate(boxes):
+        groups.setdefault(root(i), []).append(box)
+    return [
+        members[0]
+        if len(members) == 1
+        else Box(
+            min(b.left for b in members),
+            min(b.top for b in members),
+            max(b.right for b in members),
+            max(b.bottom for b in members),
+        )
+        for members in groups.values()
+    ]
+
+
+def _meet_in_gap(
+    pixels: np.ndarray, a: Box, b: Box, union: Box, vertical: bool
+) -> bool:
+    """Whether ``a`` and ``b`` end, facing each other, near their gap's colour."""
+    lab = pixels[union.slices]
+    if not vertical:
+        lab = lab.transpose(1, 0, 2)
+        a = Box(a.top, a.left, a.bottom, a.right)
+        b = Box(b.top, b.left, b.bottom, b.right)
+        union = Box(union.top, union.left, union.bottom, union.right)
+    end_a, start_b = a.bottom - union.top, b.top - union.top
+    if start_b <= end_a:
+        return True
+    gap = np.median(lab[end_a:start_b].reshape(-1, 3), axis=0)
+    last = np.median(lab[max(0, end_a - 2) : end_a].reshape(-1, 3), axis=0)
+    first = np.median(lab[start_b : start_b + 2].reshape(-1, 3), axis=0)
+    return bool(_delta_e(last, gap) < 20 and _delta_e(first, gap) < 20)
+
+
+def _join_split_bars(pixels: np.ndarray, boxes: list[Box]) -> list[Box]:
+    """Join the two halves of a bar split where its colours meet the page's.
+
+    A diverging map through white (or the page's grey) leaves a gap in the
+    middle of its bar that the colour search cannot see. Two boxes lying
+    end to end on the same columns (or rows), at most 15 % of their joint
+    length apart, whose facing ends fade into the gap's colour
+    (`_meet_in_gap`) and whose union is a colour bar (`_bar_orientation`:
+    the gap's lines across are one colour too), are that bar. Two bars of
+    two panels, one above the other, end in colours of their own.
+    """
+    out = list(boxes)
+    joined = True
+    while joined:
+        joined = False
+        for a in out:
+            for b in out:
+                if b is a:
+                    continue
+                gap_v = b.top - a.bottom
+                gap_h = b.left - a.right
+                same_cols = abs(a.left - b.left) <= 2 and abs(a.right - b.right) <= 2
+                same_rows = abs(a.top - b.top) <= 2 and abs(a.bottom - b.bottom) <= 2
+                if same_cols and gap_v >= 0:
+                    union = Box(
+                        max(a.left, b.left), a.top, min(a.right, b.right), b.bottom
+                    )
+                    gap = gap_v
+                elif same_rows and gap_h >= 0:
+                    union = Box(
+                        a.left, max(a.top, b.top), b.right, min(a.bottom, b.bottom)
+                    )
+                    gap = gap_h
+                else:
+                    continue
+                if gap > 0.15 * max(union.shape):
+                    continue
+                if not _meet_in_gap(pixels, a, b, union, gap_v >= 0 and same_cols):
+                    continue
+                if _bar_orientation(pixels[union.slices], union) is None:
+                    continue
+                out = [x for x in out if x is not a and x is not b] + [union]
+                joined = True
+                break
+            if joined:
+                break
+    return out
 
 
 def _refine(

@@ -17,6 +17,20 @@ UPSCALE = 4
 CHARS = "0123456789.,-+eE%x^"
 
 
+def stretched(strip: np.ndarray) -> np.ndarray:
+    """A grey strip of labels with its darkest ink at 0 and its paper at 255.
+
+    Labels drawn in grey (plotly's #2a3f5f, a theme's grey text) then break
+    into glyphs and specks no more than black ones do at the 128 threshold
+    used for ink.
+    """
+    paper = float(np.median(strip))
+    dark = float(strip.min())
+    if paper - dark < 48:  # no ink worth the name
+        return strip
+    return np.clip((strip - dark) * (255.0 / (paper - dark)), 0.0, 255.0)
+
+
 def _runs(mask: np.ndarray | np.bool_, join: int) -> list[tuple[int, int]]:
     """(start, stop) of the True runs of ``mask``, joining gaps <= ``join``."""
     idx = np.flatnonzero(mask)
@@ -50,10 +64,10 @@ def label_boxes(
     cols = _runs(ink.any(axis=0), join=max(2, int(0.5 * text_height)))
     c0, c1 = cols[0]
     block = ink[:, c0:c1]
-    if vertical:
-        join = max(1, int(0.25 * text_height))
-    else:
-        join = max(3, int(0.35 * (c1 - c0)))
+    # across the lines of text a quarter of their height; along a line,
+    # glyphs of one label stand up to half their height apart (a
+    # proportional "1" then "0") and labels further apart
+    join = max(1, int(0.25 * text_height)) if vertical else max(3, int(0.5 * (c1 - c0)))
     boxes = []
     for r0, r1 in _runs(block.any(axis=1), join=join):
         # along a line of text words are kept together; across the lines

@@ -16,7 +16,11 @@ import numpy as np
 
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._errors import DigitizerError
-from napari_heatmap_digitizer.core._tick_ocr import label_boxes, read_label
+from napari_heatmap_digitizer.core._tick_ocr import (
+    label_boxes,
+    read_labels,
+    stretched,
+)
 
 #: Farthest a label may lie from the fitted scale, in label spacings. Labels
 #: read right lie within 0.04 of a spacing on real figures (within a pixel
@@ -234,28 +238,98 @@ def _read_side(
     y0, y1 = max(0, box.top - 20), min(H, box.bottom + 20)
     if x1 - x0 < 4:
         return None
-    ink = grey[y0:y1, x0:x1] < 128
+    strip = stretched(grey[y0:y1, x0:x1])
+    ink = strip < 128
     if ink.mean() > 0.25:  # not a margin with labels (a panel, say)
         return None
     if side == "before":
         ink = ink[:, ::-1]
-    pairs, labels = [], []
+    found, crops = [], []
     for (r0, r1), (c0, c1) in label_boxes(ink, vertical):
         if side == "before":
             c0, c1 = ink.shape[1] - c1, ink.shape[1] - c0
-        crop = grey[y0 + r0 : y0 + r1, x0 + c0 : x0 + c1]
-        text = read_label(crop if vertical else crop.T)
+        crop = strip[r0:r1, c0:c1]
+        found.append((r0, r1))
+        crops.append(crop if vertical else crop.T)
+    pairs, labels, flush = [], [], {}
+    # all labels of the side in one OCR call
+    for (r0, r1), text in zip(found, read_labels(crops), strict=True):
         value = parse_label(text)
         if value is None:
             continue
         pixel = y0 + (r0 + r1 - 1) / 2
-        if len(ticks):
-            nearest = ticks[np.argmin(np.abs(ticks - pixel))]
-            if abs(nearest - pixel) <= 0.6 * (r1 - r0):
-                pixel = float(nearest)
+        nearest = ticks[np.argmin(np.abs(ticks - pixel))] if len(ticks) else None
+        if nearest is not None and abs(nearest - pixel) <= 0.6 * (r1 - r0):
+            pixel = float(nearest)
+        elif (end := _flush_end(pixel, y0 + r0, y0 + r1, box)) is not None:
+            flush[len(pairs)] = end
         pairs.append((pixel, value))
         labels.append(text)
-    return fit_tick_labels(pairs, labels, ends, "rows" if vertical else "columns")
+    return _best_fit(pairs, labels, flush, ends, "rows" if vertical else "columns")
+
+
+def _flush_end(centre: float, start: int, stop: int, box: Box) -> float | None:
+    """The bar's end, when a label (rows ``start:stop``) may be flush with it.
+
+    Labels sit centred on their ticks, except that some programs (Vega-Lite)
+    put the end labels flush with the bar's ends, inside its length: the
+    label's outer edge lies on an end (up to a third of its height away, the
+    room a font keeps for descenders) and its centre well inside.
+    """
+    height = stop - start
+    near = max(1.0, 0.35 * height)
+    if box.top - 1 <= start <= box.top + near and centre - box.top > 0.4 * height:
+        return box.top - 0.5
+    if box.bottom - near <= stop <= box.bottom + 1 and box.bottom - centre > (
+        0.4 * height
+    ):
+        return box.bottom - 0.5
+    return None
+
+
+def _best_fit(
+    pairs: list[tuple[float, float]],
+    labels: list[str],
+    flush: dict[int, float],
+    ends: tuple[float, float],
+    along: str,
+) -> TickReading | None:
+    """`fit_tick_labels` with the labels that may be flush placed best.
+
+    Each label that may be flush with an end (``flush``) is taken at its
+    centre or at the end, whichever fits the others best. Best is a range
+    over a refusal, a checked one over an unchecked one, fewer labels
+    dropped, then the smaller misfit; on a tie (two labels, nothing to
+    check against) the flush alignment itself is the evidence.
+    """
+    if not flush or len(flush) > 2:
+        return fit_tick_labels(pairs, labels, ends, along)
+    best, best_key = None, None
+    for choice in range(2 ** len(flush)):
+        placed = list(pairs)
+        moved = 0
+        for bit, (i, end) in enumerate(flush.items()):
+            if choice >> bit & 1:
+                placed[i] = (end, pairs[i][1])
+                moved += 1
+        reading = fit_tick_labels(placed, labels, ends, along)
+        if reading is None:
+            continue
+        misfit = None
+        if reading.problem is None:
+            p = np.array([q for q, _ in reading.pairs])
+            v = np.array([w for _, w in reading.pairs])
+            misfit = _misfit(p, v, reading.norm)
+        key = (
+            reading.problem is None,
+            not reading.unchecked,
+            -len(reading.dropped),
+            -(misfit if misfit is not None else np.inf),
+            moved,
+        )
+        if best_key is None or key > best_key:
+            best, best_key = reading, key
+    return best
 
 
 def _outside(grey: np.ndarray, box: Box, side: str, offset: int) -> np.ndarray:

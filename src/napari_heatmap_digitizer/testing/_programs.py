@@ -100,8 +100,9 @@ class Score:
     """How well one figure was read.
 
     ``error`` is the median over the true data pixels of |value - truth|
-    as a share of the range (NaN values count as infinitely wrong), or
-    ``None`` when nothing ran; ``reason`` says why it did not work.
+    as a share of the range (NaN values and pixels outside the boxes read
+    count as infinitely wrong), or ``None`` when nothing ran; ``unmatched``
+    is the share of those pixels; ``reason`` says why it did not work.
     """
 
     works: bool
@@ -115,32 +116,37 @@ class Score:
 
 
 def _error(fig: ProgramFigure, results: list[Any], boxes: list[Box]) -> tuple:
-    errors, missing = [], 0.0
-    total = 0
+    """Median error over every true data pixel, and the share left NaN.
+
+    Each true panel is read from the found box overlapping it most; its
+    data pixels outside that box (or all of them, when no box overlaps)
+    count as infinitely wrong, as do NaN values.
+    """
+    errors, missing, total = [], 0.0, 0
     for i, true_box in enumerate(fig.panels):
         truth = fig.truth(i)
-        best = max(
-            range(len(boxes)), key=lambda j: true_box.iou(boxes[j]), default=None
-        )
-        if best is None or true_box.iou(boxes[best]) == 0:
-            errors.append(np.full(int(np.isfinite(truth).sum()), np.inf))
-            continue
-        found = boxes[best]
-        values = np.asarray(results[best])
-        left, top = max(found.left, true_box.left), max(found.top, true_box.top)
-        right = min(found.right, true_box.right)
-        bottom = min(found.bottom, true_box.bottom)
-        got = values[
-            top - found.top : bottom - found.top, left - found.left : right - found.left
-        ]
-        want = truth[
-            top - true_box.top : bottom - true_box.top,
-            left - true_box.left : right - true_box.left,
-        ]
-        known = np.isfinite(want)
-        err = np.abs(got[known] - want[known]) / fig.span
-        errors.append(np.where(np.isnan(err), np.inf, err))
-        missing += float(np.isnan(got[known]).sum())
+        known = np.isfinite(truth)
+        err = np.full(truth.shape, np.inf)
+        scores = [true_box.iou(b) for b in boxes]
+        if scores and max(scores) > 0:
+            best = int(np.argmax(scores))
+            found = boxes[best]
+            values = np.asarray(results[best])
+            left, top = max(found.left, true_box.left), max(found.top, true_box.top)
+            right = min(found.right, true_box.right)
+            bottom = min(found.bottom, true_box.bottom)
+            got = values[
+                top - found.top : bottom - found.top,
+                left - found.left : right - found.left,
+            ]
+            inside = np.s_[
+                top - true_box.top : bottom - true_box.top,
+                left - true_box.left : right - true_box.left,
+            ]
+            diff = np.abs(got - truth[inside]) / fig.span
+            err[inside] = np.where(np.isnan(diff), np.inf, diff)
+        errors.append(err[known])
+        missing += float(np.isinf(err[known]).sum())
         total += int(known.sum())
     every = np.concatenate(errors) if errors else np.array([np.inf])
     return float(np.median(every)), (missing / total if total else None)
