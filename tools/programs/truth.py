@@ -43,7 +43,11 @@ class Spec:
     the figure shows it); NaN is a missing cell. ``colormap`` is the
     program's own name for the map; ``alt_colormap`` one or more clearly
     different ones (used to find the bar: together they must change every
-    colour of the bar, ends included).
+    colour of the bar, ends included). ``bars`` is how many colour bars the
+    figure shows: one for all panels, or one per panel (each then serves the
+    panel nearest to it). With ``norm="log"`` the data must be positive and
+    the program must draw a log colour scale; stripes then alternate the
+    two ends the same way.
     """
 
     name: str
@@ -56,6 +60,7 @@ class Spec:
     orientation: str = "vertical"
     colormap_name: str | None = None  # the name in our catalogue, if any
     options: dict[str, Any] = field(default_factory=dict)
+    bars: int = 1
 
 
 Draw = Callable[[Spec, list[np.ndarray], str, Path], None]
@@ -142,6 +147,19 @@ def _edges(lo: np.ndarray, hi: np.ndarray, stripes: np.ndarray, axis: int):
     return np.array(edges)
 
 
+def _served(bar: list[int], panels: list[list[int]], n_bars: int) -> list[int]:
+    """The panels a bar serves: all of them, or the nearest one of many bars."""
+    if n_bars == 1:
+        return list(range(len(panels)))
+
+    def distance(p: list[int]) -> float:
+        dx = max(p[0] - bar[2], bar[0] - p[2], 0)
+        dy = max(p[1] - bar[3], bar[1] - p[3], 0)
+        return float(np.hypot(dx, dy))
+
+    return [int(np.argmin([distance(p) for p in panels]))]
+
+
 def make_truth(spec: Spec, draw: Draw, out: Path, program: str, version: str):
     """Draw ``spec`` several times and write ``out`` (.png) with its truth."""
     tmp = out.with_suffix(".work")
@@ -168,7 +186,11 @@ def make_truth(spec: Spec, draw: Draw, out: Path, program: str, version: str):
     for p in panels:
         bar_mask[p[1] : p[3], p[0] : p[2]] = False
     bar_mask = ndimage.binary_opening(bar_mask, np.ones((3, 3)))
-    bars = _areas(bar_mask, 1) if bar_mask.any() else []
+    bars = _areas(bar_mask, spec.bars) if bar_mask.any() else []
+    if len(bars) != spec.bars:
+        raise RuntimeError(
+            f"{spec.name}: {len(bars)} colour bars seen, not {spec.bars}"
+        )
 
     def stripes(along: int) -> list[np.ndarray]:
         out = []
@@ -206,7 +228,7 @@ def make_truth(spec: Spec, draw: Draw, out: Path, program: str, version: str):
             {
                 "box": b,
                 "orientation": spec.orientation,
-                "panels": list(range(len(panels))),
+                "panels": _served(b, panels, len(bars)),
                 "vmin": spec.vmin,
                 "vmax": spec.vmax,
                 "norm": spec.norm,

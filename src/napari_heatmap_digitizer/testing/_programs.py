@@ -52,10 +52,21 @@ class ProgramFigure:
     def panels(self) -> list[Box]:
         return [Box(*p) for p in self.expected["panels"]]
 
-    @property
-    def span(self) -> float:
-        bar = self.expected["colorbars"][0]
-        return float(bar["vmax"]) - float(bar["vmin"])
+    def bar(self, i: int) -> dict[str, Any]:
+        """The colour bar serving panel ``i``."""
+        for bar in self.expected["colorbars"]:
+            if i in bar["panels"]:
+                return dict(bar)
+        raise KeyError(f"{self.name}: no colour bar serves panel {i}")
+
+    def scaled(self, i: int, values: np.ndarray) -> np.ndarray:
+        """Values of panel ``i`` as shares of its bar's range (log10 on a log bar)."""
+        bar = self.bar(i)
+        lo, hi = float(bar["vmin"]), float(bar["vmax"])
+        if bar["norm"] == "log":
+            with np.errstate(all="ignore"):
+                return (np.log10(values) - np.log10(lo)) / (np.log10(hi) - np.log10(lo))
+        return (values - lo) / (hi - lo)
 
     def truth(self, i: int) -> np.ndarray:
         """True value of every pixel of panel ``i``'s box; NaN where unknown.
@@ -143,7 +154,7 @@ def _error(fig: ProgramFigure, results: list[Any], boxes: list[Box]) -> tuple:
                 top - true_box.top : bottom - true_box.top,
                 left - true_box.left : right - true_box.left,
             ]
-            diff = np.abs(got - truth[inside]) / fig.span
+            diff = np.abs(fig.scaled(i, got) - fig.scaled(i, truth[inside]))
             err[inside] = np.where(np.isnan(diff), np.inf, diff)
         errors.append(err[known])
         missing += float(np.isinf(err[known]).sum())
@@ -153,24 +164,58 @@ def _error(fig: ProgramFigure, results: list[Any], boxes: list[Box]) -> tuple:
 
 
 def score_given(fig: ProgramFigure) -> Score:
-    """Read the figure with its true boxes and range given."""
-    bar = fig.expected["colorbars"][0]
-    recipe = Recipe(
-        panels=[Panel(b) for b in fig.panels],
-        colorbar=ColorbarSpec(
-            box=Box(*bar["box"]),
-            vmin=float(bar["vmin"]),
-            vmax=float(bar["vmax"]),
-            norm=bar["norm"],
-            orientation=bar["orientation"],
-        ),
-    )
-    out = run_recipe(recipe, load_image(fig.path))
-    error, unmatched = _error(fig, [r.result.values for r in out], fig.panels)
+    """Read the figure with its true boxes and range given.
+
+    Each panel is read with the bar serving it.
+    """
+    results = []
+    for i, box in enumerate(fig.panels):
+        bar = fig.bar(i)
+        recipe = Recipe(
+            panels=[Panel(box)],
+            colorbar=ColorbarSpec(
+                box=Box(*bar["box"]),
+                vmin=float(bar["vmin"]),
+                vmax=float(bar["vmax"]),
+                norm=bar["norm"],
+                orientation=bar["orientation"],
+            ),
+        )
+        results.append(run_recipe(recipe, load_image(fig.path))[0].result.values)
+    error, unmatched = _error(fig, results, fig.panels)
     works = error <= WORKS_ERROR
     return Score(
         works, error, True, True, True, unmatched, "" if works else "error", []
     )
+
+
+def _ranges_right(fig: ProgramFigure, found: Any) -> bool | None:
+    """Whether every true bar's range was read within 1 % (None: none read).
+
+    Each true bar is judged on the found bar overlapping it most.
+    """
+    verdicts = []
+    for bar in fig.expected["colorbars"]:
+        true_box = Box(*bar["box"])
+        scores = [true_box.iou(b.box) for b in found.colorbars]
+        if not scores or max(scores) == 0:
+            continue
+        ticks = found.colorbars[int(np.argmax(scores))].ticks
+        if ticks is None or ticks.problem is not None:
+            continue
+        lo, hi = float(bar["vmin"]), float(bar["vmax"])
+        norm = bar["norm"]
+        f = np.log10 if norm == "log" else float
+        tol = 0.01 * abs(f(hi) - f(lo))
+        with np.errstate(all="ignore"):
+            verdicts.append(
+                ticks.norm == norm
+                and abs(f(ticks.vmin) - f(lo)) <= tol
+                and abs(f(ticks.vmax) - f(hi)) <= tol
+            )
+    if not verdicts:
+        return None
+    return len(verdicts) == len(fig.expected["colorbars"]) and all(verdicts)
 
 
 def score_zero_input(fig: ProgramFigure, *, ocr: bool = True) -> Score:
@@ -182,18 +227,11 @@ def score_zero_input(fig: ProgramFigure, *, ocr: bool = True) -> Score:
     panels_right = len(boxes) == len(fig.panels) and all(
         max((t.iou(b) for b in boxes), default=0.0) >= PANEL_IOU for t in fig.panels
     )
-    bar = fig.expected["colorbars"][0]
-    true_bar = Box(*bar["box"])
-    bars_right = any(true_bar.iou(b.box) >= BAR_IOU for b in found.colorbars)
-    spec = done.recipe.colorbar
-    range_right = None
-    if spec is not None and spec.vmin is not None and spec.vmax is not None:
-        tol = 0.01 * fig.span
-        range_right = (
-            abs(spec.vmin - float(bar["vmin"])) <= tol
-            and abs(spec.vmax - float(bar["vmax"])) <= tol
-            and (spec.norm or "linear") == bar["norm"]
-        )
+    bars_right = all(
+        any(Box(*bar["box"]).iou(b.box) >= BAR_IOU for b in found.colorbars)
+        for bar in fig.expected["colorbars"]
+    )
+    range_right = _ranges_right(fig, found)
     if done.problems:
         return Score(
             False,
