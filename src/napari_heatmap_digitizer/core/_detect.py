@@ -29,6 +29,7 @@ from napari_heatmap_digitizer.core._frames import (
     SEARCH_PIXELS,
     axes_panels,
     fill_enclosed,
+    meets,
 )
 from napari_heatmap_digitizer.core._frames import lab as _lab
 from napari_heatmap_digitizer.core._naming import (
@@ -279,7 +280,8 @@ def _rectangles(pixels: np.ndarray, background: np.ndarray) -> list[Box]:
     On a figure whose page is one exact colour (no JPEG noise), areas are
     also searched with a far finer threshold (`FLAT_DELTA`): data paler than
     `CONTENT_DELTA` (a diverging map's white middle crossing a panel) then
-    joins the rest, and such a box replaces the boxes it contains.
+    joins the rest, and such a box, when nearly all of it differs from the
+    page, replaces the boxes it contains (and crosses no other).
     """
     boxes = _rectangles_at(pixels, background, CONTENT_DELTA)
     border = np.concatenate(
@@ -288,8 +290,14 @@ def _rectangles(pixels: np.ndarray, background: np.ndarray) -> list[Box]:
     if (_delta_e(border, background) < 0.5).mean() < 0.98:
         return boxes
     for box in _rectangles_at(pixels, background, FLAT_DELTA):
+        # nearly every pixel differs from the page: a field, not a frame or
+        # an outline around sparse data or a map
+        if (_delta_e(pixels[box.slices], background) > FLAT_DELTA).mean() < 0.9:
+            continue
         inside = [b for b in boxes if _contains(box, b)]
-        if inside and not any(box.iou(b) >= 0.9 for b in boxes):
+        # it must grow what was found, and cut across nothing found
+        crossed = [b for b in boxes if meets(box, b) and b not in inside]
+        if inside and not crossed and not any(box.iou(b) >= 0.9 for b in boxes):
             boxes = [b for b in boxes if b not in inside] + [box]
     return boxes
 
@@ -395,8 +403,10 @@ def _join_tiles(boxes: list[Box]) -> list[Box]:
     Boxes lying side by side on the same rows, or one above the other on
     the same columns, with a gap of at most a tenth of their size (3 px at
     least, 12 at most) between them, are tiles of one area: each group of
-    two or more becomes the box around it. Panels of a multi-panel figure
-    stand further apart (their axes and labels lie between them).
+    two or more tiles alike in size (within 25 %) that covers at least half
+    of the box around it (cells may be missing) becomes that box. Panels of
+    a multi-panel figure stand further apart (their axes and labels lie
+    between them).
     """
     n = len(boxes)
     parent = list(range(n))
@@ -420,17 +430,26 @@ def _join_tiles(boxes: list[Box]) -> list[Box]:
     groups: dict[int, list[Box]] = {}
     for i, box in enumerate(boxes):
         groups.setdefault(root(i), []).append(box)
-    return [
-        members[0]
-        if len(members) == 1
-        else Box(
+    out = []
+    for members in groups.values():
+        union = Box(
             min(b.left for b in members),
             min(b.top for b in members),
             max(b.right for b in members),
             max(b.bottom for b in members),
         )
-        for members in groups.values()
-    ]
+        covered = sum(b.width * b.height for b in members)
+        w = np.median([b.width for b in members])
+        h = np.median([b.height for b in members])
+        alike = all(
+            abs(b.width - w) <= 0.25 * w and abs(b.height - h) <= 0.25 * h
+            for b in members
+        )
+        if len(members) > 1 and alike and covered >= 0.5 * union.width * union.height:
+            out.append(union)
+        else:  # not tiles of one rectangle (strips of a theme's grid, say)
+            out.extend(members)
+    return out
 
 
 def _meet_in_gap(
