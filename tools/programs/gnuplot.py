@@ -13,6 +13,11 @@ The colour limits are fixed with ``set cbrange``.
 ``Spec.colormap`` is what follows ``set palette``; the default palette
 (``rgbformulae 7,5,15``) is not set at all.
 
+Several panels are drawn with ``set multiplot layout 1,n``, each plot with
+its own colour box over the same ``cbrange``. A log colour scale is
+``set logscale cb``. ``options["terminal"]`` is added to the terminal's
+settings (size, font scale).
+
 The image's pixels have the palette's exact colours, but gnuplot draws the
 colour box in 256 steps whose colours lag their place by about 0.5 % of
 the range, so values read through the box come out that much high.
@@ -104,19 +109,55 @@ def specs() -> list[Spec]:
             orientation="horizontal",
             colormap_name="rainbow",
         ),
+        Spec(
+            "logscale_cb",
+            [10.0 ** smooth_field((30, 40), 0.0, 3.0, seed=24)],
+            1.0,
+            1000.0,
+            DEFAULT,
+            (RAINBOW, OCEAN),
+            norm="log",
+            colormap_name="gnuplot",
+        ),
+        # Two plots side by side, each with its own colour box.
+        Spec(
+            "multiplot_two",
+            [
+                smooth_field((20, 24), -1.0, 1.0, seed=25),
+                matrix((6, 8), -1.0, 1.0, seed=26),
+            ],
+            -1.0,
+            1.0,
+            DEFAULT,
+            (RAINBOW, OCEAN),
+            colormap_name="gnuplot",
+            bars=2,
+        ),
+        # A poster: 1600x1200 pixels with text and lines 2.5 times as large
+        # (the default 640x480 figure drawn 2.5 times as large).
+        Spec(
+            "large",
+            [smooth_field((60, 80), 0.0, 500.0, seed=27)],
+            0.0,
+            500.0,
+            DEFAULT,
+            (RAINBOW, OCEAN),
+            colormap_name="gnuplot",
+            options={"terminal": "size 1600,1200 fontscale 2.5 linewidth 2.5"},
+        ),
     ]
 
 
 def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
-    ny, nx = data[0].shape
+    terminal = " ".join([_terminal(), spec.options.get("terminal", "")]).strip()
     with tempfile.TemporaryDirectory() as tmp:
-        # first line = bottom row of the plot
-        np.savetxt(Path(tmp) / "data.txt", data[0][::-1], fmt="%.17g")
         lines = [
-            f"set terminal {_terminal()}",
+            f"set terminal {terminal}",
             f"set output '{path.resolve()}'",
             f"set cbrange [{spec.vmin!r}:{spec.vmax!r}]",
         ]
+        if spec.norm == "log":
+            lines.append("set logscale cb")
         if colormap != DEFAULT:
             lines.append(f"set palette {colormap}")
         if spec.orientation == "horizontal":
@@ -124,16 +165,25 @@ def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
                 "set colorbox horizontal user origin 0.1,0.07 size 0.8,0.04",
                 "set bmargin at screen 0.22",
             ]
-        if spec.options.get("splot"):
-            lines += [
-                "set view map",
-                f"set xrange [-0.5:{nx - 0.5}]",
-                f"set yrange [-0.5:{ny - 0.5}]",
-                "splot 'data.txt' matrix with image notitle",
-            ]
-        else:
-            lines += [
-                "set autoscale fix",
-                "plot 'data.txt' matrix with image notitle",
-            ]
+        if len(data) > 1:
+            lines.append(f"set multiplot layout 1,{len(data)}")
+        for k, values in enumerate(data):
+            name = "data.txt" if k == 0 else f"data{k}.txt"
+            # first line = bottom row of the plot
+            np.savetxt(Path(tmp) / name, values[::-1], fmt="%.17g")
+            ny, nx = values.shape
+            if spec.options.get("splot"):
+                lines += [
+                    "set view map",
+                    f"set xrange [-0.5:{nx - 0.5}]",
+                    f"set yrange [-0.5:{ny - 0.5}]",
+                    f"splot '{name}' matrix with image notitle",
+                ]
+            else:
+                lines += [
+                    "set autoscale fix",
+                    f"plot '{name}' matrix with image notitle",
+                ]
+        if len(data) > 1:
+            lines.append("unset multiplot")
         _gnuplot("\n".join(lines) + "\n", tmp)

@@ -10,6 +10,22 @@ The figures keep Octave's defaults: the 560x420 figure printed at 100 dpi
 colour-bar placement; ``imagesc`` shows row 1 at the top (``axis ij``), as
 ``Spec.data`` has it, so the data are written unflipped. The colour limits
 are fixed with ``caxis([vmin vmax])``.
+
+Several panels are drawn with ``subplot(1, n, k)``, each with its own
+``caxis`` and ``colorbar``; the colour map is the figure's, shared by all.
+
+Octave 7.3 accepts ``set(gca, "colorscale", "log")`` but ignores it: the
+image and the bar stay linear. A log colour scale is therefore drawn as
+Octave users draw it: ``imagesc(log10(d))`` with ``caxis`` set to the
+logs of the limits and the bar's ticks placed at the decades and labelled
+with their values (1, 10, 100, ...).
+
+``contourf`` fills regions bounded by contours of the interpolated data,
+which no grid of rectangular cells describes, so ``truth.make_truth``
+cannot give its pixels' values. The stepped figure (``options["levels"]``)
+instead draws with ``imagesc`` data already quantised to the middles of
+its levels, with a colour map of that many colours: each level is one
+step of the bar and each value sits in the middle of its step.
 """
 
 from __future__ import annotations
@@ -90,25 +106,93 @@ def specs() -> list[Spec]:
             orientation="horizontal",
             colormap_name="hot",
         ),
+        # Two subplots, each with its own colour bar over the same range.
+        Spec(
+            "subplots_two_bars",
+            [
+                smooth_field((30, 24), 0.0, 10.0, seed=14),
+                matrix((8, 6), 0.0, 10.0, seed=15),
+            ],
+            0.0,
+            10.0,
+            "viridis",
+            "gray",
+            colormap_name="viridis",
+            bars=2,
+        ),
+        # A smooth field in 8 levels with viridis(8): a bar of 8 steps.
+        # viridis(8) samples viridis at its ends and 6 points between, so a
+        # step's colour is not viridis at the step's middle (not the
+        # catalogue's map).
+        Spec(
+            "contourf_levels",
+            [_levels(smooth_field((40, 60), 0.0, 80.0, seed=16), 0.0, 80.0, 8)],
+            0.0,
+            80.0,
+            "viridis",
+            ("gray", "cool"),
+            colormap_name=None,
+            options={"levels": 8},
+        ),
+        # Data 1..1000 drawn as imagesc(log10(d)) with the bar's ticks
+        # labelled 1, 10, 100, 1000.
+        Spec(
+            "log",
+            [10.0 ** smooth_field((30, 40), 0.0, 3.0, seed=17)],
+            1.0,
+            1000.0,
+            "viridis",
+            "gray",
+            norm="log",
+            colormap_name="viridis",
+        ),
     ]
 
 
+def _levels(values: np.ndarray, vmin: float, vmax: float, n: int) -> np.ndarray:
+    """``values`` moved to the middle of the one of ``n`` equal levels they fall in."""
+    step = (vmax - vmin) / n
+    k = np.clip(np.floor((values - vmin) / step), 0, n - 1)
+    return vmin + (k + 0.5) * step
+
+
+def _decades(vmin: float, vmax: float) -> list[int]:
+    """The powers of ten from ``vmin`` to ``vmax``, as exponents."""
+    return list(range(int(np.ceil(np.log10(vmin))), int(np.floor(np.log10(vmax))) + 1))
+
+
 def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
+    levels = spec.options.get("levels", LEVELS)
+    log = spec.norm == "log"
+    lo, hi = (float(np.log10(v)) if log else v for v in (spec.vmin, spec.vmax))
     with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "data.csv"
-        np.savetxt(csv, data[0], delimiter=",", fmt="%.17g")
-        lines = [
-            'graphics_toolkit("qt");',
-            'f = figure("visible", "off");',
-            f'd = dlmread("{csv}");',
-            "imagesc(d);",
-        ]
-        if colormap != "viridis":  # viridis(64) is the default
-            lines.append(f"colormap({colormap}({LEVELS}));")
-        lines.append(f"caxis([{spec.vmin!r} {spec.vmax!r}]);")
-        if spec.orientation == "horizontal":
-            lines.append('colorbar("southoutside");')
-        else:
-            lines.append("colorbar();")
+        lines = ['graphics_toolkit("qt");', 'f = figure("visible", "off");']
+        for k, values in enumerate(data):
+            csv = Path(tmp) / ("data.csv" if k == 0 else f"data{k}.csv")
+            np.savetxt(csv, values, delimiter=",", fmt="%.17g")
+            if len(data) > 1:
+                lines.append(f"subplot(1, {len(data)}, {k + 1});")
+            lines += [
+                f'd = dlmread("{csv}");',
+                "imagesc(log10(d));" if log else "imagesc(d);",
+            ]
+            # viridis(64) is the default
+            if colormap != "viridis" or levels != LEVELS:
+                lines.append(f"colormap({colormap}({levels}));")
+            lines.append(f"caxis([{lo!r} {hi!r}]);")
+            bar = (
+                'colorbar("southoutside");'
+                if spec.orientation == "horizontal"
+                else "colorbar();"
+            )
+            lines.append(f"c = {bar}" if log else bar)
+            if log:
+                exps = _decades(spec.vmin, spec.vmax)
+                ticks = " ".join(str(e) for e in exps)
+                labels = ", ".join(f'"{10**e:g}"' for e in exps)
+                axis = "x" if spec.orientation == "horizontal" else "y"
+                lines.append(
+                    f'set(c, "{axis}tick", [{ticks}], "{axis}ticklabel", {{{labels}}});'
+                )
         lines.append(f'print(f, "{path.resolve()}", "-dpng", "-r100");')
         _run("\n".join(lines) + "\n")
