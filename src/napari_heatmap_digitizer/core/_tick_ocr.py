@@ -48,8 +48,9 @@ def label_boxes(
     """Row and column ranges of each tick label in a strip beside a bar.
 
     ``ink`` runs along the bar (or axis) on axis 0, away from it on axis 1.
-    Labels are the first block of inked columns (an axis title further out
-    is left out), split into labels along the bar. ``vertical``: the labels
+    Labels are the first block of inked columns holding two lines of text
+    or more (an axis title further out is left out), split into labels
+    along the bar. ``vertical``: the labels
     are lines of text stacked along the bar; otherwise they stand side by
     side along it, their text running along it, and ``text_height`` (by
     default a third of the strip's width) is their height.
@@ -62,7 +63,12 @@ def label_boxes(
     elif text_height is None:
         text_height = float(ink.shape[1]) / 3
     cols = _runs(ink.any(axis=0), join=max(2, int(0.5 * text_height)))
-    c0, c1 = cols[0]
+    # the first block holding labels along the bar, not a speck or the end
+    # of a title reaching into the strip
+    c0, c1 = next(
+        ((a, b) for a, b in cols if len(_runs(ink[:, a:b].any(axis=1), 1)) >= 2),
+        cols[0],
+    )
     block = ink[:, c0:c1]
     # across the lines of text a quarter of their height; along a line,
     # glyphs of one label stand up to half their height apart (a
