@@ -14,6 +14,9 @@ data.
   changed data. ``spec.data`` is kept in the order the figure shows; the
   matrix given to pheatmap is in the unordered rows and columns the trees
   were made from.
+- A column annotation (``options["annotation_col"]``: name to one category
+  per column) is the same in every drawing, so its colours (pheatmap's
+  defaults, chosen with a fixed seed) never change; only the data do.
 """
 
 from __future__ import annotations
@@ -115,15 +118,24 @@ def _values(shape: tuple[int, int], vmin: float, vmax: float, seed: int):
     return np.round(vmin + span * rng.uniform(0.02, 0.98, shape), 4)
 
 
-def _clustered_raw() -> np.ndarray:
-    """The matrix of the clustered figure, rows and columns unordered."""
-    return _expression((40, 30), -3.0, 3.0, seed=22)
+# The clustered figures' matrices by name: shape and seed.
+CLUSTERED = {"no_border": ((40, 30), 22), "large_hires": ((60, 40), 24)}
+
+
+def _clustered_raw(name: str) -> np.ndarray:
+    """The matrix of a clustered figure, rows and columns unordered."""
+    shape, seed = CLUSTERED[name]
+    return _expression(shape, -3.0, 3.0, seed=seed)
+
+
+def _clustered(name: str) -> np.ndarray:
+    """The matrix of a clustered figure in the order the figure shows."""
+    raw = _clustered_raw(name)
+    row_order, col_order = _cluster_orders(raw)
+    return raw[row_order][:, col_order]
 
 
 def specs() -> list[Spec]:
-    raw = _clustered_raw()
-    row_order, col_order = _cluster_orders(raw)
-    shown = raw[row_order][:, col_order]
     return [
         Spec(
             "default",
@@ -137,7 +149,7 @@ def specs() -> list[Spec]:
         ),
         Spec(
             "no_border",
-            [shown],
+            [_clustered("no_border")],
             -3.0,
             3.0,
             "navy-white-firebrick3",
@@ -159,6 +171,35 @@ def specs() -> list[Spec]:
             ("viridis", "black-green"),
             colormap_name=None,
             options={"n_colors": 100, "display_numbers": True},
+        ),
+        Spec(
+            "large_hires",
+            [_clustered("large_hires")],
+            -3.0,
+            3.0,
+            "RdYlBu",
+            ("viridis", "black-green"),
+            colormap_name=None,
+            options={
+                "n_colors": 100,
+                "border_color": "NA",
+                "clustered": True,
+                "size": [9.33, 10.0],
+                "res": 150,
+            },
+        ),
+        Spec(
+            "annotation_col",
+            [_values((12, 10), -2.0, 2.0, seed=25)],
+            -2.0,
+            2.0,
+            "RdYlBu",
+            ("viridis", "black-green"),
+            colormap_name=None,
+            options={
+                "n_colors": 100,
+                "annotation_col": {"Condition": ["Control"] * 5 + ["Treated"] * 5},
+            },
         ),
     ]
 
@@ -203,8 +244,20 @@ def _script(spec: Spec, colormap: str, work: Path, png: Path) -> str:
             "numbers <- matrix(sprintf('%.2f', s), nr, nc)",
         ]
         args.append("display_numbers = numbers")
+    if "annotation_col" in opts:
+        # categorical columns, one row of colours each; the same in every
+        # drawing, so pheatmap's colours for them never change
+        columns = ", ".join(
+            f"{key} = c({', '.join(repr(v) for v in values)})"
+            for key, values in opts["annotation_col"].items()
+        )
+        lines.append(f"annotation <- data.frame({columns}, row.names = samples)")
+        args.append("annotation_col = annotation")
+    width, height = opts.get("size", (7, 5))
+    res = opts.get("res", 100)
     lines += [
-        f"png('{png}', width = 7, height = 5, units = 'in', res = 100, type = 'cairo')",
+        f"png('{png}', width = {width}, height = {height}, units = 'in',"
+        f" res = {res}, type = 'cairo')",
         "pheatmap(m, " + ", ".join(args) + ")",
         "invisible(dev.off())",
     ]
@@ -217,5 +270,5 @@ def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
         _write_csv(work / "data.csv", data[0])
         _write_csv(work / "shown.csv", spec.data[0])
         if spec.options.get("clustered"):
-            _write_csv(work / "raw.csv", _clustered_raw())
+            _write_csv(work / "raw.csv", _clustered_raw(spec.name))
         _rscript(_script(spec, colormap, work, Path(path).resolve()), work)
