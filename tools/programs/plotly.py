@@ -9,6 +9,8 @@ the browser anew (about 3 s a drawing).
 
 ``go.Heatmap`` puts z's row 0 at the bottom, so it gets the rows reversed
 (row 0 at the top as drawn); ``px.imshow`` already puts row 0 at the top.
+The kind "subplots" draws one ``go.Heatmap`` per array side by side
+(``make_subplots``), all on one shared ``coloraxis`` (one colour bar).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .truth import Spec, smooth_field
+from .truth import Spec, matrix, smooth_field
 
 PROGRAM = "plotly"
 
@@ -69,14 +71,55 @@ def specs() -> list[Spec]:
             colormap_name="viridis",
             options={"kind": "imshow"},
         ),
+        Spec(
+            # no colorscale: the default template's (plotly's 10-stop Plasma)
+            "subplots_shared",
+            [
+                smooth_field((15, 18), 0.0, 100.0, seed=34),
+                smooth_field((15, 18), 0.0, 100.0, seed=35),
+            ],
+            0.0,
+            100.0,
+            "",
+            ("Greys", "Viridis"),
+            colormap_name="plasma",
+            options={"kind": "subplots", "coloraxis": "shared"},
+        ),
+        Spec(
+            "dark_template",
+            [matrix((10, 14), -3.0, 3.0, seed=36)],
+            -3.0,
+            3.0,
+            "Viridis",
+            ("Reds", "Greys"),
+            colormap_name="viridis",
+            options={"kind": "heatmap", "template": "plotly_dark"},
+        ),
     ]
 
 
-def figure(spec: Spec, values: np.ndarray, colorscale: str):
+def figure(spec: Spec, data: list[np.ndarray], colorscale: str):
     """The plotly figure of one drawing."""
     import plotly.express as px
     import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
 
+    if spec.options["kind"] == "subplots":
+        fig = make_subplots(
+            rows=1,
+            cols=len(data),
+            subplot_titles=[f"run {k + 1}" for k in range(len(data))],
+        )
+        for k, values in enumerate(data):
+            fig.add_trace(
+                go.Heatmap(z=values[::-1], coloraxis="coloraxis"), row=1, col=k + 1
+            )
+        coloraxis: dict = {"cmin": spec.vmin, "cmax": spec.vmax}
+        if colorscale:
+            coloraxis["colorscale"] = colorscale
+        fig.update_layout(coloraxis=coloraxis)
+        return fig
+    values = data[0]
     if spec.options["kind"] == "imshow":
         return px.imshow(
             values,
@@ -89,9 +132,12 @@ def figure(spec: Spec, values: np.ndarray, colorscale: str):
         kwargs["zmid"] = spec.options["zmid"]
     if colorscale:
         kwargs["colorscale"] = colorscale
-    return go.Figure(go.Heatmap(z=values[::-1], **kwargs))
+    fig = go.Figure(go.Heatmap(z=values[::-1], **kwargs))
+    if "template" in spec.options:
+        fig.update_layout(template=spec.options["template"])
+    return fig
 
 
 def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
     # the default export size (700 x 500)
-    figure(spec, data[0], colormap).write_image(path, format="png")
+    figure(spec, data, colormap).write_image(path, format="png")

@@ -1,6 +1,12 @@
-"""seaborn (``sns.heatmap`` with its default theme and figure size).
+"""seaborn (``sns.heatmap`` and ``sns.clustermap``, default theme and size).
 
-Needs the PyPI package ``seaborn`` (it draws with matplotlib's Agg).
+Needs the PyPI packages ``seaborn`` and ``scipy`` (it draws with
+matplotlib's Agg).
+
+``clustermap`` gets its row and column linkages computed once from the
+figure's data (``CLUSTER_SOURCE``, `_linkages`) and passed in every
+drawing, so the trees and the order of rows and columns never depend on the
+data drawn; the Spec's data is in the order shown.
 """
 
 from __future__ import annotations
@@ -28,6 +34,42 @@ def _correlation(n: int, seed: int) -> np.ndarray:
     mix = rng.normal(size=(3, n))
     obs = base @ mix + 0.8 * rng.normal(size=(200, n))
     return np.round(np.corrcoef(obs, rowvar=False), 2)
+
+
+def _log_field(shape: tuple[int, int], seed: int) -> np.ndarray:
+    """A smooth field between 1 and 1000, smooth in log10."""
+    return 10.0 ** smooth_field(shape, 0.0, 3.0, seed=seed)
+
+
+def _clustered_source(seed: int) -> np.ndarray:
+    """A 15 x 12 matrix in [0, 10] of three row groups by two column groups."""
+    rng = np.random.default_rng(seed)
+    rows = rng.permutation(np.repeat([0, 1, 2], 5))
+    cols = rng.permutation(np.repeat([0, 1], 6))
+    level = np.array([[2.0, 7.0], [8.0, 3.0], [5.0, 5.5]])
+    values = level[np.ix_(rows, cols)] + rng.normal(0.0, 1.2, (15, 12))
+    return np.round(np.clip(values, 0.3, 9.7), 2)
+
+
+def _linkages(source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column linkages of ``source`` (clustermap's defaults)."""
+    from scipy.cluster import hierarchy
+
+    rows = hierarchy.linkage(source, method="average", metric="euclidean")
+    cols = hierarchy.linkage(source.T, method="average", metric="euclidean")
+    return rows, cols
+
+
+def _leaves(linkage: np.ndarray) -> np.ndarray:
+    """The order in which a dendrogram of ``linkage`` shows its leaves."""
+    from scipy.cluster import hierarchy
+
+    return np.array(hierarchy.dendrogram(linkage, no_plot=True)["leaves"])
+
+
+CLUSTER_SOURCE = _clustered_source(seed=25)
+ROW_LINKAGE, COL_LINKAGE = _linkages(CLUSTER_SOURCE)
+ROW_ORDER, COL_ORDER = _leaves(ROW_LINKAGE), _leaves(COL_LINKAGE)
 
 
 def specs() -> list[Spec]:
@@ -61,6 +103,28 @@ def specs() -> list[Spec]:
             orientation="horizontal",
             colormap_name="mako",
         ),
+        Spec(
+            "log_norm",
+            [_log_field((15, 20), seed=24)],
+            1.0,
+            1000.0,
+            "viridis",
+            ("autumn", "cool"),
+            norm="log",
+            colormap_name="viridis",
+            options={"norm": "LogNorm(1, 1000)"},
+        ),
+        Spec(
+            # the data as shown: rows and columns in the trees' order
+            "clustermap",
+            [CLUSTER_SOURCE[np.ix_(ROW_ORDER, COL_ORDER)]],
+            0.0,
+            10.0,
+            "rocket",
+            ("viridis", "cool"),
+            colormap_name="rocket",
+            options={"kind": "clustermap", "linkage": "fixed"},
+        ),
     ]
 
 
@@ -70,9 +134,29 @@ def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import seaborn as sns
+    from matplotlib.colors import LogNorm
 
+    if spec.options.get("kind") == "clustermap":
+        # back to the source's order: clustermap shows it in the trees' order
+        source = np.empty_like(data[0])
+        source[np.ix_(ROW_ORDER, COL_ORDER)] = data[0]
+        grid = sns.clustermap(
+            source,
+            row_linkage=ROW_LINKAGE,
+            col_linkage=COL_LINKAGE,
+            vmin=spec.vmin,
+            vmax=spec.vmax,
+            cmap=colormap,
+        )  # the default 10 x 10 in at 100 dpi, colour bar top left
+        grid.savefig(path)
+        plt.close(grid.figure)
+        return
     fig, ax = plt.subplots()  # matplotlib's default 6.4 x 4.8 in at 100 dpi
-    kwargs: dict = {"vmin": spec.vmin, "vmax": spec.vmax, "cmap": colormap, "ax": ax}
+    kwargs: dict = {"cmap": colormap, "ax": ax}
+    if spec.norm == "log":
+        kwargs["norm"] = LogNorm(spec.vmin, spec.vmax)
+    else:
+        kwargs.update(vmin=spec.vmin, vmax=spec.vmax)
     if spec.name == "corr_separators":
         kwargs.update(center=0, linewidths=1, annot=True, fmt=".2f", square=True)
     if spec.orientation == "horizontal":

@@ -3,6 +3,8 @@
 Needs the PyPI package ``vl-convert-python`` (Vega and Vega-Lite built in,
 no browser). Cells are ordinal positions, row 0 at the top as Vega-Lite
 draws an ordinal y axis; the colour domain is fixed at [vmin, vmax].
+A Spec with several arrays is drawn as a facet: one column per array, in
+order, sharing the axes' domains and the one colour legend.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ def version() -> str:
         f"vl-convert-python {installed('vl-convert-python')},"
         f" vega-lite {VEGALITE}, vega {vl_convert.get_vega_version()}"
     )
+
+
+def _log_field(shape: tuple[int, int], seed: int) -> np.ndarray:
+    """A smooth field between 1 and 1000, smooth in log10."""
+    return 10.0 ** smooth_field(shape, 0.0, 3.0, seed=seed)
 
 
 def specs() -> list[Spec]:
@@ -63,19 +70,47 @@ def specs() -> list[Spec]:
             colormap_name="viridis",
             options={"width": 600, "height": 400, "scale": 2},
         ),
+        Spec(
+            "log_scale",
+            [_log_field((18, 24), seed=14)],
+            1.0,
+            1000.0,
+            "viridis",
+            ("reds", "greys"),
+            norm="log",
+            colormap_name="viridis",
+            options={"type": "log"},
+        ),
+        Spec(
+            # one facet column per array, one shared legend; no scheme (the
+            # default "yellowgreenblue" of rect marks)
+            "facet_two",
+            [
+                smooth_field((12, 16), 0.0, 50.0, seed=15),
+                smooth_field((12, 16), 0.0, 50.0, seed=16),
+            ],
+            0.0,
+            50.0,
+            "",
+            ("plasma", "greys"),
+            options={"facet": "column"},
+        ),
     ]
 
 
-def chart(spec: Spec, values: np.ndarray, scheme: str) -> dict:
+def chart(spec: Spec, data: list[np.ndarray], scheme: str) -> dict:
     """The Vega-Lite specification of one figure."""
-    ny, nx = values.shape
+    ny, nx = data[0].shape
     records = [
-        {"x": int(i), "y": int(j), "value": float(values[j, i])}
+        {"panel": k, "x": int(i), "y": int(j), "value": float(values[j, i])}
+        for k, values in enumerate(data)
         for j in range(ny)
         for i in range(nx)
         if np.isfinite(values[j, i])
     ]
     scale: dict = {"domain": [spec.vmin, spec.vmax]}
+    if "type" in spec.options:
+        scale["type"] = spec.options["type"]
     if scheme:
         scale["scheme"] = scheme
     color: dict = {"field": "value", "type": "quantitative", "scale": scale}
@@ -84,11 +119,19 @@ def chart(spec: Spec, values: np.ndarray, scheme: str) -> dict:
     # explicit domains: every row and column keeps its place
     x = {"field": "x", "type": "ordinal", "scale": {"domain": list(range(nx))}}
     y = {"field": "y", "type": "ordinal", "scale": {"domain": list(range(ny))}}
+    encoding = {"x": x, "y": y, "color": color}
+    if len(data) > 1:
+        # one column per array, in order
+        encoding["column"] = {
+            "field": "panel",
+            "type": "ordinal",
+            "sort": list(range(len(data))),
+        }
     out: dict = {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "data": {"values": records},
         "mark": "rect",
-        "encoding": {"x": x, "y": y, "color": color},
+        "encoding": encoding,
     }
     for key in ("width", "height"):
         if key in spec.options:
@@ -100,7 +143,7 @@ def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
     import vl_convert
 
     png = vl_convert.vegalite_to_png(
-        chart(spec, data[0], colormap),
+        chart(spec, data, colormap),
         vl_version=VEGALITE,
         scale=spec.options.get("scale", 1),
     )
