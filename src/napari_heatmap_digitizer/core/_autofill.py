@@ -13,7 +13,7 @@ from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._detect import Detection, FoundBar
 from napari_heatmap_digitizer.core._errors import wrong
 from napari_heatmap_digitizer.core._naming import RANKED_SCORE, fitting
-from napari_heatmap_digitizer.core._recipe import Panel, Recipe
+from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe
 
 
 @dataclass
@@ -82,7 +82,8 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
     need_bar, need_range = not cb.has_source, not cb.has_range
     bar: FoundBar | None = None
     if need_bar and found.colorbars:
-        bar = max(found.colorbars, key=lambda b: len(b.panels))
+        # the bar serving the most panels; on a tie one whose range was read
+        bar = max(found.colorbars, key=lambda b: (len(b.panels), _read(b)))
         cb.box = bar.box
         cb.orientation = cb.orientation or bar.orientation
         if bar.colormap is not None:
@@ -92,23 +93,26 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
         else:
             named = ""
         done.notes.append(f"colour bar {bar.box.as_text()}{named}")
-        if len(found.colorbars) > 1:
-            done.notes.append(
-                f"{len(found.colorbars)} colour bars found, using the one serving "
-                "the most panels; the others: "
-                + "; ".join(b.box.as_text() for b in found.colorbars if b is not bar)
-            )
+    others = [b for b in found.colorbars if b is not bar]
     if not recipe.panels:
         indices = bar.panels if bar is not None and bar.panels else None
         if indices is None:
             indices = list(range(len(found.panels)))
         recipe.panels = [Panel(found.panels[i]) for i in indices]
-        if indices:
+        if bar is not None and need_range:
+            # one bar per panel (or per group): each panel with its own
+            recipe.panels += _own_bars(found, others, set(indices), done)
+        if recipe.panels:
             done.notes.append(
-                "panels " + ", ".join(found.panels[i].as_text() for i in indices)
+                "panels " + ", ".join(p.box.as_text() for p in recipe.panels)
             )
         else:
             done.problems.append("no plot panel found: give the plot panel's box")
+    elif others and need_bar:
+        done.notes.append(
+            f"{len(found.colorbars)} colour bars found, using the one serving "
+            "the most panels; the others: " + "; ".join(b.box.as_text() for b in others)
+        )
     _fill_extents(recipe, found, done)
     if need_bar and bar is None:
         ranked = found.colormaps.get(0) or next(iter(found.colormaps.values()), [])
@@ -151,6 +155,50 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
                 + (" (only two labels, unchecked: check it)" if ticks.unchecked else "")
             )
     return done
+
+
+def _read(bar: FoundBar) -> bool:
+    """Whether the bar's range was read from its tick labels."""
+    return bar.ticks is not None and bar.ticks.problem is None
+
+
+def _own_bars(
+    found: Detection, others: list[FoundBar], taken: set[int], done: Completed
+) -> list[Panel]:
+    """Panels read through a colour bar of their own (one bar per panel).
+
+    Each other bar serving panels the main bar does not gets them, when its
+    range was read; otherwise they are left out with a note saying why.
+    """
+    out = []
+    for bar in others:
+        mine = [i for i in bar.panels if i not in taken]
+        if not mine:
+            continue
+        boxes = ", ".join(found.panels[i].as_text() for i in mine)
+        if not _read(bar):
+            why = bar.ticks.problem if bar.ticks is not None else "no tick labels read"
+            done.notes.append(
+                f"panels {boxes} left out: their colour bar {bar.box.as_text()}'s "
+                f"range could not be read ({why}); give their boxes and range"
+            )
+            continue
+        assert bar.ticks is not None
+        spec = ColorbarSpec(
+            box=bar.box,
+            orientation=bar.orientation,
+            vmin=bar.ticks.vmin,
+            vmax=bar.ticks.vmax,
+            norm=bar.ticks.norm,
+        )
+        out += [Panel(found.panels[i], colorbar=spec) for i in mine]
+        taken.update(mine)
+        done.notes.append(
+            f"colour bar {bar.box.as_text()} for panels {boxes}: range "
+            f"{bar.ticks.vmin:g} to {bar.ticks.vmax:g} ({bar.ticks.norm}) from "
+            f"tick labels {', '.join(bar.ticks.labels)}"
+        )
+    return out
 
 
 def _fill_extents(recipe: Recipe, found: Detection, done: Completed) -> None:

@@ -26,6 +26,7 @@ from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._tick_ocr import (
     label_boxes,
+    paper_grey,
     read_labels,
     stretched,
 )
@@ -155,7 +156,7 @@ def read_axis_ticks(
         If the OCR engine is not installed.
     """
     require_ocr("reading axis labels")
-    grey = np.asarray(image[..., :3], dtype=np.float64).mean(axis=2)
+    grey = paper_grey(image)
     readings: dict[str, tuple[TickReading | None, str]] = {}
     for axis in ("x", "y"):
         for side in SIDES[axis]:

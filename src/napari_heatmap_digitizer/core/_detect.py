@@ -189,7 +189,9 @@ def detect(
     # converted once: every search below reads the figure in Lab
     pixels = _lab(rgb)
     panels, bars = [], []
-    found = _join_tiles(_join_split_bars(pixels, _rectangles(pixels, background)))
+    found = _join_tiles(
+        pixels, _join_split_bars(pixels, _rectangles(pixels, background))
+    )
     for box in found:
         lab = pixels[box.slices]
         orientation = _bar_orientation(lab, box)
@@ -350,8 +352,9 @@ def _data_area(pixels: np.ndarray, box: Box, background: np.ndarray) -> Box:
     ggplot2, seaborn's and plotly's themes draw the axes on a light grey or
     tinted ground, with a margin of it around the data. When a panel's
     outermost pixels are mostly one light, nearly grey colour unlike the
-    page, the panel is cut to what differs from that ground (grid lines
-    and text opened away), if that trims at least three sides. A panel on
+    page, the panel is cut to the largest area differing from that ground
+    (grid lines and text opened away; a facet's title strip is another
+    area), if that trims at least three sides. A panel on
     the page's own colour keeps its box (a sparse plot keeps its axes).
     """
     from scipy import ndimage as ndi
@@ -372,6 +375,11 @@ def _data_area(pixels: np.ndarray, box: Box, background: np.ndarray) -> Box:
     content = ndi.binary_opening(
         _delta_e(lab, ground) > CONTENT_DELTA, structure=np.ones((5, 5))
     )
+    # the largest area: not a facet's title strip above it
+    labels, n = ndi.label(content)
+    if n > 1:
+        sizes = np.bincount(labels.ravel())[1:]
+        content = labels == 1 + int(np.argmax(sizes))
     rows, cols = (
         np.flatnonzero(content.any(axis=1)),
         np.flatnonzero(content.any(axis=0)),
@@ -397,16 +405,16 @@ def _data_area(pixels: np.ndarray, box: Box, background: np.ndarray) -> Box:
     return inner
 
 
-def _join_tiles(boxes: list[Box]) -> list[Box]:
+def _join_tiles(pixels: np.ndarray, boxes: list[Box]) -> list[Box]:
     """Join the cells of a matrix drawn with separator lines into one box.
 
     Boxes lying side by side on the same rows, or one above the other on
     the same columns, with a gap of at most a tenth of their size (3 px at
     least, 12 at most) between them, are tiles of one area: each group of
-    two or more tiles alike in size (within 25 %) that covers at least half
-    of the box around it (cells may be missing) becomes that box. Panels of
-    a multi-panel figure stand further apart (their axes and labels lie
-    between them).
+    two or more tiles alike in size (within 25 %), each of one colour
+    (`_flat`: a cell, a band), that covers at least half of the box around
+    it (cells may be missing) becomes that box. Panels of a multi-panel
+    figure show fields, not one colour each, even when they stand close.
     """
     n = len(boxes)
     parent = list(range(n))
@@ -445,7 +453,12 @@ def _join_tiles(boxes: list[Box]) -> list[Box]:
             abs(b.width - w) <= 0.25 * w and abs(b.height - h) <= 0.25 * h
             for b in members
         )
-        if len(members) > 1 and alike and covered >= 0.5 * union.width * union.height:
+        if (
+            len(members) > 1
+            and alike
+            and covered >= 0.5 * union.width * union.height
+            and all(_flat(pixels[b.slices]) for b in members)
+        ):
             out.append(union)
         else:  # not tiles of one rectangle (strips of a theme's grid, say)
             out.extend(members)
@@ -469,6 +482,12 @@ def _meet_in_gap(
     last = np.median(lab[max(0, end_a - 2) : end_a].reshape(-1, 3), axis=0)
     first = np.median(lab[start_b : start_b + 2].reshape(-1, 3), axis=0)
     return bool(_delta_e(last, gap) < 20 and _delta_e(first, gap) < 20)
+
+
+def _flat(lab: np.ndarray) -> bool:
+    """Whether most (60 %) of an area is one colour (ΔE < 5): a cell, a band."""
+    flat = lab.reshape(-1, 3)[:: max(1, lab.shape[0] * lab.shape[1] // 4096)]
+    return bool((_delta_e(flat, np.median(flat, axis=0)) < 5.0).mean() >= 0.6)
 
 
 def _join_split_bars(pixels: np.ndarray, boxes: list[Box]) -> list[Box]:

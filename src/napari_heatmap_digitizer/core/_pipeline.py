@@ -18,6 +18,7 @@ from dask import is_dask_collection
 
 from napari_heatmap_digitizer.core._bands import Stats
 from napari_heatmap_digitizer.core._cells import Cells, panel_cells
+from napari_heatmap_digitizer.core._colorbar import Colorbar
 from napari_heatmap_digitizer.core._digitize import (
     _check_args,
     _steps,
@@ -159,7 +160,12 @@ def run_recipe_steps(
     """
     image = read_figure(recipe, figure)
     recipe.check(image.shape)
-    colorbar = recipe.colorbar.build(image)
+    built: dict[int, Colorbar] = {}
+    for p in recipe.panels:  # a bar of its own, or the recipe's, built once
+        spec = p.bar(recipe)
+        if id(spec) not in built:
+            built[id(spec)] = spec.build(image)
+    bars = [built[id(p.bar(recipe))] for p in recipe.panels]
     if is_dask_collection(image):
         top = float_top(image)
         results = [
@@ -171,7 +177,7 @@ def run_recipe_steps(
                 extent=p.extent,
                 top=top,
             )
-            for p in recipe.panels
+            for p, colorbar in zip(recipe.panels, bars, strict=True)
         ]
     else:
         top = float_top(image)
@@ -179,7 +185,7 @@ def run_recipe_steps(
         sizes = [p.box.width * p.box.height for p in recipe.panels]
         total, done = max(sum(sizes), 1), 0
         results = []
-        for panel, size in zip(recipe.panels, sizes, strict=True):
+        for panel, size, colorbar in zip(recipe.panels, sizes, bars, strict=True):
             box, max_distance, extent = _check_args(
                 image.shape, panel.box, recipe.max_distance, panel.extent
             )

@@ -131,11 +131,18 @@ class Panel:
 
     ``grid`` holds explicit cell edges (panel pixels, e.g. corrected by hand
     in napari); it wins over :attr:`Values.cells` for this panel.
+    ``colorbar`` is the panel's own colour bar, for figures with one bar per
+    panel; None reads the panel through the recipe's colour bar.
     """
 
     box: Box
     extent: Extent | None = None
     grid: Grid | None = None
+    colorbar: ColorbarSpec | None = None
+
+    def bar(self, recipe: Recipe) -> ColorbarSpec:
+        """The colour bar this panel is read through."""
+        return self.colorbar if self.colorbar is not None else recipe.colorbar
 
 
 @dataclass
@@ -233,7 +240,9 @@ class Recipe:
         out = []
         if not self.panels:
             out.append("no plot panel given: add --plot LEFT,TOP,RIGHT,BOTTOM")
-        if not self.colorbar.has_source:
+        if not all(p.bar(self).has_source for p in self.panels) or (
+            not self.panels and not self.colorbar.has_source
+        ):
             out.append(
                 "no colour bar given: add --colorbar LEFT,TOP,RIGHT,BOTTOM or "
                 "--colormap NAME"
@@ -258,8 +267,10 @@ class Recipe:
             raise DigitizerError(problem)
         for i, panel in enumerate(self.panels):
             panel.box.check_inside(shape, what=f"plot box {i}")
-        bar = self.colorbar.box
-        if bar is not None:
+        bars = [self.colorbar.box] + [
+            p.colorbar.box for p in self.panels if p.colorbar is not None
+        ]
+        for bar in dict.fromkeys(b for b in bars if b is not None):
             bar.check_inside(shape, what="colour bar box")
             for i, panel in enumerate(self.panels):
                 if bar.overlaps(panel.box):
@@ -271,7 +282,6 @@ class Recipe:
     # -- JSON ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (boxes as ``[L, T, R, B]`` lists)."""
-        cb = self.colorbar
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -283,21 +293,16 @@ class Recipe:
                     "xscale": "linear" if p.extent is None else p.extent.xscale,
                     "yscale": "linear" if p.extent is None else p.extent.yscale,
                     "grid": None if p.grid is None else p.grid.to_dict(),
+                    # only when the panel has a bar of its own
+                    **(
+                        {"colorbar": _colorbar_dict(p.colorbar)}
+                        if p.colorbar is not None
+                        else {}
+                    ),
                 }
                 for p in self.panels
             ],
-            "colorbar": {
-                "box": None if cb.box is None else list(cb.box),
-                "colormap": cb.colormap,
-                "vmin": cb.vmin,
-                "vmax": cb.vmax,
-                "norm": cb.norm,
-                "ticks": None if cb.ticks is None else [list(t) for t in cb.ticks],
-                "orientation": cb.orientation,
-                "flip": cb.flip,
-                "discrete": cb.discrete,
-                "band_value": cb.band_value,
-            },
+            "colorbar": _colorbar_dict(self.colorbar),
             "max_distance": self.max_distance,
             "values": {
                 "per": self.values.per,
@@ -352,7 +357,7 @@ class Recipe:
         panels = []
         for i, item in enumerate(top.items("panels")):
             p = Fields(item, f"panels[{i}]")
-            p.only({"box", "extent", "xscale", "yscale", "grid"} | _V1_PANEL)
+            p.only(_PANEL_KEYS | _V1_PANEL)
             panels.append(_panel(p))
             if version == 1 and p.data.get("cells") is not None:
                 values.per, values.cells = "cell", _cells_text(p, "cells")
@@ -450,6 +455,7 @@ class Recipe:
 
 # -- reading JSON, field by field ---------------------------------------------
 _V1_PANEL = {"cells"}
+_PANEL_KEYS = {"box", "extent", "xscale", "yscale", "grid", "colorbar"}
 
 
 def _panel(p: Fields) -> Panel:
@@ -460,6 +466,8 @@ def _panel(p: Fields) -> Panel:
     xscale = p.choice("xscale", NORMS, "linear")
     yscale = p.choice("yscale", NORMS, "linear")
     grid = p.section("grid")
+    bar = p.section("colorbar")
+    own = _colorbar(bar) if bar.data else None
     try:
         return Panel(
             Box.parse(box, what=f"recipe field '{p.name('box')}'"),
@@ -467,6 +475,7 @@ def _panel(p: Fields) -> Panel:
             if extent is None
             else Extent.parse(extent, xscale=xscale, yscale=yscale),
             Grid.from_dict(grid.data) if grid.data else None,
+            own,
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, DigitizerError):
@@ -474,6 +483,21 @@ def _panel(p: Fields) -> Panel:
         raise DigitizerError(
             f"recipe field '{p.name('grid')}' is malformed ({exc})"
         ) from None
+
+
+def _colorbar_dict(cb: ColorbarSpec) -> dict[str, Any]:
+    return {
+        "box": None if cb.box is None else list(cb.box),
+        "colormap": cb.colormap,
+        "vmin": cb.vmin,
+        "vmax": cb.vmax,
+        "norm": cb.norm,
+        "ticks": None if cb.ticks is None else [list(t) for t in cb.ticks],
+        "orientation": cb.orientation,
+        "flip": cb.flip,
+        "discrete": cb.discrete,
+        "band_value": cb.band_value,
+    }
 
 
 def _colorbar(c: Fields) -> ColorbarSpec:

@@ -17,6 +17,17 @@ UPSCALE = 4
 CHARS = "0123456789.,-+eE%x^"
 
 
+def paper_grey(image: np.ndarray) -> np.ndarray:
+    """The figure in grey, as dark ink on light paper.
+
+    A figure on a dark page (a dark theme: light text on near-black) is
+    inverted, so labels read the same way on either.
+    """
+    grey = np.asarray(image[..., :3], dtype=np.float64).mean(axis=2)
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    return 255.0 - grey if np.median(border) < 128 else grey
+
+
 def stretched(strip: np.ndarray) -> np.ndarray:
     """A grey strip of labels with its darkest ink at 0 and its paper at 255.
 

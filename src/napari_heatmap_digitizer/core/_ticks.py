@@ -18,6 +18,7 @@ from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._tick_ocr import (
     label_boxes,
+    paper_grey,
     read_labels,
     stretched,
 )
@@ -200,7 +201,7 @@ def read_bar_ticks(image: np.ndarray, box: Box, orientation: str) -> TickReading
         If the OCR engine is not installed.
     """
     require_ocr("reading tick labels")
-    grey = np.asarray(image[..., :3], dtype=np.float64).mean(axis=2)
+    grey = paper_grey(image)
     # Work on a vertical bar, low end at the bottom: transpose a horizontal
     # one (its low end, on the left, then lies at the top).
     ends = (box.bottom - 0.5, box.top - 0.5)
