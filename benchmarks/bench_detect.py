@@ -28,13 +28,14 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from napari_heatmap_digitizer import Colorbar, digitize
+from napari_heatmap_digitizer.core._areas import content_mask
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._detect import (
     _background,
-    _content,
     detect,
     name_colormap,
 )
+from napari_heatmap_digitizer.core._frames import lab
 from napari_heatmap_digitizer.core._ticks import ocr_available
 from napari_heatmap_digitizer.testing import (
     ACCURACY_CASES,
@@ -55,7 +56,7 @@ def iou(a: Box, b: Box) -> float:
 
 def baseline_boxes(image: np.ndarray) -> list[Box]:
     """Bounding boxes of connected non-background areas of >= 400 px."""
-    labels, _ = ndi.label(_content(image, _background(image)))
+    labels, _ = ndi.label(content_mask(lab(image), _background(image)))
     boxes = []
     for sl in ndi.find_objects(labels):
         box = Box(sl[1].start, sl[0].start, sl[1].stop, sl[0].stop)

@@ -252,7 +252,9 @@ def _read_side(
         crop = strip[r0:r1, c0:c1]
         found.append((r0, r1))
         crops.append(crop if vertical else crop.T)
-    pairs, labels, flush = [], [], {}
+    pairs: list[tuple[float, float]] = []
+    labels: list[str] = []
+    flush: dict[int, float] = {}
     # all labels of the side in one OCR call
     for (r0, r1), text in zip(found, read_labels(crops), strict=True):
         value = parse_label(text)

@@ -1,0 +1,386 @@
+"""Coloured areas of a figure: where panels and colour bars are looked for.
+
+Pixels differing from the page (CIELAB, converted once by `detect`) are
+grouped after closing the holes axes frames enclose and opening away thin
+things (text, tick marks, lines); the near-rectangular groups that remain
+(`rectangles`) are candidates, snapped to the content at full resolution
+with frame lines trimmed. Pieces of one thing are then joined: the halves
+of a bar split where a diverging map meets the page's colour
+(`join_split_bars`), the cells of a matrix drawn with separator lines
+(`join_tiles`). `bar_orientation` tells a colour bar from a panel, and
+`data_area` cuts a panel drawn on a theme's grey ground to its data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from napari_heatmap_digitizer.core._bar_pixels import _delta_e
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._colorbar import Orientation
+from napari_heatmap_digitizer.core._frames import (
+    CONTENT_DELTA,
+    SEARCH_PIXELS,
+    fill_enclosed,
+    meets,
+)
+
+#: A colour bar is at least this many times longer than wide.
+BAR_ASPECT = 3.0
+#: On a page of one exact colour, data this close to it (ΔE) is still seen.
+FLAT_DELTA = 1.5
+
+
+def content_mask(pixels: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Where the figure (Lab) differs from the page by `CONTENT_DELTA`."""
+    return _delta_e(pixels, background) > CONTENT_DELTA
+
+
+def rectangles(pixels: np.ndarray, background: np.ndarray) -> list[Box]:
+    """Boxes around the near-rectangular coloured areas of the figure (Lab).
+
+    On a figure whose page is one exact colour (no JPEG noise), areas are
+    also searched with a far finer threshold (`FLAT_DELTA`): data paler than
+    `CONTENT_DELTA` (a diverging map's white middle crossing a panel) then
+    joins the rest, and such a box, when nearly all of it differs from the
+    page, replaces the boxes it contains (and crosses no other).
+    """
+    boxes = _rectangles_at(pixels, background, CONTENT_DELTA)
+    border = np.concatenate(
+        [pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]
+    ).reshape(-1, 3)
+    if (_delta_e(border, background) < 0.5).mean() < 0.98:
+        return boxes
+    for box in _rectangles_at(pixels, background, FLAT_DELTA):
+        # nearly every pixel differs from the page: a field, not a frame or
+        # an outline around sparse data or a map
+        if (_delta_e(pixels[box.slices], background) > FLAT_DELTA).mean() < 0.9:
+            continue
+        inside = [b for b in boxes if _contains(box, b)]
+        # it must grow what was found, and cut across nothing found
+        crossed = [b for b in boxes if meets(box, b) and b not in inside]
+        if inside and not crossed and not any(box.iou(b) >= 0.9 for b in boxes):
+            boxes = [b for b in boxes if b not in inside] + [box]
+    return boxes
+
+
+def _contains(outer: Box, inner: Box) -> bool:
+    return (
+        outer.left <= inner.left
+        and outer.top <= inner.top
+        and outer.right >= inner.right
+        and outer.bottom >= inner.bottom
+    )
+
+
+def _rectangles_at(
+    pixels: np.ndarray, background: np.ndarray, delta: float
+) -> list[Box]:
+    """`rectangles` with content differing from the page by ``delta``."""
+    from scipy import ndimage as ndi
+
+    H, W = pixels.shape[:2]
+    f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
+    small = pixels[::f, ::f]
+    content = _delta_e(small, background) > delta
+    filled = fill_enclosed(content)
+    k = max(1, round(max(3.0, min(H, W) / 150) / f))
+    opened = ndi.binary_opening(filled, structure=np.ones((2 * k + 1, 2 * k + 1)))
+    labels, _ = ndi.label(opened)
+    boxes = []
+    for i, where in enumerate(ndi.find_objects(labels)):
+        if where is None:
+            continue
+        part = labels[where] == i + 1
+        if part.mean() < 0.85:
+            continue
+        rough = Box(
+            where[1].start * f,
+            where[0].start * f,
+            min(W, where[1].stop * f),
+            min(H, where[0].stop * f),
+        )
+        box = _refine(pixels, rough, background, f)
+        if box is not None:
+            boxes.append(box)
+    return boxes
+
+
+def data_area(pixels: np.ndarray, box: Box, background: np.ndarray) -> Box:
+    """The data inside a panel drawn on a plain ground of its own.
+
+    ggplot2, seaborn's and plotly's themes draw the axes on a light grey or
+    tinted ground, with a margin of it around the data. When a panel's
+    outermost pixels are mostly one light, nearly grey colour unlike the
+    page, the panel is cut to the largest area differing from that ground
+    (grid lines and text opened away; a facet's title strip is another
+    area), if that trims at least three sides. A panel on
+    the page's own colour keeps its box (a sparse plot keeps its axes).
+    """
+    from scipy import ndimage as ndi
+
+    lab = pixels[box.slices]
+    if min(lab.shape[:2]) < 16:
+        return box
+    sides = (lab[:2], lab[-2:], lab[:, :2], lab[:, -2:])
+    ring = np.concatenate([side.reshape(-1, 3) for side in sides])
+    ground = np.median(ring, axis=0)
+    if (
+        _delta_e(ground, background) <= CONTENT_DELTA
+        or ground[0] < 70
+        or np.hypot(ground[1], ground[2]) > 12
+        or (_delta_e(ring, ground) < 3).mean() < 0.6
+    ):
+        return box
+    content = ndi.binary_opening(
+        _delta_e(lab, ground) > CONTENT_DELTA, structure=np.ones((5, 5))
+    )
+    # the largest area: not a facet's title strip above it
+    labels, n = ndi.label(content)
+    if n > 1:
+        sizes = np.bincount(labels.ravel())[1:]
+        content = labels == 1 + int(np.argmax(sizes))
+    rows, cols = (
+        np.flatnonzero(content.any(axis=1)),
+        np.flatnonzero(content.any(axis=0)),
+    )
+    if len(rows) == 0 or len(cols) == 0:
+        return box
+    inner = Box(
+        box.left + int(cols[0]),
+        box.top + int(rows[0]),
+        box.left + int(cols[-1]) + 1,
+        box.top + int(rows[-1]) + 1,
+    )
+    trimmed = [
+        inner.left - box.left,
+        inner.top - box.top,
+        box.right - inner.right,
+        box.bottom - inner.bottom,
+    ]
+    if sum(t >= 2 for t in trimmed) < 3 or inner.width * inner.height < 0.5 * (
+        box.width * box.height
+    ):
+        return box
+    return inner
+
+
+def join_tiles(pixels: np.ndarray, boxes: list[Box]) -> list[Box]:
+    """Join the cells of a matrix drawn with separator lines into one box.
+
+    Boxes lying side by side on the same rows, or one above the other on
+    the same columns, with a gap of at most a tenth of their size (3 px at
+    least, 12 at most) between them, are tiles of one area: each group of
+    two or more tiles alike in size (within 25 %), each of one colour
+    (`_flat`: a cell, a band), that covers at least half of the box around
+    it (cells may be missing) becomes that box. Panels of a multi-panel
+    figure show fields, not one colour each, even when they stand close.
+    """
+    n = len(boxes)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, n):
+            b = boxes[j]
+            most = min(12.0, max(3.0, 0.1 * min(*a.shape, *b.shape)))
+            rows = abs(a.top - b.top) <= 2 and abs(a.bottom - b.bottom) <= 2
+            cols = abs(a.left - b.left) <= 2 and abs(a.right - b.right) <= 2
+            gap_h = max(a.left, b.left) - min(a.right, b.right)
+            gap_v = max(a.top, b.top) - min(a.bottom, b.bottom)
+            if (rows and 0 <= gap_h <= most) or (cols and 0 <= gap_v <= most):
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Box]] = {}
+    for i, box in enumerate(boxes):
+        groups.setdefault(root(i), []).append(box)
+    out = []
+    for members in groups.values():
+        union = Box(
+            min(b.left for b in members),
+            min(b.top for b in members),
+            max(b.right for b in members),
+            max(b.bottom for b in members),
+        )
+        covered = sum(b.width * b.height for b in members)
+        w = np.median([b.width for b in members])
+        h = np.median([b.height for b in members])
+        alike = all(
+            abs(b.width - w) <= 0.25 * w and abs(b.height - h) <= 0.25 * h
+            for b in members
+        )
+        if (
+            len(members) > 1
+            and alike
+            and covered >= 0.5 * union.width * union.height
+            and all(_flat(pixels[b.slices]) for b in members)
+        ):
+            out.append(union)
+        else:  # not tiles of one rectangle (strips of a theme's grid, say)
+            out.extend(members)
+    return out
+
+
+def _meet_in_gap(
+    pixels: np.ndarray, a: Box, b: Box, union: Box, vertical: bool
+) -> bool:
+    """Whether ``a`` and ``b`` end, facing each other, near their gap's colour."""
+    lab = pixels[union.slices]
+    if not vertical:
+        lab = lab.transpose(1, 0, 2)
+        a = Box(a.top, a.left, a.bottom, a.right)
+        b = Box(b.top, b.left, b.bottom, b.right)
+        union = Box(union.top, union.left, union.bottom, union.right)
+    end_a, start_b = a.bottom - union.top, b.top - union.top
+    if start_b <= end_a:
+        return True
+    gap = np.median(lab[end_a:start_b].reshape(-1, 3), axis=0)
+    last = np.median(lab[max(0, end_a - 2) : end_a].reshape(-1, 3), axis=0)
+    first = np.median(lab[start_b : start_b + 2].reshape(-1, 3), axis=0)
+    return bool(_delta_e(last, gap) < 20 and _delta_e(first, gap) < 20)
+
+
+def _flat(lab: np.ndarray) -> bool:
+    """Whether most (60 %) of an area is one colour (ΔE < 5): a cell, a band."""
+    flat = lab.reshape(-1, 3)[:: max(1, lab.shape[0] * lab.shape[1] // 4096)]
+    return bool((_delta_e(flat, np.median(flat, axis=0)) < 5.0).mean() >= 0.6)
+
+
+def join_split_bars(pixels: np.ndarray, boxes: list[Box]) -> list[Box]:
+    """Join the two halves of a bar split where its colours meet the page's.
+
+    A diverging map through white (or the page's grey) leaves a gap in the
+    middle of its bar that the colour search cannot see. Two boxes lying
+    end to end on the same columns (or rows), at most 15 % of their joint
+    length apart, whose facing ends fade into the gap's colour
+    (`_meet_in_gap`) and whose union is a colour bar (`bar_orientation`:
+    the gap's lines across are one colour too), are that bar. Two bars of
+    two panels, one above the other, end in colours of their own.
+    """
+    out = list(boxes)
+    joined = True
+    while joined:
+        joined = False
+        for a in out:
+            for b in out:
+                if b is a:
+                    continue
+                gap_v = b.top - a.bottom
+                gap_h = b.left - a.right
+                same_cols = abs(a.left - b.left) <= 2 and abs(a.right - b.right) <= 2
+                same_rows = abs(a.top - b.top) <= 2 and abs(a.bottom - b.bottom) <= 2
+                if same_cols and gap_v >= 0:
+                    union = Box(
+                        max(a.left, b.left), a.top, min(a.right, b.right), b.bottom
+                    )
+                    gap = gap_v
+                elif same_rows and gap_h >= 0:
+                    union = Box(
+                        a.left, max(a.top, b.top), b.right, min(a.bottom, b.bottom)
+                    )
+                    gap = gap_h
+                else:
+                    continue
+                if gap > 0.15 * max(union.shape):
+                    continue
+                if not _meet_in_gap(pixels, a, b, union, gap_v >= 0 and same_cols):
+                    continue
+                if bar_orientation(pixels[union.slices], union) is None:
+                    continue
+                out = [x for x in out if x is not a and x is not b] + [union]
+                joined = True
+                break
+            if joined:
+                break
+    return out
+
+
+def _refine(
+    pixels: np.ndarray, rough: Box, background: np.ndarray, f: int
+) -> Box | None:
+    """Snap a rough box to the content at full resolution, then trim frames."""
+    H, W = pixels.shape[:2]
+    pad = f + 1
+    outer = Box(
+        max(0, rough.left - pad),
+        max(0, rough.top - pad),
+        min(W, rough.right + pad),
+        min(H, rough.bottom + pad),
+    )
+    lab = pixels[outer.slices]
+    content = _delta_e(lab, background) > CONTENT_DELTA
+    # Judge rows on the middle of the box's columns and vice versa, so tick
+    # marks and labels next to a corner do not widen it.
+    h, w = content.shape
+    rows = content[:, w // 8 : w - w // 8].mean(axis=1) > 0.5
+    cols = content[h // 8 : h - h // 8, :].mean(axis=0) > 0.5
+    if not rows.any() or not cols.any():
+        return None
+    top, bottom = np.flatnonzero(rows)[[0, -1]]
+    left, right = np.flatnonzero(cols)[[0, -1]]
+    t, b, le, r = _trim_frame(lab, int(top), int(bottom) + 1, int(left), int(right) + 1)
+    if b - t < 4 or r - le < 4:
+        return None
+    return Box(outer.left + le, outer.top + t, outer.left + r, outer.top + b)
+
+
+def _trim_frame(
+    lab: np.ndarray, top: int, bottom: int, left: int, right: int, most: int = 4
+) -> tuple[int, int, int, int]:
+    """Move each edge inwards past lines of one colour unlike the inside."""
+
+    def is_line(line: np.ndarray, inner: np.ndarray) -> bool:
+        centre = np.median(line, axis=0)
+        spread = np.percentile(_delta_e(line, centre), 80)
+        differs = float(np.median(_delta_e(line, inner)))
+        # JPEG ringing spreads a 1-px line's colour, so judge its spread
+        # against how much it differs from the inside.
+        return differs > 10.0 and spread < max(6.0, 0.5 * differs)
+
+    edges = [top, bottom, left, right]
+    # (edge index, step inwards, is it a row); a row edge's line spans the
+    # current columns and vice versa.
+    for k, step, is_row in ((0, 1, True), (1, -1, True), (2, 1, False), (3, -1, False)):
+        for _ in range(most):
+            t, b, le, r = edges
+            if (b - t if is_row else r - le) <= 2:
+                break
+            outer = edges[k] if step > 0 else edges[k] - 1
+            if is_row:
+                line, inner = lab[outer, le:r], lab[outer + step, le:r]
+            else:
+                line, inner = lab[t:b, outer], lab[t:b, outer + step]
+            if not is_line(line, inner):
+                break
+            edges[k] += step
+    return edges[0], edges[1], edges[2], edges[3]
+
+
+def bar_orientation(lab: np.ndarray, box: Box) -> Orientation | None:
+    """'vertical'/'horizontal' when the box shows a colour bar, else None."""
+    h, w = box.shape
+    if max(h, w) < BAR_ASPECT * min(h, w) or min(h, w) < 3:
+        return None
+    orientation: Orientation = "vertical" if h > w else "horizontal"
+    along = lab if orientation == "vertical" else lab.transpose(1, 0, 2)
+    n_across = along.shape[1]
+    inner = along[:, n_across // 5 : n_across - n_across // 5 or None]
+    profile = np.median(inner, axis=1)
+    # Every line across a bar is one colour (JPEG noise aside); a matrix of
+    # a few long rows is not.
+    across = np.percentile(_delta_e(inner, profile[:, None, :]), 75)
+    steps = _delta_e(profile[1:], profile[:-1])
+    travelled = steps.sum()
+    if across > 6.0 or travelled < 20.0:
+        return None
+    # A strip of one colour crossed by a line or two (a panel's background
+    # between grid lines) is no bar: no colour of a bar covers most of it.
+    sample = profile[:: max(1, len(profile) // 256)]
+    same = _delta_e(sample[:, None, :], sample[None, :, :]) < 3.0
+    if same.sum(axis=1).max() > 0.6 * len(sample):
+        return None
+    return orientation
