@@ -13,7 +13,7 @@ pytest.importorskip("matplotlib")
 
 from napari_heatmap_digitizer import cli
 from napari_heatmap_digitizer.core import Box, Colorbar
-from napari_heatmap_digitizer.core import _detect as detect_module
+from napari_heatmap_digitizer.core import _areas as areas_module
 from napari_heatmap_digitizer.core import _ticks as ticks
 from napari_heatmap_digitizer.core._detect import (
     detect,
@@ -103,7 +103,7 @@ def test_detection_on_harder_single_panels(kwargs):
 def test_large_figures_are_searched_at_a_reduced_scale(monkeypatch):
     _, fig = layout_figure(2, 2, "vertical", "each")
     full = detect(fig.image, ticks=False, colormaps=False)
-    monkeypatch.setattr(detect_module, "SEARCH_PIXELS", fig.image.size // 3 // 9)
+    monkeypatch.setattr(areas_module, "SEARCH_PIXELS", fig.image.size // 3 // 9)
     reduced = detect(fig.image, ticks=False, colormaps=False)
     assert reduced.panels == full.panels
     assert [b.box for b in reduced.colorbars] == [b.box for b in full.colorbars]
