@@ -130,3 +130,22 @@ def test_auto_gives_each_panel_its_bar_and_range(pair):
         fig, dx = (left, 0) if panel.box.left < width else (right, width)
         assert panel.box.iou(_shifted(fig.panels[0], dx)) > 0.97
         assert _median_error(result.result.values, fig, panel.box, dx) < 0.01
+
+
+def test_the_widget_leaves_out_panels_with_a_bar_of_their_own(pair):
+    pytest.importorskip("napari")
+    from napari_heatmap_digitizer._napari._io import one_bar
+
+    _, left, right, width = pair
+    recipe = Recipe(
+        panels=[
+            Panel(left.panels[0]),
+            Panel(_shifted(right.panels[0], width), colorbar=_spec(right, width)),
+        ],
+        colorbar=_spec(left, 0),
+    )
+    kept, message = one_bar(recipe)
+    assert [p.box for p in kept.panels] == [left.panels[0]]
+    assert message is not None and "panel(s) 1" in message and "--recipe" in message
+    assert len(recipe.panels) == 2  # the recipe given is not changed
+    assert one_bar(kept) == (kept, None)

@@ -91,7 +91,11 @@ def read_recipe(path: str) -> list[LayerData]:
     The box layers carry the recipe in ``metadata["recipe"]``: the widget
     takes its settings from them when they are added.
     """
-    recipe = Recipe.load(path)
+    recipe, dropped = one_bar(Recipe.load(path))
+    if dropped:
+        from napari.utils.notifications import show_warning
+
+        show_warning(dropped)
     layers: list[LayerData] = []
     if recipe.image:
         image = Path(recipe.image)
@@ -110,3 +114,22 @@ def read_recipe(path: str) -> list[LayerData]:
             box_layer_data(COLORBAR_LAYER, [recipe.colorbar.box], metadata=meta)
         )
     return layers
+
+
+def one_bar(recipe: Recipe) -> tuple[Recipe, str | None]:
+    """The recipe with only the panels read through its one colour bar.
+
+    The widget shows one colour bar. Panels with a bar of their own (a
+    figure with one bar per panel, from a recipe file) are left out rather
+    than read through the wrong bar; the message says so and what to do.
+    """
+    own = [i for i, p in enumerate(recipe.panels) if p.colorbar is not None]
+    if not own:
+        return recipe, None
+    kept = recipe.copy()
+    kept.panels = [p for p in kept.panels if p.colorbar is None]
+    return kept, (
+        f"panel(s) {', '.join(map(str, own))} of this recipe have a colour bar of "
+        "their own, which the widget cannot show: they were left out; digitize "
+        "them with 'heatmap-digitizer digitize --recipe'"
+    )

@@ -32,6 +32,7 @@ from napari_heatmap_digitizer._napari._boxes import (
     BoxLayers,
     edited_grid,
 )
+from napari_heatmap_digitizer._napari._io import one_bar
 from napari_heatmap_digitizer._napari._layers import (
     KEY,
     cursor_text,
@@ -65,8 +66,6 @@ from napari_heatmap_digitizer.core import detect as detect_figure
 
 if TYPE_CHECKING:
     import napari
-
-log = logging.getLogger(__name__)
 
 #: The widget's parts, top to bottom.
 _LAYOUT = """_figure_row add_boxes detect_button colorbar_editor bar_preview
@@ -335,6 +334,7 @@ class DigitizerWidget(Container):
 
     def load_recipe(self, recipe: Recipe) -> None:
         """Show a recipe's settings, rectangles and hand-made cell grids."""
+        recipe, dropped = one_bar(recipe)  # the widget shows one colour bar
         self.apply_settings(recipe)
         self.set_boxes([p.box for p in recipe.panels], recipe.colorbar.box)
         where = self._placement()
@@ -342,6 +342,8 @@ class DigitizerWidget(Container):
             if p.grid is not None and self.figure.value is not None:
                 for item in grid_layer(p.grid, i, box=p.box, explicit=True, **where):
                     self._queue.put(*item)
+        if dropped:
+            self._fail(dropped)
 
     def apply_settings(self, recipe: Recipe) -> None:
         """Show a recipe's settings (not its boxes)."""
@@ -406,7 +408,7 @@ class DigitizerWidget(Container):
         if not found.found:
             self._fail(found.message)
             return
-        done = complete_recipe(given or self._settings(None), found)
+        done = complete_recipe(given or self._settings(None), found, own_bars=False)
         panels = done.recipe.panels
         try:
             for panel, extent in zip(
@@ -474,7 +476,7 @@ class DigitizerWidget(Container):
         if isinstance(exc, DigitizerError):
             self._fail(str(exc))
         else:
-            log.error("digitizing failed", exc_info=exc)
+            logging.getLogger(__name__).error("digitizing failed", exc_info=exc)
             self._fail(f"digitizing failed: {type(exc).__name__}: {exc}", severe=True)
 
     @property
@@ -549,8 +551,7 @@ class DigitizerWidget(Container):
 
     def open_recipe(self, path: str | os.PathLike[str]) -> Recipe:
         """Read a recipe JSON and show it in the widget."""
-        recipe = Recipe.load(path)
-        self.load_recipe(recipe)
+        self.load_recipe(recipe := Recipe.load(path))
         return recipe
 
     def _dialog(self, kind: str) -> None:

@@ -131,7 +131,7 @@ def batch(args: argparse.Namespace) -> int:
     apply_flags(recipe, args)
     if not recipe.panels:
         raise DigitizerError(f"recipe {args.recipe!r} has no plot panel")
-    if not recipe.colorbar.has_source:
+    if not all(p.bar(recipe).has_source for p in recipe.panels):
         raise DigitizerError(f"recipe {args.recipe!r} names no colour bar or map")
     fmt = args.format or recipe.output.format or DEFAULT_FORMAT
     check_outputs(recipe, fmt)

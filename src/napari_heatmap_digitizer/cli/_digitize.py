@@ -190,7 +190,8 @@ def digitize(args: argparse.Namespace) -> int:
             )
     elapsed = time.perf_counter() - start
     if not args.quiet:
-        print(written[0].colorbar)
+        for bar in dict.fromkeys(w.colorbar for w in written):  # one per bar
+            print(bar)
         for w in written:
             print(f"{w.line} -> {w.path}")
     for w in written:

@@ -36,7 +36,9 @@ class Completed:
     problems: list[str] = field(default_factory=list)
 
 
-def complete_recipe(given: Recipe, found: Detection) -> Completed:
+def complete_recipe(
+    given: Recipe, found: Detection, *, own_bars: bool = True
+) -> Completed:
     """Fill in the panels, colour bar, range and scale ``given`` leaves open.
 
     Open means: no panels; neither a colour-bar box nor a colour-map name;
@@ -46,11 +48,15 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
     without an extent takes the one its axis tick labels show, when both
     axes were read (``found.axes``); otherwise a note says to give it.
 
-    With several colour bars, the one serving the most panels is used, with
-    its panels; a bar whose colours no catalogue map fits is read as custom
-    colours. Without a bar, the colour map that fits the first panel best is
-    named, when one fits (score at most ``RANKED_SCORE``); otherwise that is
-    a problem (no map is guessed).
+    With several colour bars, the one serving the most panels (on a tie,
+    one whose range was read) is the recipe's, with its panels; a bar whose
+    colours no catalogue map fits is read as custom colours. With
+    ``own_bars``, when nothing was given, the panels other bars serve are
+    added too, each with its bar as :attr:`Panel.colorbar` (a figure with
+    one bar per panel), when that bar's range was read. Without a bar, the
+    colour map that fits the first panel best is named, when one fits (score
+    at most ``RANKED_SCORE``); otherwise that is a problem (no map is
+    guessed).
 
     Parameters
     ----------
@@ -58,6 +64,9 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
         What the user chose (not modified).
     found : Detection
         What :func:`~napari_heatmap_digitizer.detect` found in the figure.
+    own_bars : bool
+        Add the panels of the other colour bars, each with its own bar (a
+        front end that shows one bar passes False).
 
     Returns
     -------
@@ -99,16 +108,20 @@ def complete_recipe(given: Recipe, found: Detection) -> Completed:
         if indices is None:
             indices = list(range(len(found.panels)))
         recipe.panels = [Panel(found.panels[i]) for i in indices]
-        if bar is not None and need_range:
+        if bar is not None and need_range and own_bars:
             # one bar per panel (or per group): each panel with its own
             recipe.panels += _own_bars(found, others, set(indices), done)
+            used = {p.colorbar.box for p in recipe.panels if p.colorbar is not None}
+            others = [
+                b for b in others if b.box not in used and set(b.panels) <= set(indices)
+            ]
         if recipe.panels:
             done.notes.append(
                 "panels " + ", ".join(p.box.as_text() for p in recipe.panels)
             )
         else:
             done.problems.append("no plot panel found: give the plot panel's box")
-    elif others and need_bar:
+    if others and need_bar:
         done.notes.append(
             f"{len(found.colorbars)} colour bars found, using the one serving "
             "the most panels; the others: " + "; ".join(b.box.as_text() for b in others)
