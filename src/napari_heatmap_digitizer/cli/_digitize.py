@@ -190,8 +190,8 @@ def digitize(args: argparse.Namespace) -> int:
             )
     elapsed = time.perf_counter() - start
     if not args.quiet:
-        for bar in dict.fromkeys(w.colorbar for w in written):  # one per bar
-            print(bar)
+        for described in dict.fromkeys(w.colorbar for w in written):  # each bar
+            print(described)
         for w in written:
             print(f"{w.line} -> {w.path}")
     for w in written:
