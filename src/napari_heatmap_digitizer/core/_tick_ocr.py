@@ -13,6 +13,8 @@ import numpy as np
 
 #: How much larger than the figure the label strip is given to the OCR engine.
 UPSCALE = 4
+#: At most this many labels of one side are read one by one.
+ALONE = 4
 #: The characters tick labels are read as.
 CHARS = "0123456789.,-+eE%x^"
 
@@ -149,7 +151,10 @@ def read_labels(crops: list[np.ndarray]) -> list[str]:
     Labels with a raised exponent are read one by one by `read_label`; the
     others (less a leading minus, found from its shape) are stacked one
     above the other and read at once, each line going to the label it lies
-    on. A label the stacked reading leaves empty is read alone.
+    on. A label the stacked reading leaves empty is read alone, unless it
+    left most of them empty. At most `ALONE` labels are read alone (a few
+    OCR calls each): more labels with raised glyphs or left empty are text
+    turned sideways (rotated axis labels), not numbers, and stay unread.
 
     Parameters
     ----------
@@ -167,6 +172,7 @@ def read_labels(crops: list[np.ndarray]) -> list[str]:
     signs = [""] * len(crops)
     plain: list[int] = []
     rests: list[np.ndarray] = []
+    exponents: list[int] = []
     for i, crop in enumerate(crops):
         parts, n = ndi.label(crop < 128, structure=np.ones((3, 3)))
         if n == 0:
@@ -178,15 +184,23 @@ def read_labels(crops: list[np.ndarray]) -> list[str]:
             found = found[1:]
         raised = _raised(found)
         if raised.any() and not raised.all():
-            texts[i] = read_label(crop)
+            exponents.append(i)
             continue
         rest = _trimmed(rest)
         if rest.size:
             plain.append(i)
             rests.append(rest)
-    for i, text in zip(plain, _ocr_stacked(rests), strict=True):
-        if not text:
-            text = _ocr_line(rests[plain.index(i)])
+    if len(exponents) <= ALONE:  # more: text turned sideways, not powers
+        for i in exponents:
+            texts[i] = read_label(crops[i])
+    budget = ALONE - len(exponents)
+    stacked = _ocr_stacked(rests)
+    if sum(not t for t in stacked) > len(stacked) / 2:
+        budget = 0  # most lines unread: no numbers (words, rotated text)
+    for k, (i, text) in enumerate(zip(plain, stacked, strict=True)):
+        if not text and budget > 0:
+            budget -= 1
+            text = _ocr_line(rests[k])
         texts[i] = signs[i] + text if text else ""
     return texts
 
