@@ -13,8 +13,11 @@ import numpy as np
 
 #: How much larger than the figure the label strip is given to the OCR engine.
 UPSCALE = 4
-#: At most this many labels of one side are read one by one.
+#: At most this many labels of one side left unread by the stacked call
+#: are read one by one ...
 ALONE = 4
+#: ... and this many with raised exponents (each alone, a few OCR calls).
+POWERS = 10
 #: The characters tick labels are read as.
 CHARS = "0123456789.,-+eE%x^"
 
@@ -152,9 +155,10 @@ def read_labels(crops: list[np.ndarray]) -> list[str]:
     others (less a leading minus, found from its shape) are stacked one
     above the other and read at once, each line going to the label it lies
     on. A label the stacked reading leaves empty is read alone, unless it
-    left most of them empty. At most `ALONE` labels are read alone (a few
-    OCR calls each): more labels with raised glyphs or left empty are text
-    turned sideways (rotated axis labels), not numbers, and stay unread.
+    left most of them empty, up to `ALONE` of them. Labels with raised
+    exponents are read alone when there are at most `POWERS` of them: more
+    are text turned sideways (rotated axis labels), not numbers, and stay
+    unread.
 
     Parameters
     ----------
@@ -190,10 +194,10 @@ def read_labels(crops: list[np.ndarray]) -> list[str]:
         if rest.size:
             plain.append(i)
             rests.append(rest)
-    if len(exponents) <= ALONE:  # more: text turned sideways, not powers
+    if len(exponents) <= POWERS:  # more: text turned sideways, not powers
         for i in exponents:
             texts[i] = read_label(crops[i])
-    budget = ALONE - len(exponents)
+    budget = ALONE
     stacked = _ocr_stacked(rests)
     if sum(not t for t in stacked) > len(stacked) / 2:
         budget = 0  # most lines unread: no numbers (words, rotated text)
