@@ -17,8 +17,10 @@ import numpy as np
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._tick_ocr import (
+    ALONE,
     label_boxes,
     paper_grey,
+    read_label,
     read_labels,
     stretched,
 )
@@ -252,23 +254,35 @@ def _read_side(
         crop = strip[r0:r1, c0:c1]
         found.append((r0, r1))
         crops.append(crop if vertical else crop.T)
-    pairs: list[tuple[float, float]] = []
-    labels: list[str] = []
-    flush: dict[int, float] = {}
-    # all labels of the side in one OCR call
-    for (r0, r1), text in zip(found, read_labels(crops), strict=True):
-        value = parse_label(text)
-        if value is None:
-            continue
-        pixel = y0 + (r0 + r1 - 1) / 2
-        nearest = ticks[np.argmin(np.abs(ticks - pixel))] if len(ticks) else None
-        if nearest is not None and abs(nearest - pixel) <= 0.6 * (r1 - r0):
-            pixel = float(nearest)
-        elif (end := _flush_end(pixel, y0 + r0, y0 + r1, box)) is not None:
-            flush[len(pairs)] = end
-        pairs.append((pixel, value))
-        labels.append(text)
-    return _best_fit(pairs, labels, flush, ends, "rows" if vertical else "columns")
+    along = "rows" if vertical else "columns"
+
+    def fit(texts: list[str]) -> TickReading | None:
+        pairs: list[tuple[float, float]] = []
+        labels: list[str] = []
+        flush: dict[int, float] = {}
+        for (r0, r1), text in zip(found, texts, strict=True):
+            value = parse_label(text)
+            if value is None:
+                continue
+            pixel = y0 + (r0 + r1 - 1) / 2
+            nearest = ticks[np.argmin(np.abs(ticks - pixel))] if len(ticks) else None
+            if nearest is not None and abs(nearest - pixel) <= 0.6 * (r1 - r0):
+                pixel = float(nearest)
+            elif (end := _flush_end(pixel, y0 + r0, y0 + r1, box)) is not None:
+                flush[len(pairs)] = end
+            pairs.append((pixel, value))
+            labels.append(text)
+        return _best_fit(pairs, labels, flush, ends, along)
+
+    # all labels of the side in one OCR call; when what that read fits no
+    # scale, a bar's few labels are read again one by one (the stacked
+    # reading can misread a glyph, "50" as "90", that a lone one does not)
+    reading = fit(read_labels(crops))
+    if (reading is None or reading.problem) and 2 <= len(crops) <= 2 * ALONE:
+        again = fit([read_label(c) for c in crops])
+        if again is not None and again.problem is None:
+            return again
+    return reading
 
 
 def _flush_end(centre: float, start: int, stop: int, box: Box) -> float | None:
