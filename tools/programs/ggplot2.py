@@ -16,16 +16,15 @@ follows the data.
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .rscript import rscript
 from .truth import Spec, matrix, smooth_field
 
 PROGRAM = "ggplot2"
-TIMEOUT = 120  # seconds per Rscript run
 
 # The fill scales by name; ``{limits}`` becomes ``c(vmin, vmax)``.
 SCALES = {
@@ -48,24 +47,9 @@ SCALES = {
 }
 
 
-def _rscript(script: str, workdir: Path) -> str:
-    path = workdir / "figure.R"
-    path.write_text(script)
-    done = subprocess.run(
-        ["Rscript", "--vanilla", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"Rscript failed:\n{done.stderr}")
-    return done.stdout
-
-
 def version() -> str:
     with tempfile.TemporaryDirectory() as tmp:
-        out = _rscript(
+        out = rscript(
             "suppressMessages(library(ggplot2))\n"
             "cat(sprintf('R %s.%s, ggplot2 %s', R.version$major,"
             " R.version$minor, packageVersion('ggplot2')))\n",
@@ -249,4 +233,4 @@ def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
             csv = work / f"data{i}.csv"
             np.savetxt(csv, values, delimiter=",", fmt="%.10g")
             csv.write_text(csv.read_text().replace("nan", "NA"))
-        _rscript(_script(spec, colormap, work, Path(path).resolve()), work)
+        rscript(_script(spec, colormap, work, Path(path).resolve()), work)

@@ -21,16 +21,15 @@ data.
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .rscript import rscript
 from .truth import Spec, matrix
 
 PROGRAM = "pheatmap"
-TIMEOUT = 120  # seconds per Rscript run
 
 # Colour palettes by name; ``{n}`` is the number of colours.
 PALETTES = {
@@ -45,21 +44,6 @@ PALETTES = {
 }
 
 
-def _rscript(script: str, workdir: Path) -> str:
-    path = workdir / "figure.R"
-    path.write_text(script)
-    done = subprocess.run(
-        ["Rscript", "--vanilla", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"Rscript failed:\n{done.stderr}")
-    return done.stdout
-
-
 def _write_csv(path: Path, values: np.ndarray) -> None:
     np.savetxt(path, values, delimiter=",", fmt="%.10g")
     path.write_text(path.read_text().replace("nan", "NA"))
@@ -67,7 +51,7 @@ def _write_csv(path: Path, values: np.ndarray) -> None:
 
 def version() -> str:
     with tempfile.TemporaryDirectory() as tmp:
-        out = _rscript(
+        out = rscript(
             "cat(sprintf('R %s.%s, pheatmap %s', R.version$major,"
             " R.version$minor, packageVersion('pheatmap')))\n",
             Path(tmp),
@@ -94,7 +78,7 @@ def _cluster_orders(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         work = Path(tmp)
         csv = work / "raw.csv"
         _write_csv(csv, values)
-        out = _rscript(
+        out = rscript(
             f"m <- as.matrix(read.csv('{csv}', header = FALSE))\n"
             "cat(hclust(dist(m))$order, '\\n')\n"
             "cat(hclust(dist(t(m)))$order, '\\n')\n",
@@ -271,4 +255,4 @@ def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
         _write_csv(work / "shown.csv", spec.data[0])
         if spec.options.get("clustered"):
             _write_csv(work / "raw.csv", _clustered_raw(spec.name))
-        _rscript(_script(spec, colormap, work, Path(path).resolve()), work)
+        rscript(_script(spec, colormap, work, Path(path).resolve()), work)

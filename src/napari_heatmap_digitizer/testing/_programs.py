@@ -232,30 +232,17 @@ def score_zero_input(fig: ProgramFigure, *, ocr: bool = True) -> Score:
         for bar in fig.expected["colorbars"]
     )
     range_right = _ranges_right(fig, found)
+
+    def failed(reason: str) -> Score:
+        right = (panels_right, bars_right, range_right)
+        return Score(False, None, *right, None, reason, list(done.notes))
+
     if done.problems:
-        return Score(
-            False,
-            None,
-            panels_right,
-            bars_right,
-            range_right,
-            None,
-            done.problems[0],
-            list(done.notes),
-        )
+        return failed(done.problems[0])
     try:
         out = run_recipe(done.recipe, image)
     except DigitizerError as exc:
-        return Score(
-            False,
-            None,
-            panels_right,
-            bars_right,
-            range_right,
-            None,
-            str(exc),
-            list(done.notes),
-        )
+        return failed(str(exc))
     used = [p.box for p in done.recipe.panels]
     error, unmatched = _error(fig, [r.result.values for r in out], used)
     works = error <= WORKS_ERROR
