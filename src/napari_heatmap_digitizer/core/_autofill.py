@@ -48,8 +48,8 @@ def complete_recipe(
     without an extent takes the one its axis tick labels show, when both
     axes were read (``found.axes``); otherwise a note says to give it.
 
-    With several colour bars, the one serving the most panels (on a tie,
-    one whose range was read) is the recipe's, with its panels; a bar whose
+    With several colour bars, the one serving the most panels (the first
+    of those) is the recipe's, with its panels; a bar whose
     colours no catalogue map fits is read as custom colours. With
     ``own_bars``, when nothing was given, the panels other bars serve are
     added too, each with its bar as :attr:`Panel.colorbar` (a figure with
@@ -91,8 +91,7 @@ def complete_recipe(
     need_bar, need_range = not cb.has_source, not cb.has_range
     bar: FoundBar | None = None
     if need_bar and found.colorbars:
-        # the bar serving the most panels; on a tie one whose range was read
-        bar = max(found.colorbars, key=lambda b: (len(b.panels), _read(b)))
+        bar = max(found.colorbars, key=lambda b: len(b.panels))
         cb.box = bar.box
         cb.orientation = cb.orientation or bar.orientation
         if bar.colormap is not None:
