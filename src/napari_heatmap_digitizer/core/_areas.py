@@ -23,6 +23,7 @@ from napari_heatmap_digitizer.core._frames import (
     SEARCH_PIXELS,
     fill_enclosed,
     meets,
+    scaled_box,
 )
 
 #: A colour bar is at least this many times longer than wide.
@@ -94,13 +95,7 @@ def _rectangles_at(
         part = labels[where] == i + 1
         if part.mean() < 0.85:
             continue
-        rough = Box(
-            where[1].start * f,
-            where[0].start * f,
-            min(W, where[1].stop * f),
-            min(H, where[0].stop * f),
-        )
-        box = _refine(pixels, rough, background, f)
+        box = _refine(pixels, scaled_box(where, f, (H, W)), background, f)
         if box is not None:
             boxes.append(box)
     return boxes

@@ -271,12 +271,7 @@ def outline_boxes(
         part = labels[where] == i + 1
         if not OUTLINE_FILL <= part.mean() < 0.85:
             continue
-        box = Box(
-            where[1].start * f,
-            where[0].start * f,
-            min(W, where[1].stop * f),
-            min(H, where[0].stop * f),
-        )
+        box = scaled_box(where, f, (H, W))
         if min(box.shape) < smallest:
             continue
         if box.width >= 0.95 * W and box.height >= 0.95 * H:
@@ -292,6 +287,17 @@ def outline_boxes(
         if len(colours) >= OUTLINE_COLOURS:
             boxes.append(box)
     return boxes
+
+
+def scaled_box(where: tuple[slice, ...], f: int, shape: tuple[int, int]) -> Box:
+    """The figure box of ``where`` (slices found at ``1/f`` scale), inside it."""
+    H, W = shape
+    return Box(
+        where[1].start * f,
+        where[0].start * f,
+        min(W, where[1].stop * f),
+        min(H, where[0].stop * f),
+    )
 
 
 def meets(a: Box, b: Box) -> bool:
