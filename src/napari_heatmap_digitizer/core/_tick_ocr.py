@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from napari_heatmap_digitizer.core import _tesseract
+
 #: How much larger than the figure the label strip is given to the OCR engine.
 UPSCALE = 4
 #: At most this many labels of one side left unread by the stacked call
@@ -211,7 +213,6 @@ def read_labels(crops: list[np.ndarray]) -> list[str]:
 
 def _ocr_stacked(crops: list[np.ndarray], chars: str = CHARS) -> list[str]:
     """Tesseract once on ``crops`` stacked as lines of text; one text each."""
-    import pytesseract
     from PIL import Image
 
     if not crops:
@@ -234,10 +235,8 @@ def _ocr_stacked(crops: list[np.ndarray], chars: str = CHARS) -> list[str]:
     )
     framed = Image.new("L", (img.width + 40, img.height + 40), 255)
     framed.paste(img, (20, 20))
-    data = pytesseract.image_to_data(
-        framed,
-        config=f"--psm 6 -c tessedit_char_whitelist={chars}",
-        output_type=pytesseract.Output.DICT,
+    data = _tesseract.words(
+        framed, config=f"--psm 6 -c tessedit_char_whitelist={chars}"
     )
     words: list[list[tuple[int, str]]] = [[] for _ in crops]
     for text, left, top_px, h in zip(
@@ -301,7 +300,6 @@ def _ocr_line(crop: np.ndarray, chars: str = CHARS) -> str:
 
     Only ``chars`` are recognised.
     """
-    import pytesseract
     from PIL import Image
 
     if crop.size == 0:
@@ -312,10 +310,9 @@ def _ocr_line(crop: np.ndarray, chars: str = CHARS) -> str:
     framed = Image.new("L", (img.width + 40, img.height + 40), 255)
     framed.paste(img, (20, 20))
     for mode in (7, 8, 10):  # a line, a word, a single character
-        text = pytesseract.image_to_string(
-            framed,
-            config=f"--psm {mode} -c tessedit_char_whitelist={chars}",
-        ).strip()
+        text = _tesseract.text(
+            framed, config=f"--psm {mode} -c tessedit_char_whitelist={chars}"
+        )
         if text:
             return text
     # A lone glyph (a "0") is often not read at all; twice over it is.
