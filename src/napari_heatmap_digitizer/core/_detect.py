@@ -43,6 +43,11 @@ from napari_heatmap_digitizer.core._naming import (
 )
 from napari_heatmap_digitizer.core._naming import name_colormap as name_colormap
 from napari_heatmap_digitizer.core._read import as_rgb8, whole_figure
+from napari_heatmap_digitizer.core._sheet import find_sheet
+
+#: Least share of a figure's outermost pixels its background covers, below
+#: which the figure may be a screenshot whose sheet is searched for.
+PLAIN_BORDER = 0.9
 
 
 @dataclass
@@ -93,7 +98,8 @@ class Detection:
     the catalogue maps that best explain its colours. ``axes`` maps the
     index of every panel whose axis tick labels were read to what was read
     (empty when they were not read). ``message`` says why nothing was
-    found, or is empty.
+    found, or that a screenshot's figure was searched inside its sheet, or
+    is empty.
     """
 
     panels: list[Box]
@@ -152,7 +158,10 @@ def detect(
     -------
     Detection
         Never raises for an image without panels: ``found`` is then false
-        and ``message`` says so.
+        and ``message`` says so. In a screenshot, whose edge shows
+        application chrome rather than one plain background, the search
+        runs inside the figure's sheet (the plain area it sits on); boxes
+        are still in whole-image pixels, and ``message`` names the sheet.
 
     Raises
     ------
@@ -175,7 +184,17 @@ def detect(
             f"None; got colormaps={colormaps!r}, ticks={ticks!r}"
         )
     rgb, _ = as_rgb8(image)
-    background = _background(rgb)
+    whole, background = rgb, _background(rgb)
+    sheet = None
+    if background is None or _background(rgb, least=PLAIN_BORDER) is None:
+        # a screenshot: application chrome around the figure's sheet
+        sheet = find_sheet(rgb)
+        inner = None if sheet is None else rgb[sheet.slices]
+        ground = None if inner is None else _background(inner)
+        if inner is None or ground is None:
+            sheet = None
+        else:
+            rgb, background = inner, ground
     if background is None:
         return Detection(
             [],
@@ -231,6 +250,19 @@ def detect(
             "draw the boxes by hand",
         )
     found = Detection(panels, bars)
+    if sheet is not None:
+        panels[:] = [_moved(p, sheet) for p in panels]
+        for bar in bars:
+            bar.box = _moved(bar.box, sheet)
+        # tick labels are read in the whole figure, with the chrome beyond
+        # the sheet painted over in the sheet's colour
+        rgb = _painted(whole, sheet, rgb)
+        found.message = (
+            "searched inside the figure's sheet "
+            f"{sheet.left},{sheet.top},{sheet.right},{sheet.bottom}: the "
+            "plain area around it, with other colours (a screenshot's "
+            "window or page) beyond"
+        )
     if colormaps:
         served = {i for bar in bars for i in bar.panels}
         for i, box in enumerate(panels):
@@ -249,11 +281,11 @@ def detect(
 # -- finding rectangles ---------------------------------------------------
 
 
-def _background(rgb: np.ndarray) -> np.ndarray | None:
+def _background(rgb: np.ndarray, least: float = 0.5) -> np.ndarray | None:
     """The figure's background colour (Lab), or None when it has none.
 
     The background is the commonest colour of the outermost pixels and must
-    cover at least half of them.
+    cover at least ``least`` of them.
     """
     border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])[:, :3]
     colors, counts = np.unique(border, axis=0, return_counts=True)
@@ -262,9 +294,28 @@ def _background(rgb: np.ndarray) -> np.ndarray | None:
     lab = _lab(colors[None])[0]
     best = lab[np.argmax(counts)]
     near = _delta_e(lab, best) < 3.0
-    if counts[near].sum() < 0.5 * len(border):
+    if counts[near].sum() < least * len(border):
         return None
     return best
+
+
+def _moved(box: Box, sheet: Box) -> Box:
+    """``box`` found inside ``sheet``, in whole-figure pixels."""
+    return Box(
+        box.left + sheet.left,
+        box.top + sheet.top,
+        box.right + sheet.left,
+        box.bottom + sheet.top,
+    )
+
+
+def _painted(whole: np.ndarray, sheet: Box, inside: np.ndarray) -> np.ndarray:
+    """``whole`` with all but ``sheet`` (holding ``inside``) in its colour."""
+    border = np.concatenate([inside[0], inside[-1], inside[:, 0], inside[:, -1]])
+    out = np.empty_like(whole)
+    out[...] = np.median(border, axis=0).astype(whole.dtype)
+    out[sheet.slices] = inside
+    return out
 
 
 def _is_panel(
