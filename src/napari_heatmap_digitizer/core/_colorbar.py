@@ -343,19 +343,31 @@ class Colorbar:
 
 
 def catalogue_names() -> list[str]:
-    """All colour-map names in the catalogue (without namespaces), sorted."""
+    """All colour-map names in the catalogue, sorted.
+
+    The ``cmap`` catalogue's names without namespaces, and the maps of other
+    programs it lacks (`_program_maps`): by their short name where no other
+    map has it (``parula``), else namespaced (``plotly:RdBu``).
+    """
     import cmap
 
-    return sorted(cmap.Catalog().short_keys())
+    from napari_heatmap_digitizer.core import _program_maps
+
+    return sorted({*cmap.Catalog().short_keys(), *_program_maps.names()})
 
 
 def _catalogue_map(name: str) -> Any:
     import cmap
 
+    from napari_heatmap_digitizer.core import _program_maps
+
     try:
         return cmap.Colormap(name)
     except (ValueError, KeyError, TypeError):
         pass
+    found = _program_maps.resolve(name)
+    if found is not None:
+        return _program_maps.colormap(*found)
     names = catalogue_names()
     base = name[:-2] if name.endswith("_r") else name
     close = difflib.get_close_matches(base, names, n=5, cutoff=0.6)

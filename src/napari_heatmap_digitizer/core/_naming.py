@@ -1,8 +1,9 @@
 """Name colour maps: which catalogue map a colour bar or a panel shows.
 
 A colour bar's colours are compared with every map in the ``cmap`` catalogue
-(and its reversal); with no colour bar, a panel's colours are scored by how
-closely they lie on each map.
+and the other programs' maps it lacks (`_program_maps`: MATLAB's parula,
+plotly's and Vega's scales, ...), and with their reversals; with no colour
+bar, a panel's colours are scored by how closely they lie on each map.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from napari_heatmap_digitizer.core import _kernel as kernel
+from napari_heatmap_digitizer.core import _program_maps
 from napari_heatmap_digitizer.core._bar_pixels import _delta_e
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
@@ -31,6 +33,10 @@ NAMED_DELTA_E = 10.0
 #: ~5 (JPEG included), in a few flat steps up to ~11 (the unused part of
 #: the map alone adds ~9); colours of no catalogue map score 15 and more.
 RANKED_SCORE = 12.0
+#: Another program's map that differs from a map already in the catalogue
+#: (or its reversal) by at most this mean ΔE is the same map drawn from
+#: fewer stops (plotly's Viridis, Vega's plasma): it is not named apart.
+SAME_DELTA_E = 3.0
 
 
 @dataclass
@@ -58,7 +64,8 @@ def _catalogue(n: int) -> tuple[list[str], np.ndarray]:
     """Names and Lab tables (maps, n, 3) of the distinct catalogue maps.
 
     Names are the short ones where the short name means this map, so they
-    can be passed back as ``--cmap``.
+    can be passed back as ``--cmap``. Other programs' maps follow the
+    catalogue's, but not those within `SAME_DELTA_E` of a map before them.
     """
     import cmap
 
@@ -99,7 +106,42 @@ def _catalogue(n: int) -> tuple[list[str], np.ndarray]:
         seen.add(core)
         names.append(name)
         tables.append(kernel.rgb8_to_lab(rgb, kernel.SRGB_LINEAR))
-    return names, np.asarray(tables)
+    return _add_program_maps(names, np.asarray(tables), t)
+
+
+def _add_program_maps(
+    names: list[str], tables: np.ndarray, t: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    full = list(_program_maps.program_maps())
+    if not full:
+        return names, tables
+    rgb = np.stack([_program_maps.sample(f, t) for f in full])
+    rgb8 = np.rint(np.clip(rgb, 0, 1) * 255).astype(np.uint8).reshape(-1, 3)
+    lab = kernel.rgb8_to_lab(rgb8, kernel.SRGB_LINEAR).reshape(len(full), len(t), 3)
+    to_old = _closest(lab, tables).min(axis=1)
+    to_new = _closest(lab, lab)
+    kept: list[int] = []
+    for i in range(len(full)):
+        if to_old[i] > SAME_DELTA_E and all(to_new[i, j] > SAME_DELTA_E for j in kept):
+            kept.append(i)
+    names = names + [_program_maps.display_name(full[i]) for i in kept]
+    return names, np.concatenate([tables, lab[kept]])
+
+
+def _closest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mean ΔE ``(len(a), len(b))`` between tables, each way round the lesser."""
+    core = slice(1, a.shape[1] - 1)
+    # one contiguous (maps, samples) array a channel: sums over a last axis
+    # of three are slow
+    ways = [
+        [np.ascontiguousarray(x[:, core, c]) for c in range(3)] for x in (b, b[:, ::-1])
+    ]
+    out = np.full((len(a), len(b)), np.inf)
+    for i in range(len(a)):
+        for chans in ways:
+            d2 = sum((chans[c] - a[i, core, c]) ** 2 for c in range(3))
+            np.minimum(out[i], np.sqrt(d2).mean(axis=1), out=out[i])
+    return out
 
 
 def fitting(
