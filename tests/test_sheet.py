@@ -114,7 +114,7 @@ def test_a_figure_with_a_plain_background_is_its_own_sheet():
     figure = np.rint(_sheet()).astype(np.uint8)
     assert find_sheet(figure) is None
     found = detect(figure, ticks=False)
-    assert _near(found.panels[0], PANEL.__class__(50, 60, 290, 260))
+    assert _near(found.panels[0], Box(50, 60, 290, 260))
     assert found.message == ""
 
 

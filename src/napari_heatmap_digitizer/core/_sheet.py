@@ -3,11 +3,13 @@
 A figure shown in a browser, a notebook or a web app sits on a *sheet*: a
 plain light or dark area (the notebook's output cell, the app's plot box)
 surrounded by application chrome (tab bars, menus, side bars, a task bar)
-whose colours change along the screenshot's edge. The sheet is the large,
-connected area of one plain colour that frames the figure's content: it
-covers most of the outline of its own bounding box, and that box holds
-most of the screenshot's thick, non-plain content (the coloured data).
-Detection then runs inside it as in any figure with a plain background.
+whose colours change along the screenshot's edge. The sheet is a large,
+connected area of one plain, nearly grey colour that frames the data: it
+covers most of the outline of its own bounding box, and that box holds the
+largest block of thick content (coloured or textured: a heat map, not a
+line of text). Of several such areas (a plot box on a page) the smallest
+is the sheet. Detection then runs inside it as in any figure with a plain
+background.
 
 The search works at reduced scale (block means, which also average out
 JPEG noise), so a large screenshot costs little.
@@ -143,8 +145,17 @@ def find_sheet(rgb: np.ndarray) -> Box | None:
     Box or None
         The sheet's box (inside its outline by one reduced pixel, so that
         its edge is the sheet's colour), in figure pixels; None when no
-        plain area frames most of the content, or the sheet is the whole
-        figure.
+        plain area frames the largest block of content, or the sheet is
+        the whole figure.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shot = np.full((200, 300, 3), 40, np.uint8)  # dark chrome
+    >>> shot[40:180, 60:280] = 255  # a white sheet
+    >>> shot[80:140, 100:200] = (200, 30, 60)  # holding coloured data
+    >>> find_sheet(shot)
+    Box(left=61, top=41, right=279, bottom=179)
     """
     from scipy import ndimage as ndi
 
