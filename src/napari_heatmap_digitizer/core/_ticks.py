@@ -8,6 +8,7 @@ else works and `ocr_available` is false. Label text is parsed by
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -243,6 +244,14 @@ def _read_side(
         return None
     strip = stretched(grey[y0:y1, x0:x1])
     ink = strip < 128
+    # the labels end where a wide blank gap does (what lies beyond it, a
+    # neighbouring panel say, is not theirs)
+    keep = _label_block(ink.any(axis=0)[:: 1 if side == "after" else -1], box.width)
+    if side == "after":
+        strip, ink, x1 = strip[:, :keep], ink[:, :keep], x0 + keep
+    else:
+        cut = ink.shape[1] - keep
+        strip, ink, x0 = strip[:, cut:], ink[:, cut:], x0 + cut
     if ink.mean() > 0.25:  # not a margin with labels (a panel, say)
         return None
     if side == "before":
@@ -283,6 +292,20 @@ def _read_side(
         if again is not None and again.problem is None:
             return again
     return reading
+
+
+def _label_block(cols: np.ndarray, width: int) -> int:
+    """How many columns, counted from the bar outward, hold its labels.
+
+    ``cols`` says which columns have ink. The labels end at the first blank
+    gap of at least ``max(8, width // 2)`` columns after some ink.
+    """
+    gap = max(8, width // 2)
+    ink = np.flatnonzero(cols)
+    if len(ink) == 0:
+        return len(cols)
+    wide = np.flatnonzero(np.diff(ink) > gap)
+    return len(cols) if len(wide) == 0 else int(ink[wide[0]]) + 1
 
 
 def _flush_end(centre: float, start: int, stop: int, box: Box) -> float | None:
@@ -341,7 +364,7 @@ def _best_fit(
             reading.problem is None,
             not reading.unchecked,
             -len(reading.dropped),
-            -(misfit if misfit is not None else np.inf),
+            -(round(misfit, 6) if misfit is not None else np.inf),
             moved,
         )
         if best_key is None or key > best_key:
@@ -358,8 +381,16 @@ def _outside(grey: np.ndarray, box: Box, side: str, offset: int) -> np.ndarray:
 
 
 def _tick_marks(grey: np.ndarray, box: Box, side: str) -> np.ndarray:
-    """Rows of the dark tick marks just outside the bar's outline."""
-    dark = _outside(grey, box, side, 3) & _outside(grey, box, side, 4)
+    """Rows of the dark tick marks just outside the bar's outline.
+
+    A tick mark reaches from the outline out: dark 2, 3 and 4 px out (the
+    tops of labels set a few pixels off the bar are not).
+    """
+    dark = (
+        _outside(grey, box, side, 2)
+        & _outside(grey, box, side, 3)
+        & _outside(grey, box, side, 4)
+    )
     rows = np.flatnonzero(dark)
     if len(rows) == 0 or dark.mean() > 0.5:
         return np.array([])
@@ -370,13 +401,18 @@ def _tick_marks(grey: np.ndarray, box: Box, side: str) -> np.ndarray:
 def _past_ticks(grey: np.ndarray, box: Box, side: str) -> int:
     """How far out the outline and tick marks reach (px).
 
-    The label strip starts after them: columns whose ink is only a few thin
-    runs.
+    The label strip starts after them: past the outline (columns mostly
+    dark), then past tick marks — short runs continuing the rows of the
+    column before — and at the latest at the first column with no ink. A
+    small label's first column (a "3" is three short strokes) starts on
+    rows the column before did not have, so it is not taken for ticks.
     """
     offset = 1
+    before: np.ndarray | None = None  # the previous column's dark rows
     while offset < 20:
         dark = _outside(grey, box, side, offset)
         if dark.mean() > 0.5:  # the outline
+            before = None
             offset += 1
             continue
         rows = np.flatnonzero(dark)
@@ -385,8 +421,19 @@ def _past_ticks(grey: np.ndarray, box: Box, side: str) -> int:
         runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
         if max(len(r) for r in runs) > 4:
             break
+        if before is not None and not _continues(rows, before):
+            break
+        before = dark
         offset += 1
     return offset
+
+
+def _continues(rows: np.ndarray, before: np.ndarray) -> bool:
+    """Whether every dark row lies within a row of the column before's."""
+    near = before.copy()
+    near[1:] |= before[:-1]
+    near[:-1] |= before[1:]
+    return bool(near[rows].all())
 
 
 def fit_tick_labels(
@@ -471,9 +518,15 @@ def fit_tick_labels(
             if misfit is not None and (best is None or misfit < best[0] - 1e-9):
                 best = (misfit, norm, drop)
     if best is None or best[0] > AGREE:
-        return _refused(pairs, labels, f"{read} fit no linear or log scale")
+        keep = _without_misreads(p, v, text)
+        if keep is None:
+            return _refused(pairs, labels, f"{read} fit no linear or log scale")
+        lin, log = _misfit(p[keep], v[keep], "linear"), _misfit(p[keep], v[keep], "log")
+        norm = "log" if lin is None or (log is not None and log < lin) else "linear"
+        best = (0.0, norm, None)
+    else:
+        keep = np.arange(len(p)) != best[2]
     _, norm, drop = best
-    keep = np.arange(len(p)) != drop
     kv = v[keep]
     if not (np.diff(kv) > 0).all():
         return _refused(pairs, labels, f"{read} do not grow towards the high end")
@@ -481,10 +534,59 @@ def fit_tick_labels(
         linear = _misfit(p[keep], kv, "linear")
         if linear is not None and linear <= AGREE:
             norm = "linear"
-    dropped = [text[drop]] if drop is not None else []
+    dropped = [text[i] for i in np.flatnonzero(~keep)]
     return _reading(
         p[keep], kv, [text[i] for i in np.flatnonzero(keep)], norm, ends, dropped, False
     )
+
+
+def _without_misreads(
+    p: np.ndarray, v: np.ndarray, text: list[str]
+) -> np.ndarray | None:
+    """Which labels to keep when a few were misread by losing glyphs.
+
+    With five labels or more, up to a quarter of them may be left out when
+    the others fit one scale within `AGREE` and each left-out label reads
+    like the label that scale puts there with one or two glyphs lost (OCR
+    drops a small decimal point or a leading digit: "-0.5" read "-5",
+    "-1.5" read "-15"). None when no such choice exists.
+    """
+    n = len(p)
+    if n < 5:
+        return None
+    decimals = max((len(t.split(".")[1]) if "." in t else 0) for t in text)
+    for k in range(2, n // 4 + 1):
+        found: tuple[float, np.ndarray] | None = None
+        for drop in itertools.combinations(range(n), k):
+            keep = np.ones(n, dtype=bool)
+            keep[list(drop)] = False
+            for norm in ("linear", "log"):
+                misfit = _misfit(p[keep], v[keep], norm)
+                if misfit is None or misfit > AGREE:
+                    continue
+                if found is not None and misfit >= found[0]:
+                    continue
+                y = np.log10(v[keep]) if norm == "log" else v[keep]
+                slope, icpt = np.polyfit(p[keep], y, 1)
+                at = slope * p[list(drop)] + icpt
+                if norm == "log":
+                    at = 10.0**at
+                if all(
+                    _lost_glyphs(text[i], f"{a:.{decimals}f}")
+                    for i, a in zip(drop, at, strict=True)
+                ):
+                    found = (misfit, keep)
+        if found is not None:
+            return found[1]
+    return None
+
+
+def _lost_glyphs(read: str, shown: str) -> bool:
+    """Whether ``read`` is ``shown`` with one or two characters left out."""
+    if not 1 <= len(shown) - len(read) <= 2:
+        return False
+    it = iter(shown)
+    return all(ch in it for ch in read)
 
 
 def _misfit(p: np.ndarray, v: np.ndarray, norm: str) -> float | None:

@@ -1,0 +1,160 @@
+"""Bar labels as other programs set them: close to the bar, beside a
+neighbouring panel, with a few glyphs lost by the OCR engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._ticks import (
+    _label_block,
+    _lost_glyphs,
+    _tick_marks,
+    fit_tick_labels,
+    ocr_available,
+    paper_grey,
+    read_bar_ticks,
+)
+
+needs_ocr = pytest.mark.skipif(not ocr_available(), reason="Tesseract not installed")
+
+
+def _pairs(rows, values):
+    return [(float(r), float(v)) for r, v in zip(rows, values, strict=True)]
+
+
+def _gradient(size: int) -> np.ndarray:
+    """An (size, 3) ramp from dark blue to yellow."""
+    t = np.linspace(0, 1, size)[:, None]
+    return np.round((1 - t) * [40, 20, 120] + t * [250, 230, 40]).astype(np.uint8)
+
+
+# -- labels misread by a lost glyph ---------------------------------------
+
+ROWS = [20, 45, 70, 96, 121, 147, 172, 198, 223]
+VALUES = [2, 1.5, 1, 0.5, 0, -0.5, -1, -1.5, -2]
+ENDS = (223.5, 19.5)
+
+
+def test_labels_with_a_lost_decimal_point_are_left_out_and_the_rest_fit():
+    texts = ["2", "1.5", "1", "0.5", "0", "-5", "-1", "-15", "-2"]
+    values = [float(t) for t in texts]
+    reading = fit_tick_labels(_pairs(ROWS, values), texts, ENDS)
+    assert reading is not None and reading.problem is None
+    assert sorted(reading.dropped) == ["-15", "-5"]
+    assert reading.vmin == pytest.approx(-2, abs=0.02)
+    assert reading.vmax == pytest.approx(2, abs=0.02)
+    assert len(reading.pairs) == 7
+
+
+def test_two_labels_that_read_like_nothing_expected_are_refused():
+    # "7" and "9" are not "-0.5" and "-1.5" with glyphs lost
+    texts = ["2", "1.5", "1", "0.5", "0", "7", "-1", "9", "-2"]
+    values = [float(t) for t in texts]
+    reading = fit_tick_labels(_pairs(ROWS, values), texts, ENDS)
+    assert reading is not None and reading.problem is not None
+    assert "fit no linear or log scale" in reading.problem
+
+
+def test_a_minority_of_misreads_only():
+    # five labels, two lost decimal points: a quarter is one label, not two
+    texts = ["2", "1", "0", "-1", "-2"]
+    rows = [20, 71, 121, 172, 223]
+    bad = ["2", "1", "0", "-1", "-2"]
+    bad[1], bad[3] = "10", "-10"  # "1.0" and "-1.0" read without the point
+    reading = fit_tick_labels(_pairs(rows, [float(t) for t in bad]), bad, ENDS)
+    assert reading is not None and reading.problem is not None
+    good = fit_tick_labels(_pairs(rows, [float(t) for t in texts]), texts, ENDS)
+    assert good is not None and good.problem is None
+
+
+@pytest.mark.parametrize(
+    ("read", "shown", "lost"),
+    [
+        ("-5", "-0.5", True),
+        ("-15", "-1.5", True),
+        ("4.6", "34.6", True),
+        (".2", "34.2", True),
+        ("7", "-0.5", False),
+        ("-0.5", "-0.5", False),  # nothing lost is no misread
+        ("5", "-10.5", False),  # three glyphs lost is too many
+    ],
+)
+def test_lost_glyphs(read, shown, lost):
+    assert _lost_glyphs(read, shown) is lost
+
+
+# -- where the labels are ---------------------------------------------------
+
+
+def test_label_block_ends_at_a_wide_gap():
+    cols = np.zeros(200, dtype=bool)
+    cols[3:10] = cols[12:20] = True  # a label, letters 2 px apart
+    cols[60:200] = True  # a neighbouring panel beyond a 40 px gap
+    assert _label_block(cols, width=20) == 20
+    assert _label_block(np.zeros(50, dtype=bool), width=20) == 50
+    cols[20:60] = True  # no gap: everything may be labels
+    assert _label_block(cols, width=20) == 200
+
+
+def _horizontal_bar_with_close_labels(gap: int) -> tuple[np.ndarray, Box]:
+    """A horizontal bar; "0" flush with its left end and "100" flush with
+    its right end, ``gap`` px below it (as Vega-Lite sets its legend)."""
+    img = Image.new("RGB", (220, 60), "white")
+    bar = Box(40, 10, 180, 26)
+    img.paste(
+        Image.fromarray(np.repeat(_gradient(bar.width)[None], bar.height, axis=0)),
+        (bar.left, bar.top),
+    )
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=14)
+    top = bar.bottom + gap
+    draw.text((bar.left, top), "0", fill="black", font=font, anchor="lt")
+    draw.text((bar.right, top), "100", fill="black", font=font, anchor="rt")
+    return np.asarray(img), bar
+
+
+def test_tops_of_labels_set_close_to_a_bar_are_no_tick_marks():
+    image, bar = _horizontal_bar_with_close_labels(gap=2)
+    grey = paper_grey(image).T  # a horizontal bar is read transposed
+    box = Box(bar.top, bar.left, bar.bottom, bar.right)
+    assert len(_tick_marks(grey, box, "after")) == 0
+
+
+@needs_ocr
+def test_end_labels_flush_with_a_horizontal_bar_set_close_below_it():
+    image, bar = _horizontal_bar_with_close_labels(gap=2)
+    reading = read_bar_ticks(image, bar, "horizontal")
+    assert reading is not None and reading.problem is None
+    assert reading.vmin == pytest.approx(0, abs=1) and reading.vmax == pytest.approx(
+        100, abs=1
+    )
+
+
+@needs_ocr
+def test_labels_between_a_bar_and_the_next_panel_are_read():
+    img = Image.new("RGB", (400, 260), "white")
+    bar = Box(40, 30, 70, 230)
+    img.paste(
+        Image.fromarray(
+            np.repeat(_gradient(bar.height)[::-1, None], bar.width, axis=1)
+        ),
+        (bar.left, bar.top),
+    )
+    # the next panel, 40 px past the labels: a dark, busy field
+    rng = np.random.default_rng(0)
+    field = rng.integers(0, 120, size=(220, 250, 3), dtype=np.uint8)
+    img.paste(Image.fromarray(field), (140, 20))
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=14)
+    for value in (10, 20, 30):
+        row = bar.bottom - 0.5 - (value / 40) * bar.height
+        draw.text(
+            (bar.right + 6, row), str(value), fill="black", font=font, anchor="lm"
+        )
+    reading = read_bar_ticks(np.asarray(img), bar, "vertical")
+    assert reading is not None and reading.problem is None
+    assert reading.vmin == pytest.approx(0, abs=0.5)
+    assert reading.vmax == pytest.approx(40, abs=0.5)
