@@ -246,7 +246,8 @@ def _read_side(
     ink = strip < 128
     # the labels end where a wide blank gap does (what lies beyond it, a
     # neighbouring panel say, is not theirs)
-    keep = _label_block(ink.any(axis=0)[:: 1 if side == "after" else -1], box.width)
+    cols = np.asarray(ink.any(axis=0))
+    keep = _label_block(cols if side == "after" else cols[::-1], box.width)
     if side == "after":
         strip, ink, x1 = strip[:, :keep], ink[:, :keep], x0 + keep
     else:
