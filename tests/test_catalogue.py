@@ -200,3 +200,18 @@ def test_panel_without_bar_ranked():
     image[20:140, 20:180] = rgb.reshape(120, 160, 3).astype(np.uint8)
     ranked = rank_colormaps(image, Box(20, 20, 180, 140))
     assert ranked[0].name == "parula", ranked[:3]
+
+
+def test_every_named_map_resolves_to_its_colours():
+    # a panel's best map becomes the recipe's --colormap: its name must work
+    names, tables = naming._catalogue(naming._SAMPLES)
+    t = np.linspace(0.0, 1.0, naming._SAMPLES)
+    checked = 0
+    for name, table in zip(names, tables, strict=True):
+        if program.resolve(name) is None:
+            continue
+        bar = Colorbar.from_name(name, 0, 1)
+        lab = np.stack([np.interp(t, bar.positions, bar.lab[:, c]) for c in range(3)])
+        assert np.linalg.norm(lab.T - table, axis=1).mean() < 1.0, name
+        checked += 1
+    assert checked > 60
