@@ -149,16 +149,16 @@ def parse_tsv(tsv: str) -> dict[str, list[Any]]:
         ``text`` as str (empty for rows that are no word), ``left``,
         ``top`` and ``height`` as int; empty lists when nothing was found.
     """
-    lines = tsv.strip("\n").split("\n")
+    rows = [line.split("\t") for line in tsv.strip().split("\n")]
     out: dict[str, list[Any]] = {k: [] for k in COLUMNS}
-    if len(lines) < 2:
+    if len(rows) < 2:
         return out
-    header = lines[0].rstrip("\r").split("\t")
+    header = rows.pop(0)
     where = {k: header.index(k) for k in COLUMNS}
-    for line in lines[1:]:
-        cells = line.rstrip("\r").split("\t")
+    for cells in rows:
+        # the last row's empty text went with the stripped whitespace
         cells += [""] * (len(header) - len(cells))
-        out["text"].append(cells[where["text"]].strip())
+        out["text"].append(cells[where["text"]])
         for k in ("left", "top", "height"):
             out[k].append(int(float(cells[where[k]])))
     return out
@@ -271,6 +271,7 @@ class _Stream:
         self.lock = threading.Lock()
         self.used = time.monotonic()
         self.pages = 0
+        self.images = 0  # read whole
         self.pid = os.getpid()
         self.image = os.path.join(folder, f"image{id(self)}.png")
         self.blank = blank
@@ -314,7 +315,9 @@ class _Stream:
             raise _StreamTrouble from exc
         page = self.pages
         self.pages += 2
-        return self._page_tsv(page) if self.tsv else self._page_text(page)
+        out = self._page_tsv(page) if self.tsv else self._page_text(page)
+        self.images += 1
+        return out
 
     def _more(self) -> None:
         try:
@@ -434,7 +437,7 @@ class _Pool:
             if self.streams.get(key) is stream:
                 del self.streams[key]
         stream.close()
-        if stream.pages <= 2:
+        if not stream.images:
             # the first image already failed: no streaming with this
             # program (an old Tesseract) or this configuration
             with self.lock:
