@@ -5,11 +5,13 @@ grouped after closing the holes axes frames enclose and opening away thin
 things (text, tick marks, lines); the near-rectangular groups that remain
 (`rectangles`) are candidates, snapped to the content at full resolution
 with frame lines trimmed; a colour bar's box is cut inside its outline,
-however thick, to the gradient (`_trim_outline`). Pieces of one thing are then joined: the halves
-of a bar split where a diverging map meets the page's colour
-(`join_split_bars`), the cells of a matrix drawn with separator lines
-(`join_tiles`). `bar_orientation` tells a colour bar from a panel, and
-`data_area` cuts a panel drawn on a theme's grey ground to its data.
+however thick, to the gradient (`_trim_outline`), and lengthened over
+ends too pale to be seen as content (`_pale_ends`). Pieces of one thing
+are then joined: the halves of a bar split where a diverging map meets
+the page's colour (`join_split_bars`), the cells of a matrix drawn with
+separator lines (`join_tiles`). `bar_orientation` tells a colour bar from
+a panel, and `data_area` cuts a panel drawn on a theme's grey ground to
+its data.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ def _outline_most(height: int, width: int) -> int:
     return max(8, round(0.02 * max(height, width)))
 
 
+#: A bar's pale end continues while lines across it change by less (ΔE).
+PALE_STEP = 3.0
+#: ... for at most this share of the bar's length at each end.
+PALE_MOST = 0.15
 #: On a page of one exact colour, data this close to it (ΔE) is still seen.
 FLAT_DELTA = 1.5
 
@@ -334,7 +340,56 @@ def _refine(
     t, b, le, r = _trim_outline(lab, *edges, _outline_most(H, W))
     if b - t < 4 or r - le < 4:
         return None
-    return Box(outer.left + le, outer.top + t, outer.left + r, outer.top + b)
+    box = Box(outer.left + le, outer.top + t, outer.left + r, outer.top + b)
+    return _pale_ends(pixels, box, background)
+
+
+def _pale_ends(pixels: np.ndarray, box: Box, background: np.ndarray) -> Box:
+    """Lengthen a bar over the ends paler than `CONTENT_DELTA` from the page.
+
+    A map ending near white (Blues' #f7fbff) on a white page, drawn without
+    an outline, fades below the content threshold. Beyond each end of a
+    box shaped like a bar, lines across it are taken while each is of one
+    exact colour (ΔE spread < `FLAT_DELTA`), differs from the page, follows
+    on from the line before (ΔE < `PALE_STEP`) and the page lies on both
+    sides of it; at most `PALE_MOST` of the bar's length on each end.
+    """
+    H, W = pixels.shape[:2]
+    h, w = box.shape
+    if min(h, w) < 3 or max(h, w) < BAR_ASPECT * min(h, w):
+        return box
+    vertical = h > w
+    view = pixels if vertical else pixels.transpose(1, 0, 2)
+    # (start, stop) along the bar, (first, last + 1) across it
+    start, stop = (box.top, box.bottom) if vertical else (box.left, box.right)
+    lo, hi = (box.left, box.right) if vertical else (box.top, box.bottom)
+    if lo < 1 or hi >= (W if vertical else H):
+        return box
+    most = round(PALE_MOST * (stop - start))
+    ends = []
+    for edge, step in ((start, -1), (stop - 1, 1)):
+        previous = np.median(view[edge, lo:hi], axis=0)
+        at = edge
+        for _ in range(most):
+            nxt = at + step
+            if not 0 <= nxt < view.shape[0]:
+                break
+            line = view[nxt, lo:hi]
+            centre = np.median(line, axis=0)
+            beside = np.stack([view[nxt, lo - 1], view[nxt, hi]])
+            if (
+                np.percentile(_delta_e(line, centre), 80) >= FLAT_DELTA
+                or _delta_e(centre, background) <= 0.5
+                or _delta_e(centre, previous) >= PALE_STEP
+                or _delta_e(beside, background).max() > 0.5
+            ):
+                break
+            previous, at = centre, nxt
+        ends.append(at)
+    start, stop = ends[0], ends[1] + 1
+    if vertical:
+        return Box(box.left, start, box.right, stop)
+    return Box(start, box.top, stop, box.bottom)
 
 
 def _trim_frame(
