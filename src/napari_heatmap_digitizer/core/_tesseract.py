@@ -30,6 +30,7 @@ A missing program or a failed reading raises `DigitizerError` saying so.
 from __future__ import annotations
 
 import atexit
+import codecs
 import contextlib
 import os
 import queue
@@ -293,13 +294,16 @@ class _Stream:
         self.chunks: queue.Queue[bytes | None] = queue.Queue()
         self.buffer = ""
         self.header = ""
+        self.decode = codecs.getincrementaldecoder("utf-8")("replace").decode
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
         out = self.proc.stdout
         assert out is not None
-        while chunk := os.read(out.fileno(), 65536):
-            self.chunks.put(chunk)
+        with contextlib.suppress(OSError):
+            while chunk := os.read(out.fileno(), 65536):
+                self.chunks.put(chunk)
+        out.close()  # here: no other thread reads it
         self.chunks.put(None)
 
     def read(self, img: Image.Image) -> str:
@@ -327,7 +331,7 @@ class _Stream:
         if chunk is None:
             self.chunks.put(None)
             raise _StreamTrouble
-        self.buffer += chunk.decode("utf-8", "replace")
+        self.buffer += self.decode(chunk)
 
     def _page_text(self, page: int) -> str:
         # pages are separated by form feeds: image k's text follows the
