@@ -54,7 +54,6 @@ def _drawn(name: str, n: int = 256) -> np.ndarray:
         "PARULA",
         "parula2014",
         "matlab:jet64",
-        "octave:jet64",
         "ggplot2:default",
         "pheatmap:default",
         "plotly:RdBu",
@@ -75,10 +74,11 @@ def test_new_names_resolve(name):
 
 def test_short_names_only_where_unambiguous():
     names = set(catalogue_names())
-    assert {"parula", "yellowgreenblue", "matlab:jet64", "octave:jet64"} <= names
+    assert {"parula", "yellowgreenblue", "jet64", "ggplot2:default"} <= names
     # the short names "jet" and "RdBu" belong to the cmap catalogue's maps
     assert "plotly:Jet" in names and "plotlyjs:RdBu" in names
-    assert program.resolve("jet64") is None
+    assert program.resolve("jet64") == ("matlab:jet64", False)
+    # two maps are the default of their program: "default" is neither
     assert program.resolve("default") is None
     # cmap's own names keep their maps
     assert _ends("jet") == _ends("matlab:jet")
@@ -102,16 +102,14 @@ def test_parula_ends():
     assert _ends("parula2014") == ([53, 42, 135], [249, 251, 14])
 
 
-def test_jet64_tables():
-    matlab = Colorbar.from_name("matlab:jet64", 0, 1).rgb
-    octave = Colorbar.from_name("octave:jet64", 0, 1).rgb
-    # MATLAB's jet(64) starts at 9/16 blue, Octave's at 1/2; both end at 1/2 red
-    assert matlab[0].tolist() == [0, 0, 143]
-    assert octave[0].tolist() == [0, 0, 128]
-    assert matlab[-1].tolist() == octave[-1].tolist() == [128, 0, 0]
-    # both pass through (1/2, 1, 1/2) half way
-    for table in (matlab, octave):
-        assert (np.abs(table.astype(int) - [128, 255, 128]).max(axis=1) <= 4).any()
+def test_jet64_table():
+    jet = Colorbar.from_name("matlab:jet64", 0, 1).rgb
+    # MATLAB's jet(64) runs from 9/16 blue to 1/2 red through (1/2, 1, 1/2)
+    assert jet[0].tolist() == [0, 0, 143]
+    assert jet[-1].tolist() == [128, 0, 0]
+    assert (np.abs(jet.astype(int) - [128, 255, 128]).max(axis=1) <= 4).any()
+    # not matplotlib's jet, which starts at 1/2 blue
+    assert _ends("jet")[0] == [0, 0, 128]
 
 
 def test_plotly_js_rdbu_stops():
@@ -160,7 +158,7 @@ def test_data_file_is_well_formed():
         ("vega:yellowgreenblue", "yellowgreenblue", 256),
         ("vega:redblue", "redblue", 256),
         ("ggplot2:default", "ggplot2:default", 256),
-        ("octave:jet64", "octave:jet64", 64),
+        ("matlab:jet64", "jet64", 64),
         ("viridis_r", "viridis_r", 256),
     ],
 )

@@ -11,8 +11,8 @@ package reads it and never needs this tool or plotly.
 Each map is a list of colour stops interpolated linearly in sRGB, as the
 programs do: ``colors`` is one hex string (six digits a stop), ``positions``
 the stops' places from 0 to 1 (absent: evenly spaced). ``listed`` maps are
-tables of equal bands (MATLAB, Octave, R palettes): stop ``i`` of ``n`` sits
-at the centre of its band, ``(i + 0.5) / n``. Maps whose programs interpolate
+MATLAB's tables of equal bands: stop ``i`` of ``n`` sits at the centre of its
+band, ``(i + 0.5) / n``. Maps whose programs interpolate
 in CIELAB (ggplot2) are written as 64 stops sampled in CIELAB.
 """
 
@@ -311,7 +311,7 @@ def lab_ramp(colors: list[str], n: int = 64) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
-# MATLAB and Octave
+# MATLAB
 
 
 def matlab_jet(m: int) -> np.ndarray:
@@ -330,23 +330,6 @@ def matlab_jet(m: int) -> np.ndarray:
     return out
 
 
-def octave_jet(m: int) -> np.ndarray:
-    """Octave's ``jet(m)``: the same ramps as functions of the place 0-1."""
-    x = np.linspace(0.0, 1.0, m)
-    return np.clip(
-        np.stack(
-            [
-                np.minimum(4 * x - 1.5, 4.5 - 4 * x),
-                np.minimum(4 * x - 0.5, 3.5 - 4 * x),
-                np.minimum(4 * x + 0.5, 2.5 - 4 * x),
-            ],
-            axis=1,
-        ),
-        0.0,
-        1.0,
-    )
-
-
 def matlab_maps() -> dict[str, dict]:
     return {
         # parula since R2017a (and the default colormap, 256 entries since
@@ -357,8 +340,9 @@ def matlab_maps() -> dict[str, dict]:
             "colors": hex_string(triples(PARULA_2014)),
             "listed": True,
         },
+        # jet(64), as MATLAB and Octave 7 draw it (matplotlib's jet, cmap's
+        # "matlab:jet", has other breakpoints: up to 19 ΔE away)
         "matlab:jet64": {"colors": hex_string(matlab_jet(64)), "listed": True},
-        "octave:jet64": {"colors": hex_string(octave_jet(64)), "listed": True},
     }
 
 
@@ -474,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     maps = {**matlab_maps(), **r_maps(), **plotly_maps(), **vega_maps()}
     doc = {
         "about": (
-            "Colour maps of MATLAB, Octave, R (ggplot2, pheatmap), plotly "
+            "Colour maps of MATLAB, R (ggplot2, pheatmap), plotly "
             f"{plotly.__version__} and Vega: stops interpolated linearly in "
             "sRGB; 'positions' 0-1 (default evenly spaced); 'listed' tables "
             "of equal bands, stop i of n at (i + 0.5) / n. Written by "

@@ -1,12 +1,13 @@
 """Colour maps of other programs that the ``cmap`` catalogue lacks.
 
-MATLAB's parula and jet(64), Octave's jet(64), ggplot2's and pheatmap's own
-colours, plotly's named scales and Vega's schemes, read from the bundled
-``data/colormaps_extra.json`` (written by ``tools/make_colormaps.py``). Every
-map goes by its namespaced name (``matlab:parula``, ``plotly:RdBu``,
-``vega:yellowgreenblue``); the part after the colon alone works too when no
-other map, here or in the ``cmap`` catalogue, has it (``parula``). Names are
-matched without regard to case; ``_r`` reverses a map.
+MATLAB's parula and jet(64) (which Octave 7 draws too), ggplot2's and
+pheatmap's own colours, plotly's named scales and Vega's schemes, read from
+the bundled ``data/colormaps_extra.json`` (written by
+``tools/make_colormaps.py``). Every map goes by its namespaced name
+(``matlab:parula``, ``plotly:RdBu``, ``vega:yellowgreenblue``); the part
+after the colon alone works too when no other map, here or in the ``cmap``
+catalogue, has it (``parula``). Names are matched without regard to case;
+``_r`` reverses a map.
 """
 
 from __future__ import annotations
