@@ -402,18 +402,13 @@ def _tick_marks(grey: np.ndarray, box: Box, side: str) -> np.ndarray:
 def _past_ticks(grey: np.ndarray, box: Box, side: str) -> int:
     """How far out the outline and tick marks reach (px).
 
-    The label strip starts after them: past the outline (columns mostly
-    dark), then past tick marks — short runs continuing the rows of the
-    column before — and at the latest at the first column with no ink. A
-    small label's first column (a "3" is three short strokes) starts on
-    rows the column before did not have, so it is not taken for ticks.
+    The label strip starts after them: columns whose ink is only a few thin
+    runs.
     """
     offset = 1
-    before: np.ndarray | None = None  # the previous column's dark rows
     while offset < 20:
         dark = _outside(grey, box, side, offset)
         if dark.mean() > 0.5:  # the outline
-            before = None
             offset += 1
             continue
         rows = np.flatnonzero(dark)
@@ -422,19 +417,8 @@ def _past_ticks(grey: np.ndarray, box: Box, side: str) -> int:
         runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
         if max(len(r) for r in runs) > 4:
             break
-        if before is not None and not _continues(rows, before):
-            break
-        before = dark
         offset += 1
     return offset
-
-
-def _continues(rows: np.ndarray, before: np.ndarray) -> bool:
-    """Whether every dark row lies within a row of the column before's."""
-    near = before.copy()
-    near[1:] |= before[:-1]
-    near[:-1] |= before[1:]
-    return bool(near[rows].all())
 
 
 def fit_tick_labels(
