@@ -158,3 +158,31 @@ def test_labels_between_a_bar_and_the_next_panel_are_read():
     assert reading is not None and reading.problem is None
     assert reading.vmin == pytest.approx(0, abs=0.5)
     assert reading.vmax == pytest.approx(40, abs=0.5)
+
+
+@needs_ocr
+def test_tick_marks_set_off_the_bar_by_a_pale_column_are_not_labels():
+    # a bar without outline; grey tick marks from 2 to 6 px out, labels after
+    img = Image.new("RGB", (160, 260), "white")
+    bar = Box(40, 30, 60, 230)
+    img.paste(
+        Image.fromarray(
+            np.repeat(_gradient(bar.height)[::-1, None], bar.width, axis=1)
+        ),
+        (bar.left, bar.top),
+    )
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=14)
+    for value in (0, 1, 2, 3, 4):
+        row = round(bar.bottom - 0.5 - value / 4 * (bar.height - 1))
+        draw.line([(bar.right + 1, row), (bar.right + 5, row)], fill=(90, 90, 90))
+        draw.text(
+            (bar.right + 9, row), f"{value}.0", fill="black", font=font, anchor="lm"
+        )
+    grey = paper_grey(np.asarray(img))
+    assert len(_tick_marks(grey, bar, "after")) == 5
+    reading = read_bar_ticks(np.asarray(img), bar, "vertical")
+    assert reading is not None and reading.problem is None
+    assert [v for _, v in reading.pairs] == [4, 3, 2, 1, 0]
+    assert reading.vmin == pytest.approx(0, abs=0.03)
+    assert reading.vmax == pytest.approx(4, abs=0.03)

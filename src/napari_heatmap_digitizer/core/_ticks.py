@@ -403,8 +403,10 @@ def _past_ticks(grey: np.ndarray, box: Box, side: str) -> int:
     """How far out the outline and tick marks reach (px).
 
     The label strip starts after them: columns whose ink is only a few thin
-    runs.
+    runs. Tick marks found 2–4 px out (`_tick_marks`) may start past a
+    pale column or two (a bar without outline, a JPEG's blur).
     """
+    ticked = len(_tick_marks(grey, box, side)) > 0
     offset = 1
     while offset < 20:
         dark = _outside(grey, box, side, offset)
@@ -413,6 +415,9 @@ def _past_ticks(grey: np.ndarray, box: Box, side: str) -> int:
             continue
         rows = np.flatnonzero(dark)
         if len(rows) == 0:
+            if ticked and offset <= 2:
+                offset += 1
+                continue
             break
         runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
         if max(len(r) for r in runs) > 4:
