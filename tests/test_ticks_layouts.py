@@ -186,3 +186,13 @@ def test_tick_marks_set_off_the_bar_by_a_pale_column_are_not_labels():
     assert [v for _, v in reading.pairs] == [4, 3, 2, 1, 0]
     assert reading.vmin == pytest.approx(0, abs=0.03)
     assert reading.vmax == pytest.approx(4, abs=0.03)
+
+
+def test_many_labels_that_fit_no_scale_are_refused_at_once():
+    # forty numbers fitting nothing: no search through their subsets
+    rng = np.random.default_rng(1)
+    rows = np.linspace(20, 420, 40)
+    values = rng.uniform(0, 100, size=40).round(1)
+    texts = [f"{v:g}" for v in values]
+    reading = fit_tick_labels(_pairs(rows, values), texts, (420.5, 19.5))
+    assert reading is not None and reading.problem is not None

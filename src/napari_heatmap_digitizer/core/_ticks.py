@@ -31,6 +31,10 @@ from napari_heatmap_digitizer.core._tick_ocr import (
 #: on small bars); a label misread by a fifth of a step lies beyond this.
 AGREE = 0.1
 
+#: Labels that lost a glyph are looked for among at most this many labels
+#: (up to three of twelve left out: a few hundred fits).
+MISREAD_MOST = 12
+
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)"
 _POWER = re.compile(rf"^(?:({_NUMBER})\s*[x*]\s*)?10\s*\^?\s*\{{?([-+]?\d+)\}}?$")
@@ -535,14 +539,15 @@ def _without_misreads(
 ) -> np.ndarray | None:
     """Which labels to keep when a few were misread by losing glyphs.
 
-    With five labels or more, up to a quarter of them may be left out when
+    With five labels or more (at most `MISREAD_MOST`: a bar's labels, not a
+    page of numbers), up to a quarter of them may be left out when
     the others fit one scale within `AGREE` and each left-out label reads
     like the label that scale puts there with one or two glyphs lost (OCR
     drops a small decimal point or a leading digit: "-0.5" read "-5",
     "-1.5" read "-15"). None when no such choice exists.
     """
     n = len(p)
-    if n < 5:
+    if not 5 <= n <= MISREAD_MOST:
         return None
     decimals = max((len(t.split(".")[1]) if "." in t else 0) for t in text)
     for k in range(2, n // 4 + 1):
