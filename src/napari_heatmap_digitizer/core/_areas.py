@@ -341,7 +341,52 @@ def _refine(
     if b - t < 4 or r - le < 4:
         return None
     box = Box(outer.left + le, outer.top + t, outer.left + r, outer.top + b)
-    return _pale_ends(pixels, box, background)
+    return _tapered_ends(pixels, _pale_ends(pixels, box, background))
+
+
+def _tapered_ends(pixels: np.ndarray, box: Box) -> Box:
+    """Cut a bar's ``extend`` triangles: ends narrowing steadily to a tip.
+
+    From each end inwards, the share of a line across the bar in the colour
+    at its middle grows steadily (from 85 % or less) to full width within
+    twice the bar's width; the triangle's base is where that growth,
+    fitted, reaches full width (at most 3 lines past the first full one).
+    """
+    h, w = box.shape
+    if min(h, w) < 3 or max(h, w) < BAR_ASPECT * min(h, w):
+        return box
+    vertical = h > w
+    lab = pixels[box.slices]
+    if not vertical:
+        lab = lab.transpose(1, 0, 2)
+    # the share of each line across the bar in the colour at its middle (a
+    # triangle's fill, not its outline or the page beside it)
+    middle = lab[:, lab.shape[1] // 2][:, None]
+    cover = (_delta_e(lab, middle) < OUTLINE_MATCH).mean(axis=1)
+    n = len(cover)
+    cut = [0, 0]
+    for k, seq in enumerate((cover, cover[::-1])):
+        c = seq[: min(n // 4, 2 * min(h, w))]
+        full = np.flatnonzero(c >= 0.97)
+        if len(full) == 0 or full[0] < 3:
+            continue
+        part = c[: full[0]]
+        if part[0] > 0.85 or (np.diff(part) < -0.05).any():
+            continue  # no end narrowing steadily towards its tip
+        base = int(full[0])
+        grow = part > 0.3
+        if grow.sum() >= 2:
+            slope, icpt = np.polyfit(np.flatnonzero(grow), part[grow], 1)
+            if slope > 0:
+                reach = int(np.ceil((1.0 - icpt) / slope + 0.5))
+                base = min(max(reach, base), base + 3)
+        cut[k] = base
+    start, stop = cut[0], n - cut[1]
+    if stop - start < 0.5 * n:
+        return box
+    if vertical:
+        return Box(box.left, box.top + start, box.right, box.top + stop)
+    return Box(box.left + start, box.top, box.left + stop, box.bottom)
 
 
 def _pale_ends(pixels: np.ndarray, box: Box, background: np.ndarray) -> Box:
