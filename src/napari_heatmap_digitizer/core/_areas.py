@@ -348,9 +348,10 @@ def _tapered_ends(pixels: np.ndarray, box: Box) -> Box:
     """Cut a bar's ``extend`` triangles: ends narrowing steadily to a tip.
 
     From each end inwards, the share of a line across the bar in the colour
-    at its middle grows steadily (from 85 % or less) to full width within
-    twice the bar's width; the triangle's base is where that growth,
-    fitted, reaches full width (at most 3 lines past the first full one).
+    at its middle grows steadily (from 85 % of a bar line's or less) to a
+    bar line's within twice the bar's width; the triangle's base is where
+    that growth, fitted, reaches a bar line's (at most 3 lines past the
+    first such line).
     """
     h, w = box.shape
     if min(h, w) < 3 or max(h, w) < BAR_ASPECT * min(h, w):
@@ -364,21 +365,22 @@ def _tapered_ends(pixels: np.ndarray, box: Box) -> Box:
     middle = lab[:, lab.shape[1] // 2][:, None]
     cover = (_delta_e(lab, middle) < OUTLINE_MATCH).mean(axis=1)
     n = len(cover)
+    plateau = float(np.median(cover))  # a line of the bar itself
     cut = [0, 0]
     for k, seq in enumerate((cover, cover[::-1])):
         c = seq[: min(n // 4, 2 * min(h, w))]
-        full = np.flatnonzero(c >= 0.97)
+        full = np.flatnonzero(c >= plateau - 0.02)
         if len(full) == 0 or full[0] < 3:
             continue
         part = c[: full[0]]
-        if part[0] > 0.85 or (np.diff(part) < -0.05).any():
+        if part[0] > 0.85 * plateau or (np.diff(part) < -0.05).any():
             continue  # no end narrowing steadily towards its tip
         base = int(full[0])
         grow = part > 0.3
         if grow.sum() >= 2:
             slope, icpt = np.polyfit(np.flatnonzero(grow), part[grow], 1)
             if slope > 0:
-                reach = int(np.ceil((1.0 - icpt) / slope + 0.5))
+                reach = int(np.ceil((plateau - icpt) / slope + 0.5))
                 base = min(max(reach, base), base + 3)
         cut[k] = base
     start, stop = cut[0], n - cut[1]
