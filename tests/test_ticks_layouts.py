@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._ticks import (
+    _inner_ticks,
     _label_block,
     _lost_glyphs,
     _tick_marks,
@@ -196,3 +197,32 @@ def test_many_labels_that_fit_no_scale_are_refused_at_once():
     texts = [f"{v:g}" for v in values]
     reading = fit_tick_labels(_pairs(rows, values), texts, (420.5, 19.5))
     assert reading is not None and reading.problem is not None
+
+
+def _bar_with_inner_ticks(rows: list[float]) -> tuple[np.ndarray, Box]:
+    """A bar with white tick marks inside it at its edges (as ggplot2 draws
+    them), anti-aliased over two rows at fractional ``rows``."""
+    bar = Box(40, 30, 64, 230)
+    img = np.full((260, 160, 3), 255.0)
+    img[bar.top : bar.bottom, bar.left : bar.right] = _gradient(bar.height)[::-1, None]
+    for r in rows:
+        lo = int(np.floor(r))
+        for row, share in ((lo, 1 - (r - lo)), (lo + 1, r - lo)):
+            for cols in (
+                slice(bar.left, bar.left + 5),
+                slice(bar.right - 5, bar.right),
+            ):
+                img[row, cols] = (1 - share) * img[row, cols] + share * 255
+    return np.round(img).astype(np.uint8), bar
+
+
+def test_tick_marks_inside_a_bar_are_found_to_a_fraction_of_a_pixel():
+    rows = [60.0, 110.25, 160.5, 210.75]
+    image, bar = _bar_with_inner_ticks(rows)
+    grey = paper_grey(image)
+    assert len(_tick_marks(grey, bar, "after")) == 0  # nothing outside it
+    found = _inner_ticks(grey, bar, "after")
+    np.testing.assert_allclose(found, rows, atol=0.3)
+    # a smooth bar without marks has none
+    plain, _ = _bar_with_inner_ticks([])
+    assert len(_inner_ticks(paper_grey(plain), bar, "after")) == 0

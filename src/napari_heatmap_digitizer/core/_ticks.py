@@ -238,6 +238,8 @@ def _read_side(
     vertical = orientation == "vertical"
     reach = max(60, 6 * box.width) if vertical else max(40, 3 * box.width)
     ticks = _tick_marks(grey, box, side)
+    if len(ticks) == 0:
+        ticks = _inner_ticks(grey, box, side)
     pad = _past_ticks(grey, box, side)
     if side == "after":
         x0, x1 = box.right + pad, min(W, box.right + pad + reach)
@@ -401,6 +403,37 @@ def _tick_marks(grey: np.ndarray, box: Box, side: str) -> np.ndarray:
         return np.array([])
     runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
     return np.array([box.top - 1 + r.mean() for r in runs if len(r) <= 4])
+
+
+def _inner_ticks(grey: np.ndarray, box: Box, side: str) -> np.ndarray:
+    """Rows of tick marks drawn inside the bar at its edge (ggplot2's).
+
+    Short lines across the bar's edge on the labels' side, lighter or
+    darker than its middle on one to three rows, seen two columns deep;
+    each is placed at the centroid of its contrast (sub-pixel).
+    """
+    if box.width < 8:
+        return np.array([])
+    band = grey[box.top : box.bottom].astype(np.float64)
+    edge = (box.width - 2, box.width - 3) if side == "after" else (1, 2)
+    middle = band[:, box.left + box.width // 2]
+    contrast = [band[:, box.left + e] - middle for e in edge]
+    marked = (np.abs(contrast[0]) > 12) & (np.abs(contrast[1]) > 12)
+    marked &= np.sign(contrast[0]) == np.sign(contrast[1])
+    rows = np.flatnonzero(marked)
+    if len(rows) == 0 or marked.mean() > 0.2:
+        return np.array([])
+    weight = np.abs(contrast[0])
+    out = []
+    for run in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1):
+        if len(run) > 3:
+            continue
+        near = np.arange(max(0, run[0] - 1), min(len(weight), run[-1] + 2))
+        w = np.where(
+            np.sign(contrast[0][near]) == np.sign(contrast[0][run[0]]), weight[near], 0
+        )
+        out.append(box.top + float(np.sum(near * w) / np.sum(w)))
+    return np.array(out)
 
 
 def _past_ticks(grey: np.ndarray, box: Box, side: str) -> int:
