@@ -226,3 +226,22 @@ def test_tick_marks_inside_a_bar_are_found_to_a_fraction_of_a_pixel():
     # a smooth bar without marks has none
     plain, _ = _bar_with_inner_ticks([])
     assert len(_inner_ticks(paper_grey(plain), bar, "after")) == 0
+
+
+@needs_ocr
+def test_minor_tick_marks_inside_a_bar_do_not_place_its_labels():
+    # marks every 10 rows inside the bar, labels only every 50: the labels
+    # keep their own centres (a minor mark near one is not its tick)
+    marks = [float(r) for r in range(45, 226, 10)]
+    image, bar = _bar_with_inner_ticks(marks)
+    img = Image.fromarray(image)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=14)
+    for value, row in ((0, 229.5), (1, 179.5), (2, 129.5), (3, 79.5), (4, 29.5)):
+        draw.text(
+            (bar.right + 6, row), str(value), fill="black", font=font, anchor="lm"
+        )
+    reading = read_bar_ticks(np.asarray(img), bar, "vertical")
+    assert reading is not None and reading.problem is None
+    assert reading.vmin == pytest.approx(0, abs=0.05)
+    assert reading.vmax == pytest.approx(4, abs=0.05)

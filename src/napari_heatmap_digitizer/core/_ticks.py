@@ -238,8 +238,6 @@ def _read_side(
     vertical = orientation == "vertical"
     reach = max(60, 6 * box.width) if vertical else max(40, 3 * box.width)
     ticks = _tick_marks(grey, box, side)
-    if len(ticks) == 0:
-        ticks = _inner_ticks(grey, box, side)
     pad = _past_ticks(grey, box, side)
     if side == "after":
         x0, x1 = box.right + pad, min(W, box.right + pad + reach)
@@ -271,6 +269,11 @@ def _read_side(
         found.append((r0, r1))
         crops.append(crop if vertical else crop.T)
     along = "rows" if vertical else "columns"
+    if len(ticks) == 0:
+        # marks inside the bar, when about one per label (not minor ticks)
+        inner = _inner_ticks(grey, box, side)
+        if len(inner) <= len(crops) + 1:
+            ticks = inner
 
     def fit(texts: list[str]) -> TickReading | None:
         pairs: list[tuple[float, float]] = []
