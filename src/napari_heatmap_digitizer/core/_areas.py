@@ -103,7 +103,7 @@ def _rectangles_at(
     f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
     small = pixels[::f, ::f]
     content = _delta_e(small, background) > delta
-    filled = fill_enclosed(content)
+    filled = fill_enclosed(content, trees=True)
     k = max(1, round(max(3.0, min(H, W) / 150) / f))
     opened = ndi.binary_opening(filled, structure=np.ones((2 * k + 1, 2 * k + 1)))
     labels, _ = ndi.label(opened)

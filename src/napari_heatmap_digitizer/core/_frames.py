@@ -61,10 +61,13 @@ def lab(rgb: np.ndarray) -> np.ndarray:
     return out.reshape(*rgb.shape[:2], 3)
 
 
-def fill_enclosed(mask: np.ndarray) -> np.ndarray:
+def fill_enclosed(mask: np.ndarray, trees: bool = False) -> np.ndarray:
     """Fill holes enclosed by content, except very large ones.
 
     A frame around the whole figure must not turn the figure into one block.
+    With ``trees``, a hole closed by thin lines and, on one side only, by the
+    straight edge of an area of colour (the "U" of a dendrogram's branch
+    standing on a heat map's edge, `_tree_holes`) stays open.
     """
     from scipy import ndimage as ndi
 
@@ -76,7 +79,88 @@ def fill_enclosed(mask: np.ndarray) -> np.ndarray:
     fill = sizes < 0.25 * mask.size
     fill[0] = False
     fill[edge] = False
+    if trees and fill.any():
+        fill &= ~_tree_holes(mask, holes, n)
     return mask | fill[holes]
+
+
+#: Lines at most this thick (an opening of one more pixel removes them).
+_THIN = 5
+
+
+def _tree_holes(mask: np.ndarray, holes: np.ndarray, n: int) -> np.ndarray:
+    """Which holes (by label) are closed by thin lines and one straight edge.
+
+    Each hole's neighbouring content pixels are thin (gone after an opening
+    of `_THIN` pixels: lines, text) or thick (areas of colour). A hole is a
+    tree's when at least 30 % of them are thin and the thick ones all lie
+    on one row or column (within 2 px) just beyond one side of the hole's
+    box, in an area reaching past the hole's other sides: a frame's inside
+    holds its data within, a map's holes are closed by areas of colour all
+    round, a bar's pale end by an outline as wide as the gradient.
+    """
+    from scipy import ndimage as ndi
+
+    thick = ndi.binary_opening(mask, structure=np.ones((_THIN, _THIN)))
+    H, W = mask.shape
+    big = np.iinfo(np.int64).max
+    n_thin = np.zeros(n + 1, np.int64)
+    n_thick = np.zeros(n + 1, np.int64)
+    lo_r = np.full(n + 1, big)
+    hi_r = np.full(n + 1, -1)
+    lo_c = np.full(n + 1, big)
+    hi_c = np.full(n + 1, -1)
+    # each hole pixel's neighbour one step up, down, left and right
+    for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        rs = slice(max(0, -dr), H - max(0, dr))
+        cs = slice(max(0, -dc), W - max(0, dc))
+        rn = slice(max(0, dr), H - max(0, -dr))
+        cn = slice(max(0, dc), W - max(0, -dc))
+        here = holes[rs, cs]
+        there = mask[rn, cn]
+        r, c = np.nonzero((here > 0) & there)
+        lab = here[r, c]
+        t = thick[rn, cn][r, c]
+        np.add.at(n_thin, lab[~t], 1)
+        np.add.at(n_thick, lab[t], 1)
+        r, c, lab = r[t] + rn.start, c[t] + cn.start, lab[t]
+        np.minimum.at(lo_r, lab, r)
+        np.maximum.at(hi_r, lab, r)
+        np.minimum.at(lo_c, lab, c)
+        np.maximum.at(hi_c, lab, c)
+    out = np.zeros(n + 1, bool)
+    total = n_thin + n_thick
+    for i, where in enumerate(ndi.find_objects(holes), start=1):
+        if where is None or n_thick[i] == 0 or n_thin[i] < 0.3 * total[i]:
+            continue
+        top, bottom = where[0].start, where[0].stop
+        left, right = where[1].start, where[1].stop
+        row = hi_r[i] - lo_r[i] <= 2 and (
+            abs(lo_r[i] - (top - 1)) <= 2 or abs(hi_r[i] - bottom) <= 2
+        )
+        col = hi_c[i] - lo_c[i] <= 2 and (
+            abs(lo_c[i] - (left - 1)) <= 2 or abs(hi_c[i] - right) <= 2
+        )
+        # the area of colour reaches past both sides of the hole (a heat
+        # map under a branch), not only to an outline as wide as the hole
+        # (a bar's pale end inside its outline)
+        r0, r1, c0, c1 = lo_r[i], hi_r[i] + 1, lo_c[i], hi_c[i] + 1
+        row = row and _beyond(thick, (r0, r1), (left - _THIN, right - 1 + _THIN))
+        col = col and _beyond(thick.T, (c0, c1), (top - _THIN, bottom - 1 + _THIN))
+        out[i] = row or col
+    return out
+
+
+def _beyond(thick: np.ndarray, rows: tuple[int, int], cols: tuple[int, int]) -> bool:
+    """Whether ``thick`` holds pixels near ``rows`` at both ``cols`` (clipped)."""
+    H, W = thick.shape
+    r0, r1 = max(0, rows[0] - 2), min(H, rows[1] + 2)
+    a, b = cols
+    if a < 0 or b >= W:
+        return False
+    return bool(thick[r0:r1, max(0, a - 3) : a + 1].any()) and bool(
+        thick[r0:r1, b : b + 4].any()
+    )
 
 
 @dataclass
@@ -323,7 +407,8 @@ def axes_panels(
     bar itself (``is_bar``), is large enough and holds colour-map-like content
     (`has_content`). Large many-coloured areas that are not rectangles
     (`outline_boxes`: maps, triangles, discs drawn without a frame) are new
-    panels when they meet no panel or bar. ``panels`` is updated in place;
+    panels when they meet no panel or bar, or only panels that are its
+    pieces (`_pieces`), which it replaces. ``panels`` is updated in place;
     the new panels are returned.
     """
     H, W = pixels.shape[:2]
@@ -348,6 +433,33 @@ def axes_panels(
             added.append(box)
     f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
     for box in outline_boxes(pixels, background, f, smallest):
-        if not any(meets(box, b) for b in panels + added + bars):
-            added.append(box)
+        if any(meets(box, b) for b in added + bars):
+            continue
+        met = [p for p in panels if meets(box, p)]
+        if met and not _pieces(box, met):
+            continue
+        # pieces of one map (split by borders of the page's colour) give way
+        panels[:] = [p for p in panels if p not in met]
+        added.append(box)
     return added
+
+
+def _pieces(outline: Box, met: list[Box]) -> bool:
+    """Whether boxes are pieces of one non-rectangular area ``outline``.
+
+    A map split by borders of the page's colour (a choropleth's state lines)
+    is found as several areas whose boxes interlock: two or more, all inside
+    the outline, some overlapping. Panels of a figure, even close together,
+    never overlap.
+    """
+    return (
+        len(met) >= 2
+        and all(
+            outline.left <= p.left
+            and outline.top <= p.top
+            and outline.right >= p.right
+            and outline.bottom >= p.bottom
+            for p in met
+        )
+        and any(meets(p, q) for i, p in enumerate(met) for q in met[i + 1 :])
+    )
