@@ -32,6 +32,14 @@ def _gradient(size: int) -> np.ndarray:
     return np.round((1 - t) * [40, 20, 120] + t * [250, 230, 40]).astype(np.uint8)
 
 
+def _page_with_vertical_bar(size: tuple[int, int], bar: Box) -> Image.Image:
+    """A white page of ``size`` with a vertical bar, low end at the bottom."""
+    img = Image.new("RGB", size, "white")
+    ramp = np.repeat(_gradient(bar.height)[::-1, None], bar.width, axis=1)
+    img.paste(Image.fromarray(ramp), (bar.left, bar.top))
+    return img
+
+
 # -- labels misread by a lost glyph ---------------------------------------
 
 ROWS = [20, 45, 70, 96, 121, 147, 172, 198, 223]
@@ -136,14 +144,8 @@ def test_end_labels_flush_with_a_horizontal_bar_set_close_below_it():
 
 @needs_ocr
 def test_labels_between_a_bar_and_the_next_panel_are_read():
-    img = Image.new("RGB", (400, 260), "white")
     bar = Box(40, 30, 70, 230)
-    img.paste(
-        Image.fromarray(
-            np.repeat(_gradient(bar.height)[::-1, None], bar.width, axis=1)
-        ),
-        (bar.left, bar.top),
-    )
+    img = _page_with_vertical_bar((400, 260), bar)
     # the next panel, 40 px past the labels: a dark, busy field
     rng = np.random.default_rng(0)
     field = rng.integers(0, 120, size=(220, 250, 3), dtype=np.uint8)
@@ -164,14 +166,8 @@ def test_labels_between_a_bar_and_the_next_panel_are_read():
 @needs_ocr
 def test_tick_marks_set_off_the_bar_by_a_pale_column_are_not_labels():
     # a bar without outline; grey tick marks from 2 to 6 px out, labels after
-    img = Image.new("RGB", (160, 260), "white")
     bar = Box(40, 30, 60, 230)
-    img.paste(
-        Image.fromarray(
-            np.repeat(_gradient(bar.height)[::-1, None], bar.width, axis=1)
-        ),
-        (bar.left, bar.top),
-    )
+    img = _page_with_vertical_bar((160, 260), bar)
     draw = ImageDraw.Draw(img)
     font = ImageFont.load_default(size=14)
     for value in (0, 1, 2, 3, 4):
