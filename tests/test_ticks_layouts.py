@@ -8,11 +8,13 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._ticks import (
+from napari_heatmap_digitizer.core._tick_marks import (
     _inner_ticks,
     _label_block,
-    _lost_glyphs,
     _tick_marks,
+)
+from napari_heatmap_digitizer.core._ticks import (
+    _lost_glyphs,
     fit_tick_labels,
     ocr_available,
     paper_grey,

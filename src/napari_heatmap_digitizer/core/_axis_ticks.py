@@ -24,6 +24,7 @@ import numpy as np
 from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._tick_marks import _past_ticks, _tick_marks
 from napari_heatmap_digitizer.core._tick_ocr import (
     label_boxes,
     paper_grey,
@@ -32,9 +33,7 @@ from napari_heatmap_digitizer.core._tick_ocr import (
 )
 from napari_heatmap_digitizer.core._ticks import (
     TickReading,
-    _past_ticks,
     _refused,
-    _tick_marks,
     fit_tick_labels,
     parse_label,
     require_ocr,
