@@ -28,6 +28,7 @@ from napari_heatmap_digitizer.core._frames import (
     meets,
     scaled_box,
 )
+from napari_heatmap_digitizer.core._morph import far_from, opening
 
 #: A colour bar is at least this many times longer than wide.
 BAR_ASPECT = 3.0
@@ -53,7 +54,7 @@ FLAT_DELTA = 1.5
 
 def content_mask(pixels: np.ndarray, background: np.ndarray) -> np.ndarray:
     """Where the figure (Lab) differs from the page by `CONTENT_DELTA`."""
-    return _delta_e(pixels, background) > CONTENT_DELTA
+    return far_from(pixels, np.asarray(background, np.float64), CONTENT_DELTA)
 
 
 def rectangles(pixels: np.ndarray, background: np.ndarray) -> list[Box]:
@@ -65,16 +66,18 @@ def rectangles(pixels: np.ndarray, background: np.ndarray) -> list[Box]:
     joins the rest, and such a box, when nearly all of it differs from the
     page, replaces the boxes it contains (and crosses no other).
     """
-    boxes = _rectangles_at(pixels, background, CONTENT_DELTA)
+    refined: dict[Box, Box | None] = {}
+    boxes = _rectangles_at(pixels, background, CONTENT_DELTA, refined)
     border = np.concatenate(
         [pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]
     ).reshape(-1, 3)
     if (_delta_e(border, background) < 0.5).mean() < 0.98:
         return boxes
-    for box in _rectangles_at(pixels, background, FLAT_DELTA):
+    for box in _rectangles_at(pixels, background, FLAT_DELTA, refined):
         # nearly every pixel differs from the page: a field, not a frame or
         # an outline around sparse data or a map
-        if (_delta_e(pixels[box.slices], background) > FLAT_DELTA).mean() < 0.9:
+        page = np.asarray(background, np.float64)
+        if far_from(pixels[box.slices], page, FLAT_DELTA).mean() < 0.9:
             continue
         inside = [b for b in boxes if _contains(box, b)]
         # it must grow what was found, and cut across nothing found
@@ -94,18 +97,25 @@ def _contains(outer: Box, inner: Box) -> bool:
 
 
 def _rectangles_at(
-    pixels: np.ndarray, background: np.ndarray, delta: float
+    pixels: np.ndarray,
+    background: np.ndarray,
+    delta: float,
+    refined: dict[Box, Box | None],
 ) -> list[Box]:
-    """`rectangles` with content differing from the page by ``delta``."""
+    """`rectangles` with content differing from the page by ``delta``.
+
+    ``refined`` keeps each rough box's refined box: both searches find most
+    areas alike.
+    """
     from scipy import ndimage as ndi
 
     H, W = pixels.shape[:2]
     f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
     small = pixels[::f, ::f]
-    content = _delta_e(small, background) > delta
+    content = far_from(small, np.asarray(background, np.float64), delta)
     filled = fill_enclosed(content, trees=True)
     k = max(1, round(max(3.0, min(H, W) / 150) / f))
-    opened = ndi.binary_opening(filled, structure=np.ones((2 * k + 1, 2 * k + 1)))
+    opened = opening(filled, k)
     labels, _ = ndi.label(opened)
     boxes = []
     for i, where in enumerate(ndi.find_objects(labels)):
@@ -114,7 +124,10 @@ def _rectangles_at(
         part = labels[where] == i + 1
         if part.mean() < 0.85:
             continue
-        box = _refine(pixels, scaled_box(where, f, (H, W)), background, f)
+        rough = scaled_box(where, f, (H, W))
+        if rough not in refined:
+            refined[rough] = _refine(pixels, rough, background, f)
+        box = refined[rough]
         if box is not None:
             boxes.append(box)
     return boxes
@@ -146,9 +159,7 @@ def data_area(pixels: np.ndarray, box: Box, background: np.ndarray) -> Box:
         or (_delta_e(ring, ground) < 3).mean() < 0.6
     ):
         return box
-    content = ndi.binary_opening(
-        _delta_e(lab, ground) > CONTENT_DELTA, structure=np.ones((5, 5))
-    )
+    content = opening(far_from(lab, ground.astype(np.float64), CONTENT_DELTA), 2)
     # the largest area: not a facet's title strip above it
     labels, n = ndi.label(content)
     if n > 1:
@@ -326,7 +337,7 @@ def _refine(
         min(H, rough.bottom + pad),
     )
     lab = pixels[outer.slices]
-    content = _delta_e(lab, background) > CONTENT_DELTA
+    content = far_from(lab, np.asarray(background, np.float64), CONTENT_DELTA)
     # Judge rows on the middle of the box's columns and vice versa, so tick
     # marks and labels next to a corner do not widen it.
     h, w = content.shape

@@ -34,6 +34,7 @@ from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._frames import CONTENT_DELTA, axes_panels
 from napari_heatmap_digitizer.core._frames import lab as _lab
+from napari_heatmap_digitizer.core._morph import colour_count, far_from
 from napari_heatmap_digitizer.core._naming import (
     TOP,
     ColormapMatch,
@@ -327,11 +328,10 @@ def _is_panel(
         return False
     if box.width >= 0.98 * shape[1] and box.height >= 0.98 * shape[0]:
         return False
-    content = _delta_e(lab, background) > CONTENT_DELTA
+    content = far_from(lab, np.asarray(background, np.float64), CONTENT_DELTA)
     if content.mean() < 0.5:
         return False
-    quantised = np.unique(np.rint(lab[content][::7] / 4.0), axis=0)
-    return len(quantised) >= 4
+    return colour_count(lab[content][::7]) >= 4
 
 
 def _label_side(

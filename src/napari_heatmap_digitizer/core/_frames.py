@@ -25,8 +25,14 @@ from typing import NamedTuple
 import numpy as np
 
 from napari_heatmap_digitizer.core import _kernel as kernel
-from napari_heatmap_digitizer.core._bar_pixels import _delta_e
 from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._morph import (
+    closing,
+    colour_count,
+    far_from,
+    hole_borders,
+    opening,
+)
 
 #: A pixel belongs to the figure's content when it is this far (ΔE) from the
 #: background colour (for panels found by colour and by frame alike).
@@ -80,7 +86,7 @@ def fill_enclosed(mask: np.ndarray, trees: bool = False) -> np.ndarray:
     fill[0] = False
     fill[edge] = False
     if trees and fill.any():
-        fill &= ~_tree_holes(mask, holes, n)
+        fill &= ~_tree_holes(mask, holes, n, fill)
     return mask | fill[holes]
 
 
@@ -88,7 +94,9 @@ def fill_enclosed(mask: np.ndarray, trees: bool = False) -> np.ndarray:
 _THIN = 5
 
 
-def _tree_holes(mask: np.ndarray, holes: np.ndarray, n: int) -> np.ndarray:
+def _tree_holes(
+    mask: np.ndarray, holes: np.ndarray, n: int, candidates: np.ndarray
+) -> np.ndarray:
     """Which holes (by label) are closed by thin lines and one straight edge.
 
     Each hole's neighbouring content pixels are thin (gone after an opening
@@ -97,54 +105,27 @@ def _tree_holes(mask: np.ndarray, holes: np.ndarray, n: int) -> np.ndarray:
     on one row or column (within 2 px) just beyond one side of the hole's
     box, in an area reaching past the hole's other sides: a frame's inside
     holds its data within, a map's holes are closed by areas of colour all
-    round, a bar's pale end by an outline as wide as the gradient.
+    round, a bar's pale end by an outline as wide as the gradient. Only
+    the ``candidates`` (a boolean per label) are judged.
     """
-    from scipy import ndimage as ndi
-
-    thick = ndi.binary_opening(mask, structure=np.ones((_THIN, _THIN)))
-    H, W = mask.shape
-    big = np.iinfo(np.int64).max
-    n_thin = np.zeros(n + 1, np.int64)
-    n_thick = np.zeros(n + 1, np.int64)
-    lo_r = np.full(n + 1, big)
-    hi_r = np.full(n + 1, -1)
-    lo_c = np.full(n + 1, big)
-    hi_c = np.full(n + 1, -1)
-    # each hole pixel's neighbour one step up, down, left and right
-    for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-        rs = slice(max(0, -dr), H - max(0, dr))
-        cs = slice(max(0, -dc), W - max(0, dc))
-        rn = slice(max(0, dr), H - max(0, -dr))
-        cn = slice(max(0, dc), W - max(0, -dc))
-        here = holes[rs, cs]
-        there = mask[rn, cn]
-        r, c = np.nonzero((here > 0) & there)
-        lab = here[r, c]
-        t = thick[rn, cn][r, c]
-        np.add.at(n_thin, lab[~t], 1)
-        np.add.at(n_thick, lab[t], 1)
-        r, c, lab = r[t] + rn.start, c[t] + cn.start, lab[t]
-        np.minimum.at(lo_r, lab, r)
-        np.maximum.at(hi_r, lab, r)
-        np.minimum.at(lo_c, lab, c)
-        np.maximum.at(hi_c, lab, c)
+    thick = opening(mask, _THIN // 2)
+    counts, extent, reach = hole_borders(holes, mask, thick, n)
     out = np.zeros(n + 1, bool)
-    total = n_thin + n_thick
-    for i, where in enumerate(ndi.find_objects(holes), start=1):
-        if where is None or n_thick[i] == 0 or n_thin[i] < 0.3 * total[i]:
-            continue
-        top, bottom = where[0].start, where[0].stop
-        left, right = where[1].start, where[1].stop
-        row = hi_r[i] - lo_r[i] <= 2 and (
-            abs(lo_r[i] - (top - 1)) <= 2 or abs(hi_r[i] - bottom) <= 2
+    n_thin, n_thick = counts[:, 0], counts[:, 1]
+    judged = candidates & (n_thick > 0) & (n_thin >= 0.3 * (n_thin + n_thick))
+    for i in np.flatnonzero(judged):
+        top, bottom, left, right = (int(v) for v in extent[i])
+        r0, r1, c0, c1 = (int(v) for v in reach[i])
+        # rows r0..r1-1 and columns c0..c1-1 hold the thick neighbours
+        row = r1 - 1 - r0 <= 2 and (
+            abs(r0 - (top - 1)) <= 2 or abs(r1 - 1 - bottom) <= 2
         )
-        col = hi_c[i] - lo_c[i] <= 2 and (
-            abs(lo_c[i] - (left - 1)) <= 2 or abs(hi_c[i] - right) <= 2
+        col = c1 - 1 - c0 <= 2 and (
+            abs(c0 - (left - 1)) <= 2 or abs(c1 - 1 - right) <= 2
         )
         # the area of colour reaches past both sides of the hole (a heat
         # map under a branch), not only to an outline as wide as the hole
         # (a bar's pale end inside its outline)
-        r0, r1, c0, c1 = lo_r[i], hi_r[i] + 1, lo_c[i], hi_c[i] + 1
         row = row and _beyond(thick, (r0, r1), (left - _THIN, right - 1 + _THIN))
         col = col and _beyond(thick.T, (c0, c1), (top - _THIN, bottom - 1 + _THIN))
         out[i] = row or col
@@ -251,7 +232,7 @@ def frame_boxes(pixels: np.ndarray, background: np.ndarray) -> list[Frame]:
     """
     H, W = pixels.shape[:2]
     grey = np.hypot(pixels[..., 1], pixels[..., 2]) <= LINE_CHROMA
-    mask = grey & (_delta_e(pixels, background) > LINE_DELTA)
+    mask = grey & far_from(pixels, np.asarray(background, np.float64), LINE_DELTA)
     least = max(24, int(0.06 * min(H, W)))
     tol = max(3, int(0.01 * min(H, W)))
     # tick marks may prolong a line past the corner
@@ -313,14 +294,11 @@ def has_content(pixels: np.ndarray, background: np.ndarray, delta: float) -> boo
     text, tick marks and thin lines opened away, cover at least
     `FRAMED_CONTENT` of it in at least `FRAMED_COLOURS` colours.
     """
-    from scipy import ndimage as ndi
-
-    content = _delta_e(pixels, background) > delta
-    areas = ndi.binary_opening(content, structure=np.ones((5, 5)))
+    content = far_from(pixels, np.asarray(background, np.float64), delta)
+    areas = opening(content, 2)
     if areas.mean() < FRAMED_CONTENT:
         return False
-    quantised = np.unique(np.rint(pixels[areas][::7] / 4.0), axis=0)
-    return len(quantised) >= FRAMED_COLOURS
+    return colour_count(pixels[areas][::7]) >= FRAMED_COLOURS
 
 
 def outline_boxes(
@@ -342,10 +320,8 @@ def outline_boxes(
     pixels = pixels[::f, ::f]
     # thin borders of the background colour (between the counties of a
     # map, the cells of a matrix) are closed; enclosed gaps filled
-    content = ndi.binary_closing(
-        _delta_e(pixels, background) > OUTLINE_DELTA,
-        structure=np.ones((5, 5)),
-        border_value=0,
+    content = closing(
+        far_from(pixels, np.asarray(background, np.float64), OUTLINE_DELTA), 2
     )
     labels, _ = ndi.label(fill_enclosed(content))
     boxes = []
@@ -361,14 +337,13 @@ def outline_boxes(
         if box.width >= 0.95 * W and box.height >= 0.95 * H:
             continue
         # areas of colour, not text: what survives an opening
-        areas = part & ndi.binary_opening(
-            _delta_e(pixels[where], background) > OUTLINE_DELTA,
-            structure=np.ones((5, 5)),
+        areas = part & opening(
+            far_from(pixels[where], np.asarray(background, np.float64), OUTLINE_DELTA),
+            2,
         )
         if areas.sum() < 0.3 * part.sum():
             continue
-        colours = np.unique(np.rint(pixels[where][areas][::7] / 4.0), axis=0)
-        if len(colours) >= OUTLINE_COLOURS:
+        if colour_count(pixels[where][areas][::7]) >= OUTLINE_COLOURS:
             boxes.append(box)
     return boxes
 

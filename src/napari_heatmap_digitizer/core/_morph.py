@@ -1,0 +1,187 @@
+"""Compiled whole-figure masks and square morphology for detection.
+
+Detection reads a figure as masks: where it differs from the page, where
+thin things (text, lines) are opened away, where gaps are closed. A square
+structuring element is separable, so erosion by a ``(2r+1)``-square is one
+erosion along the rows and one down the columns, each a single pass that
+counts the run of set pixels reaching each pixel: the time does not grow
+with the square's size. The results equal `scipy.ndimage`'s
+``binary_erosion``/``dilation``/``opening``/``closing`` with
+``structure=np.ones((2r+1, 2r+1))`` and the same ``border_value``.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+#: Columns handled together by one thread in a pass down the columns.
+_BLOCK = 64
+
+
+@numba.njit(parallel=True, nogil=True, cache=True)
+def far_from(pixels: np.ndarray, colour: np.ndarray, delta: float) -> np.ndarray:
+    """Where ``pixels`` (``(H, W, 3)`` Lab) lie beyond ``delta`` (ΔE) of ``colour``."""
+    H, W = pixels.shape[:2]
+    out = np.empty((H, W), dtype=np.bool_)
+    limit = delta * delta
+    c0, c1, c2 = colour[0], colour[1], colour[2]
+    for i in numba.prange(H):
+        for j in range(W):
+            d0 = pixels[i, j, 0] - c0
+            d1 = pixels[i, j, 1] - c1
+            d2 = pixels[i, j, 2] - c2
+            out[i, j] = d0 * d0 + d1 * d1 + d2 * d2 > limit
+    return out
+
+
+@numba.njit(parallel=True, nogil=True, cache=True)
+def _erode_rows(mask: np.ndarray, r: int, border: bool) -> np.ndarray:
+    """Erosion along each row by ``2r+1`` pixels; outside the image is ``border``."""
+    H, W = mask.shape
+    out = np.empty((H, W), dtype=np.bool_)
+    big = W + r + 1
+    for i in numba.prange(H):
+        # set pixels in a row ending here (left) and starting here (right)
+        right = np.empty(W, dtype=np.int64)
+        run = big if border else 0
+        for j in range(W - 1, -1, -1):
+            run = run + 1 if mask[i, j] else 0
+            right[j] = run
+        run = big if border else 0
+        for j in range(W):
+            run = run + 1 if mask[i, j] else 0
+            out[i, j] = run > r and right[j] > r
+    return out
+
+
+@numba.njit(parallel=True, nogil=True, cache=True)
+def _erode_columns(mask: np.ndarray, r: int, border: bool) -> np.ndarray:
+    """Erosion down each column by ``2r+1`` pixels; outside is ``border``."""
+    H, W = mask.shape
+    out = np.empty((H, W), dtype=np.bool_)
+    big = H + r + 1
+    blocks = (W + _BLOCK - 1) // _BLOCK
+    for b in numba.prange(blocks):
+        j0 = b * _BLOCK
+        j1 = min(W, j0 + _BLOCK)
+        n = j1 - j0
+        below = np.empty((H, n), dtype=np.int64)
+        run = np.empty(n, dtype=np.int64)
+        run[:] = big if border else 0
+        for i in range(H - 1, -1, -1):
+            for k in range(n):
+                run[k] = run[k] + 1 if mask[i, j0 + k] else 0
+                below[i, k] = run[k]
+        run[:] = big if border else 0
+        for i in range(H):
+            for k in range(n):
+                run[k] = run[k] + 1 if mask[i, j0 + k] else 0
+                out[i, j0 + k] = run[k] > r and below[i, k] > r
+    return out
+
+
+def erode(mask: np.ndarray, r: int, border: bool = False) -> np.ndarray:
+    """Binary erosion of ``mask`` by a ``(2r+1)``-pixel square.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        2-D boolean mask.
+    r : int
+        The square's half-width: ``r = 2`` is a 5 × 5 square.
+    border : bool
+        The value taken for pixels outside the image.
+
+    Returns
+    -------
+    numpy.ndarray
+        Where the whole square around a pixel is set.
+    """
+    mask = np.asarray(mask, dtype=np.bool_)
+    if r <= 0:
+        return mask.copy()
+    return _erode_columns(_erode_rows(mask, r, border), r, border)
+
+
+def dilate(mask: np.ndarray, r: int) -> np.ndarray:
+    """Binary dilation of ``mask`` by a ``(2r+1)``-pixel square (outside unset)."""
+    mask = np.asarray(mask, dtype=np.bool_)
+    return ~erode(~mask, r, border=True)
+
+
+def opening(mask: np.ndarray, r: int) -> np.ndarray:
+    """Binary opening by a ``(2r+1)``-square: what the square fits inside.
+
+    Outside the image counts as unset, as in `scipy.ndimage.binary_opening`.
+    """
+    return dilate(erode(mask, r), r)
+
+
+def closing(mask: np.ndarray, r: int) -> np.ndarray:
+    """Binary closing by a ``(2r+1)``-square, outside unset both times.
+
+    As `scipy.ndimage.binary_closing` with ``border_value=0``: pixels
+    within ``r`` of the image's edge come out unset.
+    """
+    return erode(dilate(mask, r), r)
+
+
+def colour_count(lab: np.ndarray, step: float = 4.0) -> int:
+    """How many distinct colours ``lab`` (``(n, 3)``) holds, quantised by ``step``."""
+    if len(lab) == 0:
+        return 0
+    q = np.rint(np.asarray(lab, dtype=np.float64) / step).astype(np.int64)
+    q -= q.min(axis=0)
+    span = q.max(axis=0) + 1
+    keys = (q[:, 0] * span[1] + q[:, 1]) * span[2] + q[:, 2]
+    return len(np.unique(keys))
+
+
+@numba.njit(nogil=True, cache=True)
+def hole_borders(
+    holes: np.ndarray, mask: np.ndarray, thick: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What borders each labelled hole, in one pass.
+
+    For labels ``1..n`` of ``holes`` (0: not a hole), counts the set pixels
+    of ``mask`` one step up, down, left or right of the hole's pixels, as
+    ``counts[i] = (thin, thick)`` by ``thick``; ``extent[i] = (top, bottom,
+    left, right)`` is the hole's box (bottom and right exclusive) and
+    ``reach[i]`` the same box around its thick neighbours (``-1`` when it
+    has none).
+    """
+    H, W = holes.shape
+    counts = np.zeros((n + 1, 2), dtype=np.int64)
+    extent = np.empty((n + 1, 4), dtype=np.int64)
+    reach = np.empty((n + 1, 4), dtype=np.int64)
+    for i in range(n + 1):
+        extent[i, 0], extent[i, 1], extent[i, 2], extent[i, 3] = H, -1, W, -1
+        reach[i, 0], reach[i, 1], reach[i, 2], reach[i, 3] = H, -1, W, -1
+    steps = ((-1, 0), (1, 0), (0, -1), (0, 1))
+    for r in range(H):
+        for c in range(W):
+            k = holes[r, c]
+            if k == 0:
+                continue
+            extent[k, 0] = min(extent[k, 0], r)
+            extent[k, 1] = max(extent[k, 1], r + 1)
+            extent[k, 2] = min(extent[k, 2], c)
+            extent[k, 3] = max(extent[k, 3], c + 1)
+            for dr, dc in steps:
+                rr = r + dr
+                cc = c + dc
+                if rr < 0 or rr >= H or cc < 0 or cc >= W or not mask[rr, cc]:
+                    continue
+                if thick[rr, cc]:
+                    counts[k, 1] += 1
+                    reach[k, 0] = min(reach[k, 0], rr)
+                    reach[k, 1] = max(reach[k, 1], rr + 1)
+                    reach[k, 2] = min(reach[k, 2], cc)
+                    reach[k, 3] = max(reach[k, 3], cc + 1)
+                else:
+                    counts[k, 0] += 1
+    for i in range(n + 1):
+        if counts[i, 1] == 0:
+            reach[i, 0], reach[i, 1], reach[i, 2], reach[i, 3] = -1, -1, -1, -1
+    return counts, extent, reach

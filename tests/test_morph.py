@@ -1,0 +1,72 @@
+"""The compiled square morphology equals scipy.ndimage's, on any mask."""
+
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+from napari_heatmap_digitizer.core import _morph
+
+
+def _masks():
+    rng = np.random.default_rng(5)
+    for shape in [(1, 1), (3, 7), (40, 33), (130, 70), (65, 200)]:
+        for p in (0.2, 0.6, 0.9):
+            yield rng.random(shape) < p
+    # blocks with text-like specks and thin lines: what detection meets
+    m = np.zeros((90, 120), bool)
+    m[10:60, 20:100] = True
+    m[70, :] = True
+    m[:, 5] = True
+    m[30:33, 40:42] = False
+    yield m
+    yield np.ones((50, 60), bool)
+
+
+@pytest.mark.parametrize("r", [0, 1, 2, 3, 6])
+def test_same_as_scipy(r):
+    square = np.ones((2 * r + 1, 2 * r + 1), bool)
+    for mask in _masks():
+        for border in (False, True):
+            np.testing.assert_array_equal(
+                _morph.erode(mask, r, border),
+                ndi.binary_erosion(mask, square, border_value=int(border)),
+            )
+        np.testing.assert_array_equal(
+            _morph.dilate(mask, r), ndi.binary_dilation(mask, square)
+        )
+        np.testing.assert_array_equal(
+            _morph.opening(mask, r), ndi.binary_opening(mask, square)
+        )
+        np.testing.assert_array_equal(
+            _morph.closing(mask, r),
+            ndi.binary_closing(mask, square, border_value=0),
+        )
+
+
+def test_views_are_read_as_they_lie():
+    """Strided and transposed masks (a figure read at reduced scale)."""
+    mask = np.random.default_rng(1).random((80, 90)) < 0.7
+    square = np.ones((5, 5), bool)
+    for view in (mask[::3, ::2], mask.T, mask[5:60, 10:70]):
+        np.testing.assert_array_equal(
+            _morph.opening(view, 2), ndi.binary_opening(view, square)
+        )
+
+
+def test_far_from():
+    lab = np.random.default_rng(2).uniform(-50, 100, (30, 40, 3)).astype(np.float32)
+    colour = np.array([50.0, 0.0, 0.0])
+    want = np.sqrt(((lab - colour) ** 2).sum(axis=-1)) > 30.0
+    np.testing.assert_array_equal(_morph.far_from(lab, colour, 30.0), want)
+    np.testing.assert_array_equal(
+        _morph.far_from(lab[::2, 1:], colour, 30.0), want[::2, 1:]
+    )
+
+
+def test_colour_count():
+    lab = np.array([[50, 0, 0], [49.0, 0.5, -0.4], [60, 0, 0], [50, 10, 0]], float)
+    assert _morph.colour_count(lab) == 3
+    assert _morph.colour_count(lab, step=1000.0) == 1
+    assert _morph.colour_count(lab[:0]) == 0
+    want = len(np.unique(np.rint(lab / 4.0), axis=0))
+    assert _morph.colour_count(lab) == want
