@@ -20,8 +20,8 @@ every data pixel. Each figure is read twice, with the same code for all:
 
 Also timed, before anything else reads the figure (its colours new to the
 kernel's memo, as on a user's first run; the kernels compiled once before
-all): detection without and with tick-label reading, against digitizing
-the panels found. Prints a
+all, detection's too): detection without and with tick-label reading,
+against digitizing the panels found. Prints a
 Markdown table for docs/accuracy.md.
 """
 
@@ -40,6 +40,7 @@ from napari_heatmap_digitizer.core import (
     detect,
     load_image,
     ocr_available,
+    prepare_kernels,
     run_recipe,
 )
 from napari_heatmap_digitizer.testing import (
@@ -90,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     figures = [
         f for f in program_figures(FIGURES) if not args.only or f.name in args.only
     ]
-    # compile the kernels before anything is timed
+    # compile the kernels (digitizing's and detection's) before anything is
+    # timed
+    prepare_kernels()
     if figures:
         score_given(figures[0])
     rows = []

@@ -141,7 +141,7 @@ def colour_count(lab: np.ndarray, step: float = 4.0) -> int:
 @numba.njit(nogil=True, cache=True)
 def hole_borders(
     holes: np.ndarray, mask: np.ndarray, thick: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What borders each labelled hole, in one pass.
 
     For labels ``1..n`` of ``holes`` (0: not a hole), counts the set pixels
@@ -185,3 +185,36 @@ def hole_borders(
         if counts[i, 1] == 0:
             reach[i, 0], reach[i, 1], reach[i, 2], reach[i, 3] = -1, -1, -1, -1
     return counts, extent, reach
+
+
+@numba.njit(nogil=True, cache=True)
+def line_spread(line: np.ndarray, q: float) -> tuple[np.ndarray, float]:
+    """A line's colour and how far its pixels spread from it.
+
+    Returns the median per channel of ``line`` (``(n, 3)`` Lab) and the
+    ``q``-th percentile of its pixels' ΔE to that median.
+    """
+    n = line.shape[0]
+    centre = np.empty(3, dtype=np.float64)
+    for k in range(3):
+        centre[k] = np.median(line[:, k].astype(np.float64))
+    d = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        d0 = line[i, 0] - centre[0]
+        d1 = line[i, 1] - centre[1]
+        d2 = line[i, 2] - centre[2]
+        d[i] = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+    return centre, np.percentile(d, q)
+
+
+@numba.njit(nogil=True, cache=True)
+def median_delta(a: np.ndarray, b: np.ndarray) -> float:
+    """The median ΔE between the pixels of ``a`` and ``b`` (``(n, 3)`` Lab)."""
+    n = a.shape[0]
+    d = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        d0 = a[i, 0] - b[i, 0]
+        d1 = a[i, 1] - b[i, 1]
+        d2 = a[i, 2] - b[i, 2]
+        d[i] = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+    return np.median(d)

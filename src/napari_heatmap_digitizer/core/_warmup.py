@@ -17,14 +17,15 @@ from types import ModuleType
 import numpy as np
 from numba.core.registry import CPUDispatcher
 
-from napari_heatmap_digitizer.core import _bands, _grid, _kernel
+from napari_heatmap_digitizer.core import _bands, _grid, _kernel, _morph
 from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._detect import detect
 from napari_heatmap_digitizer.core._pipeline import run_recipe
 from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe, Values
 
 #: The modules whose compiled functions are counted.
-_KERNEL_MODULES: tuple[ModuleType, ...] = (_kernel, _bands, _grid)
+_KERNEL_MODULES: tuple[ModuleType, ...] = (_kernel, _bands, _grid, _morph)
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,12 @@ def _tiny_figure() -> tuple[np.ndarray, Recipe]:
 
 
 def prepare_kernels() -> KernelStatus:
-    """Compile (or load from the cache) the kernels digitizing uses.
+    """Compile (or load from the cache) the kernels digitizing and detection use.
 
-    Runs the pipeline on a tiny figure, per pixel and per cell, so the next
-    real run starts at once. Safe to call from a background thread and more
-    than once; later calls take milliseconds.
+    Runs the pipeline on a tiny figure, per pixel and per cell, and detects
+    its panel and bar, so the next real run starts at once. Safe to call
+    from a background thread and more than once; later calls take
+    milliseconds.
 
     Returns
     -------
@@ -89,4 +91,6 @@ def prepare_kernels() -> KernelStatus:
     for panel in run_recipe(recipe, image):
         panel.summary()
         panel.result.summary()
+    # detection's masks and morphology (no tick labels: no OCR engine needed)
+    detect(image, ticks=False)
     return KernelStatus(time.perf_counter() - start, _misses() > before)
