@@ -160,6 +160,7 @@ def complete_recipe(
         else:
             cb.vmin, cb.vmax, cb.ticks = ticks.vmin, ticks.vmax, None
             cb.norm = cb.norm or ticks.norm
+            _fall(cb)
             done.notes.append(
                 f"range {ticks.vmin:g} to {ticks.vmax:g} ({cb.norm}) from tick "
                 f"labels {', '.join(ticks.labels)}"
@@ -167,6 +168,17 @@ def complete_recipe(
                 + (" (only two labels, unchecked: check it)" if ticks.unchecked else "")
             )
     return done
+
+
+def _fall(spec: ColorbarSpec) -> None:
+    """Read a bar whose labels fall along it from its other end (``flip``).
+
+    A range is always given low value first; labels read falling from the
+    bar's bottom (or left) mean its values run the other way.
+    """
+    if spec.vmin is not None and spec.vmax is not None and spec.vmin > spec.vmax:
+        spec.vmin, spec.vmax = spec.vmax, spec.vmin
+        spec.flip = not spec.flip
 
 
 def _read(bar: FoundBar) -> bool:
@@ -203,6 +215,7 @@ def _own_bars(
             vmax=bar.ticks.vmax,
             norm=bar.ticks.norm,
         )
+        _fall(spec)
         out += [Panel(found.panels[i], colorbar=spec) for i in mine]
         taken.update(mine)
         done.notes.append(

@@ -58,7 +58,9 @@ class ValueScale:
         ------
         DigitizerError
             If ``vmin`` or ``vmax`` is not a number or not finite, they are
-            equal, or a log scale has a value that is not positive.
+            equal, ``vmin`` is above ``vmax`` (a bar whose values fall along
+            it is read with ``flip``), or a log scale has a value that is not
+            positive.
         """
         norm = _check_norm(norm)
         vmin, vmax = real(vmin, "vmin"), real(vmax, "vmax")
@@ -71,6 +73,13 @@ class ValueScale:
             raise DigitizerError(
                 f"vmin and vmax are both {vmin}: give the values at the two ends of "
                 "the colour bar"
+            )
+        if vmin > vmax:
+            raise DigitizerError(
+                f"vmin {vmin:g} is above vmax {vmax:g}: vmin is the value at the "
+                "colour bar's low end (its bottom, or left); for a bar whose values "
+                "fall along it give flip (--flip), for a named map its reverse "
+                "(NAME_r)"
             )
         if norm == "log" and (vmin <= 0 or vmax <= 0):
             raise DigitizerError(

@@ -1,0 +1,115 @@
+"""The confidence report: good results pass, each kind of doubt is caught."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from napari_heatmap_digitizer.core import (
+    Box,
+    Colorbar,
+    ColorbarSpec,
+    DigitizerError,
+    Panel,
+    Recipe,
+    digitize,
+)
+from napari_heatmap_digitizer.core._autofill import _fall
+from napari_heatmap_digitizer.core._confidence import Bounds, assess
+from napari_heatmap_digitizer.testing import render
+
+
+@pytest.fixture(scope="module")
+def plasma():
+    return render(cmap="plasma", vmin=-2.0, vmax=3.0, seed=3)
+
+
+def test_a_good_result_is_not_doubtful(plasma):
+    bar = Colorbar.from_image(plasma.image, plasma.colorbar, -2.0, 3.0)
+    report = assess(digitize(plasma.image, bar, plasma.panels[0]), range_from="given")
+    assert not report.doubtful, report.doubts
+    assert report.matched_share > 0.99
+    assert report.median_delta < 1.0
+    assert report.data == report.pixels
+    assert report.line().startswith(f"panel {plasma.panels[0].as_text()}: ok: ")
+    out = report.to_dict()
+    assert out["doubtful"] is False and out["range_from"] == "given"
+
+
+def test_a_wrong_colour_map_is_doubtful(plasma):
+    """plasma read through viridis: few pixels match, far from the map."""
+    wrong = Colorbar.from_name("viridis", -2.0, 3.0)
+    report = assess(digitize(plasma.image, wrong, plasma.panels[0]))
+    assert report.doubtful
+    assert report.matched_share < 0.5
+    assert "wrong colour map" in report.doubts[0]
+
+
+def test_a_box_past_the_plot_is_doubtful(plasma):
+    """Whole columns of page at one side: the box reaches past the plot."""
+    box = plasma.panels[0]
+    bar = Colorbar.from_image(plasma.image, plasma.colorbar, -2.0, 3.0)
+    result = digitize(plasma.image, bar, box)
+    nodata = np.zeros(box.shape, bool)
+    nodata[:, :24] = True  # what the no-data mask says of a page margin
+    report = assess(replace(result, nodata=nodata))
+    assert report.edge_page == {"left": 24}
+    assert any("reaches past the plot" in d for d in report.doubts)
+    # a few page columns (anti-aliasing at a frame) are no doubt
+    nodata[:, 2:] = False
+    assert not assess(replace(result, nodata=nodata)).doubtful
+
+
+def test_values_at_one_end_are_noted():
+    fig = render(cmap="viridis", vmin=0.0, vmax=1.0, seed=1)
+    # the bar read as ending at 0.3 (clipped): most values pile at its top
+    bar = Colorbar.from_name("viridis", 0.0, 1.0)
+    result = digitize(fig.image, bar, fig.panels[0])
+    low = result.values.copy()
+    low[np.isfinite(low)] = np.minimum(low[np.isfinite(low)], 0.3)
+    clipped = replace(
+        result, values=low, colorbar=Colorbar.from_name("viridis", 0.0, 0.3)
+    )
+    report = assess(clipped)
+    assert report.at_high > 0.25 * report.matched
+    assert any("high end" in n for n in report.notes)
+    assert not any("high end" in n for n in assess(result).notes)
+
+
+def test_bounds_are_checked_and_relaxable(plasma):
+    with pytest.raises(DigitizerError, match="min_matched"):
+        Bounds(min_matched=1.5)
+    with pytest.raises(DigitizerError, match="max_median_delta"):
+        Bounds(max_median_delta=float("nan"))
+    wrong = Colorbar.from_name("viridis", -2.0, 3.0)
+    result = digitize(plasma.image, wrong, plasma.panels[0])
+    relaxed = Bounds(min_matched=0.0, max_median_delta=100.0)
+    assert not assess(result, bounds=relaxed).doubtful
+
+
+def test_a_falling_range_is_refused_with_what_to_do():
+    with pytest.raises(DigitizerError, match="vmin 5 is above vmax 1.*flip"):
+        Colorbar.from_name("viridis", 5.0, 1.0)
+
+
+def test_labels_falling_along_a_bar_read_it_flipped():
+    spec = ColorbarSpec(box=Box(0, 0, 10, 100), vmin=5.0, vmax=1.0)
+    _fall(spec)
+    assert (spec.vmin, spec.vmax, spec.flip) == (1.0, 5.0, True)
+    # a flipped bar read from the figure gives the values the labels say
+    fig = render(cmap="viridis", vmin=1.0, vmax=5.0, seed=2)
+    upside_down = fig.image.copy()
+    b = fig.colorbar
+    upside_down[b.slices] = fig.image[b.slices][::-1]
+    flipped = Recipe(
+        panels=[Panel(fig.panels[0])],
+        colorbar=ColorbarSpec(box=b, vmin=5.0, vmax=1.0),
+    )
+    _fall(flipped.colorbar)
+    from napari_heatmap_digitizer.core import run_recipe
+
+    [got] = run_recipe(flipped, upside_down)
+    truth = fig.truth[0]
+    ok = np.isfinite(got.result.values) & np.isfinite(truth)
+    # dark at the top now means 1 (the labels' bottom value is 5)
+    assert np.median(np.abs(got.result.values[ok] - truth[ok])) < 0.02
