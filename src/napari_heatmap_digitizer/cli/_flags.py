@@ -225,6 +225,17 @@ FLAGS: tuple[RecipeFlag, ...] = (
         f"every colour-bar colour become NaN (default {DEFAULT_MAX_DISTANCE:g})",
     ),
     _flag(
+        "--nodata",
+        "nodata",
+        set_.to("nodata", set_.nodata),
+        metavar="auto|none|COLOUR,...",
+        help="what inside a panel is not data (NaN, never filled): 'auto' "
+        "(default) finds the page around the data, flat areas such as land and "
+        "lines drawn over the data; 'none' keeps every pixel matching the bar; "
+        "colours (#rrggbb, #rgb, white, black, grey; with 'auto,' in front to "
+        "add them) are no data wherever they appear",
+    ),
+    _flag(
         "--cells",
         ("values.per", "values.cells"),
         set_.cells,

@@ -13,6 +13,7 @@ from typing import Any
 
 from napari_heatmap_digitizer.core import Box, DigitizerError, Extent, Panel, Recipe
 from napari_heatmap_digitizer.core._cells import parse_cells
+from napari_heatmap_digitizer.core._nodata import normal_nodata
 
 #: Writes a flag's value into a recipe: ``setter(recipe, value, args)``.
 Setter = Callable[[Recipe, Any, argparse.Namespace], None]
@@ -124,6 +125,11 @@ def min_area(value: int) -> int:
     if value < 1:
         raise DigitizerError(f"--min-area must be at least 1 pixel, not {value}")
     return value
+
+
+def nodata(value: str) -> str:
+    """Check ``--nodata`` (``auto``, ``none`` or colours) and write it one way."""
+    return normal_nodata(value, "--nodata")
 
 
 def cells(recipe: Recipe, value: str, args: argparse.Namespace) -> None:

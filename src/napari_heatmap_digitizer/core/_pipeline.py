@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from dask import is_dask_collection
 from napari_heatmap_digitizer.core._bands import Stats
 from napari_heatmap_digitizer.core._cells import Cells, panel_cells
 from napari_heatmap_digitizer.core._colorbar import Colorbar
+from napari_heatmap_digitizer.core._detect import _background
 from napari_heatmap_digitizer.core._digitize import (
     _check_args,
     _steps,
@@ -26,6 +27,7 @@ from napari_heatmap_digitizer.core._digitize import (
     drive,
 )
 from napari_heatmap_digitizer.core._errors import DigitizerError, path_or_array, wrong
+from napari_heatmap_digitizer.core._nodata import NEUTRAL, find_nodata, parse_nodata
 from napari_heatmap_digitizer.core._read import as_rgb8, float_top, open_figure
 from napari_heatmap_digitizer.core._recipe import Recipe
 from napari_heatmap_digitizer.core._regions import (
@@ -37,6 +39,10 @@ from napari_heatmap_digitizer.core._regions import (
 from napari_heatmap_digitizer.core._result import Result
 
 Progress = Callable[[float], None]
+
+#: Largest lazy panel (pixels) in which no data is looked for: its pixels and
+#: values are computed once for it.
+LAZY_NODATA_PIXELS = 1 << 26
 
 #: Share of the progress given to digitizing when cells or regions follow.
 _DIGITIZE_SHARE = 0.9
@@ -100,14 +106,20 @@ def run_recipe(
         chunk by chunk when ``recipe.output.stream`` says so (or it is too
         large to load). A dask figure gives lazy per-pixel results: only the
         colour bar is computed here (cells, regions and gap filling compute
-        their panel).
+        their panel); the recipe's ``nodata`` choice is applied to panels of
+        up to :data:`LAZY_NODATA_PIXELS` pixels (computed once for it), while
+        larger lazy panels keep only their transparent pixels as no data.
     progress : callable, optional
         Called with the overall finished fraction (0-1); may raise to cancel.
 
     Returns
     -------
     list of PanelResult
-        One per panel, in the recipe's order.
+        One per panel, in the recipe's order. Where a panel holds no data
+        (the recipe's ``nodata``: by default the page around the data, flat
+        areas such as land, lines drawn over the data) values are NaN;
+        ``Result.nodata`` marks the page and flat areas, ``Result.found``
+        counts each kind.
 
     Raises
     ------
@@ -166,6 +178,7 @@ def run_recipe_steps(
         if id(spec) not in built:
             built[id(spec)] = spec.build(image)
     bars = [built[id(p.bar(recipe))] for p in recipe.panels]
+    auto, colours = parse_nodata(recipe.nodata, "recipe nodata")
     if is_dask_collection(image):
         top = float_top(image)
         results = [
@@ -179,8 +192,13 @@ def run_recipe_steps(
             )
             for p, colorbar in zip(recipe.panels, bars, strict=True)
         ]
+        if auto or colours:
+            results = [
+                _lazy_without_nodata(r, image, top, colours, auto=auto) for r in results
+            ]
     else:
         top = float_top(image)
+        page = _page_colour(image, top) if auto else None
         share = _DIGITIZE_SHARE if recipe.values.needs_memory else 1.0
         sizes = [p.box.width * p.box.height for p in recipe.panels]
         total, done = max(sum(sizes), 1), 0
@@ -197,7 +215,10 @@ def run_recipe_steps(
                 try:
                     fraction = next(steps)
                 except StopIteration as finished:
-                    results.append(finished.value)
+                    result = finished.value
+                    if auto or colours:
+                        result = _without_nodata(result, crop, page, colours, auto=auto)
+                    results.append(result)
                     break
                 yield share * (done + fraction * size) / total
             done += size
@@ -245,6 +266,107 @@ def read_figure(recipe: Recipe, figure: Any = None) -> Any:
             f"image has shape {figure.shape}; expected a 2-D grey, RGB or RGBA image"
         )
     return figure
+
+
+def _page_colour(image: Any, top: float) -> np.ndarray | None:
+    """The figure's page colour (CIELAB): the commonest of its outermost pixels."""
+    if min(image.shape[:2]) < 16:
+        return None
+    return _page_of(_outermost(image), top)
+
+
+def _outermost(image: Any) -> list[Any]:
+    """The figure's top and bottom rows and left and right columns."""
+    return [image[:1], image[-1:], image[:, :1], image[:, -1:]]
+
+
+def _page_of(strips: list[Any], top: float) -> np.ndarray | None:
+    """The page colour of the outermost pixels (see :func:`_page_colour`).
+
+    A stand-in frame holding only them is what is measured, so a large
+    figure is never converted whole.
+    """
+    border = np.concatenate(
+        [as_rgb8(np.asarray(s), top=top)[0].reshape(-1, 3) for s in strips]
+    )
+    half = (len(border) + 1) // 2
+    frame = np.empty((16, half, 3), np.uint8)
+    frame[:] = border[0]
+    frame[0] = border[:half]
+    frame[-1, : len(border) - half] = border[half:]
+    return _background(frame)
+
+
+def _lazy_without_nodata(
+    result: Result,
+    image: Any,
+    top: float,
+    colours: list[str],
+    *,
+    auto: bool,
+) -> Result:
+    """:func:`_without_nodata` for a lazy panel, still lazy.
+
+    Nothing is computed here: when the values are asked for, the panel's
+    pixels and values (and the figure's outermost pixels, for the page
+    colour) are gathered once, whole, so only for panels of up to
+    :data:`LAZY_NODATA_PIXELS`, to find what is not data. ``found`` stays
+    None (the counts are known only once computed). Larger lazy panels keep
+    only their transparent pixels as no data.
+    """
+    if result.box.width * result.box.height > LAZY_NODATA_PIXELS:
+        return result
+    import dask.array as da
+    from dask import delayed
+
+    def kinds(pixels: np.ndarray, values: np.ndarray, *strips: Any) -> np.ndarray:
+        page = _page_of(list(strips), top) if strips else None
+        crop, _ = as_rgb8(pixels, top=top)
+        plain = replace(result, values=np.array(values, dtype=np.float32))
+        found = _without_nodata(plain, crop, page, colours, auto=auto).found
+        assert found is not None
+        return found.mask.astype(np.uint8) + found.areas
+
+    lazy_values: Any = result.values  # a dask array
+    small = min(image.shape[:2]) < 16
+    strips = _outermost(image) if auto and not small else []
+    lazy = delayed(kinds, pure=True)(image[result.box.slices], lazy_values, *strips)
+    both = da.from_delayed(lazy, result.box.shape, dtype=np.uint8)
+    both = both.rechunk(lazy_values.chunks)
+    areas = both == 2
+    nodata = areas if result.nodata is None else (result.nodata | areas)
+    values = da.where(both > 0, np.float32(np.nan), lazy_values)
+    return replace(result, values=values, nodata=nodata)
+
+
+def _without_nodata(
+    result: Result,
+    crop: np.ndarray,
+    page: np.ndarray | None,
+    colours: list[str],
+    *,
+    auto: bool,
+) -> Result:
+    """The result with NaN where the panel holds no data, and what was found."""
+    colorbar = result.colorbar
+    with np.errstate(invalid="ignore"):
+        position = np.asarray(
+            colorbar.scale.to_position(result.values), dtype=np.float32
+        )
+    position[~np.isfinite(result.values)] = np.nan
+    chroma = np.hypot(colorbar.lab[:, 1], colorbar.lab[:, 2])
+    found = find_nodata(
+        crop,
+        position,
+        page=page,
+        colours=colours,
+        auto=auto,
+        chromatic=bool(np.mean(chroma >= NEUTRAL) > 0.5),
+    )
+    values = result.values
+    values[found.mask] = np.nan
+    nodata = found.areas if result.nodata is None else (result.nodata | found.areas)
+    return replace(result, values=values, nodata=nodata, found=found)
 
 
 def _reduce(recipe: Recipe, index: int, result: Result) -> PanelResult:

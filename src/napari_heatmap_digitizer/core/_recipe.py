@@ -25,6 +25,7 @@ from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._fields import Fields, is_number
 from napari_heatmap_digitizer.core._grid import Grid, parse_cells
+from napari_heatmap_digitizer.core._nodata import normal_nodata
 from napari_heatmap_digitizer.core._write import atomic_write_text, check_can_write
 
 FORMAT = "napari-heatmap-digitizer recipe"
@@ -206,6 +207,12 @@ class Recipe:
         Where the colour bar is and what its values are.
     max_distance : float
         ΔE tolerance beyond which pixels get NaN.
+    nodata : str
+        What inside a panel is not data (NaN, never filled): ``"auto"`` (the
+        page around the data, flat areas such as land, lines drawn over the
+        data), ``"none"`` (every pixel matching the colour bar is data), or
+        colours that are no data wherever they appear, e.g.
+        ``"#ffffff,#808080"``, alone or after ``auto`` (``"auto,#808080"``).
     values : Values
         What values are given per, and gap filling.
     output : Output
@@ -219,6 +226,7 @@ class Recipe:
     panels: list[Panel] = field(default_factory=list)
     colorbar: ColorbarSpec = field(default_factory=ColorbarSpec)
     max_distance: float = DEFAULT_MAX_DISTANCE
+    nodata: str = "auto"
     values: Values = field(default_factory=Values)
     output: Output = field(default_factory=Output)
     image: str | None = None
@@ -304,6 +312,7 @@ class Recipe:
             ],
             "colorbar": _colorbar_dict(self.colorbar),
             "max_distance": self.max_distance,
+            "nodata": self.nodata,
             "values": {
                 "per": self.values.per,
                 "cells": self.values.cells,
@@ -351,7 +360,8 @@ class Recipe:
                 f"(1 to {VERSION}); upgrade napari-heatmap-digitizer"
             )
         keys = {"format", "version", "image", "panels", "colorbar", "max_distance"}
-        keys |= {"notes"} | ({"values", "output"} if version >= 2 else set())
+        keys |= {"notes", "nodata"}
+        keys |= {"values", "output"} if version >= 2 else set()
         top.only(keys)
         values = _values(top.section("values"))
         panels = []
@@ -371,6 +381,7 @@ class Recipe:
             panels=panels,
             colorbar=_colorbar(top.section("colorbar", required=True)),
             max_distance=max_distance,
+            nodata=_nodata_text(top, "nodata"),
             values=values,
             output=_output(top.section("output")),
             image=top.text("image"),
@@ -540,6 +551,10 @@ def _values(v: Fields) -> Values:
         min_area=min_area,
         fill=v.choice("fill", FILLS),
     )
+
+
+def _nodata_text(f: Fields, key: str) -> str:
+    return normal_nodata(f.text(key, "auto"), f"recipe field '{f.name(key)}'")
 
 
 def _cells_text(f: Fields, key: str) -> str:

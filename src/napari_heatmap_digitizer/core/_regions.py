@@ -176,7 +176,17 @@ def _regions(
 
 
 def fill_gaps(result: Result, method: str = "nearest") -> Result:
-    """Fill unmatched pixels (NaN under text or lines) from their neighbours.
+    """Fill holes in the data (NaN under text or lines) from their neighbours.
+
+    Only holes are filled, never the background: an unmatched pixel is
+    filled when the data encloses it, either as part of a thin gap (at most
+    :data:`GAP_WIDTH` pixels across, along a row or a column, with data at
+    both ends: lines, grid lines and text crossing the data, even where they
+    reach the box's edge; or at most :data:`EDGE_WIDTH` pixels between the
+    data and the box's edge) or as part of an unmatched area that touches
+    neither the box's edge nor a no-data pixel. No-data pixels (transparent,
+    the page around the data, flat areas such as land) and unmatched areas
+    reaching them or the box's edge stay NaN.
 
     Parameters
     ----------
@@ -189,8 +199,7 @@ def fill_gaps(result: Result, method: str = "nearest") -> Result:
     Returns
     -------
     Result
-        A copy with the gaps filled and ``filled`` marking them. Transparent
-        pixels stay NaN.
+        A copy with the holes filled and ``filled`` marking exactly them.
 
     Raises
     ------
@@ -204,23 +213,82 @@ def fill_gaps(result: Result, method: str = "nearest") -> Result:
             f"fill method must be 'nearest' or 'inpaint', got {method!r}"
         )
     values = result.values.copy()
-    gaps = result.unmatched
-    if not gaps.any() or gaps.all():
-        return replace(result, values=values, filled=np.zeros_like(gaps))
+    unmatched = result.unmatched
+    data = np.isfinite(values)
+    if result.filled is not None:
+        data &= ~result.filled
+    gaps = unmatched & enclosed(data, unmatched)
+    if not gaps.any() or not data.any():
+        return replace(result, values=values, filled=np.zeros_like(unmatched))
     if method == "nearest":
-        _, (iy, ix) = ndimage.distance_transform_edt(
-            np.isnan(values), return_indices=True
-        )
-        nearest = values[iy, ix]
-        values[gaps] = nearest[gaps]
+        _, (iy, ix) = ndimage.distance_transform_edt(~data, return_indices=True)
+        values[gaps] = values[iy, ix][gaps]
     else:
         from skimage.restoration import inpaint_biharmonic
 
-        holes = np.isnan(values)
+        holes = ~data
         filled = inpaint_biharmonic(np.where(holes, 0.0, values), holes)
         values[gaps] = filled[gaps].astype(values.dtype)
 
     return replace(result, values=values, filled=gaps)
+
+
+#: Widest gap (pixels, along a row or column) filled even where it reaches
+#: the box's edge or no data: lines and text strokes, with anti-aliasing.
+GAP_WIDTH = 8
+
+#: Widest gap (pixels) between the data and the box's edge that is filled.
+EDGE_WIDTH = 2
+
+
+def enclosed(data: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """Gap pixels the data encloses (see :func:`fill_gaps`).
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        ``(rows, cols)`` ``bool``: pixels with a value.
+    gaps : numpy.ndarray
+        ``(rows, cols)`` ``bool``: pixels that may be filled (unmatched);
+        pixels neither data nor gaps are no data.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(rows, cols)`` ``bool``.
+    """
+    out = np.zeros(gaps.shape, bool)
+    for _ in range(2):  # twice: the corners of a rim along the box's edges
+        reached = data | (out & gaps)
+        for axis in (0, 1):
+            out |= _thin_runs(reached, axis)
+    # unmatched areas touching neither the edge nor no data
+    blocked = ~(data | gaps)
+    comps, n = label(gaps, connectivity=2, return_num=True)
+    if n:
+        bad = np.zeros(n + 1, bool)
+        for edge in (comps[0], comps[-1], comps[:, 0], comps[:, -1]):
+            bad[edge] = True
+        near = ndimage.binary_dilation(blocked, np.ones((3, 3), bool))
+        bad[comps[near]] = True
+        bad[0] = True
+        out |= ~bad[comps]
+    return out & gaps
+
+
+def _thin_runs(data: np.ndarray, axis: int) -> np.ndarray:
+    """Pixels in runs of at most :data:`GAP_WIDTH` between data along ``axis``."""
+    d = data if axis == 1 else data.T
+    n = d.shape[1]
+    idx = np.arange(n)
+    before = np.maximum.accumulate(np.where(d, idx, -1), axis=1)
+    after = np.minimum.accumulate(np.where(d, idx, n)[:, ::-1], axis=1)[:, ::-1]
+    run = (before >= 0) & (after < n) & (after - before - 1 <= GAP_WIDTH) & ~d
+    # a pixel or two between the data and the box's edge: the edge's
+    # anti-aliasing or an axes frame drawn over the data
+    run |= (before < 0) & (after <= EDGE_WIDTH) & (after < n)
+    run |= (after >= n) & (before >= n - 1 - EDGE_WIDTH) & (before >= 0)
+    return run if axis == 1 else run.T
 
 
 def _whole(value: object, name: str, lo: int, hi: int | None) -> None:

@@ -12,6 +12,7 @@ from napari_heatmap_digitizer.core._bands import Stats, iter_bands
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar
 from napari_heatmap_digitizer.core._errors import wrong
+from napari_heatmap_digitizer.core._nodata import NoData
 
 
 @dataclass
@@ -37,10 +38,17 @@ class Result:
     extent : Extent or None
         Data values at the panel's edges, when given.
     nodata : numpy.ndarray or None
-        ``True`` where the figure was transparent.
+        ``True`` where the panel holds no data: transparent pixels and, when
+        read by :func:`~napari_heatmap_digitizer.core.run_recipe` with the
+        recipe's ``nodata`` "auto" or colours, the page around the data and
+        flat areas such as land (values are NaN there). Lines drawn over the
+        data are NaN too but are not no data: the data continues underneath.
     filled : numpy.ndarray or None
         ``True`` where a NaN was filled from neighbours (see
         :func:`~napari_heatmap_digitizer.core._regions.fill_gaps`).
+    found : NoData or None
+        What was found not to be data, by kind (page, flat areas, lines,
+        chosen colours), when it was looked for.
     """
 
     values: np.ndarray
@@ -51,6 +59,7 @@ class Result:
     extent: Extent | None = None
     nodata: np.ndarray | None = None
     filled: np.ndarray | None = None
+    found: NoData | None = None
 
     @property
     def unmatched(self) -> np.ndarray:
