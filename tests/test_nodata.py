@@ -168,7 +168,9 @@ def test_bands_of_a_stepped_field_stay_data():
 def test_cells_of_a_matrix_stay_data():
     rng = np.random.default_rng(3)
     cells = rng.uniform(0, 1, (8, 12))
-    cells[rng.uniform(size=cells.shape) < 0.2] = 0.5  # white cells of bwr
+    white = rng.uniform(size=cells.shape) < 0.2
+    white[0] = white[-1] = white[:, 0] = white[:, -1] = False
+    cells[white] = 0.5  # white cells of bwr, inside (at the border: the page)
     panel = _paint(np.kron(cells, np.ones((H // 8, W // 12))), "bwr")
     result = _run(_figure(panel), "bwr")
     assert result.found is not None

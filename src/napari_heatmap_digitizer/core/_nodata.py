@@ -466,17 +466,22 @@ def _cells(
     One cell, or neighbouring cells of one value, make an outline of straight
     horizontal and vertical edges. A masked cell of a map whose end is the
     mask's colour cannot be told from a cell of that value: both stay data.
-    A cell's colour is on the colour map. A page-coloured area spanning the
-    box's width or height is a margin, never cells.
+    A cell's colour is on the colour map. A page-coloured area at the box's
+    border is a cell only as one rectangle short of the box's sides.
     """
     n = len(info)
     out = np.zeros(n + 1, bool)
     if not stepped:
         return out
     for k, (_, is_page, rows, cols) in enumerate(info, start=1):
-        rows_all = rows.stop - rows.start == labels.shape[0]
-        if is_page and (rows_all or cols.stop - cols.start == labels.shape[1]):
-            continue  # spans the box: a margin
+        if is_page:
+            # at the border, only a lone rectangle short of the box's sides
+            # may be a cell; a staircase (the empty triangle of a matrix) or
+            # a strip along a side is the page
+            h, w = rows.stop - rows.start, cols.stop - cols.start
+            lone = (labels[rows, cols] == k).sum() >= 0.95 * h * w
+            if not lone or h == labels.shape[0] or w == labels.shape[1]:
+                continue
         sl = (
             slice(max(rows.start - 1, 0), rows.stop + 1),
             slice(max(cols.start - 1, 0), cols.stop + 1),
