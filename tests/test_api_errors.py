@@ -93,7 +93,7 @@ NEGATIVE = {
 }
 
 #: Flags taking a value that cannot start with "-" (names, choices).
-NOT_NUMBERS = {"--colormap"}
+NOT_NUMBERS = {"--colormap", "--nodata"}
 
 
 def _value_flags():

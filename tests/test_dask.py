@@ -107,6 +107,20 @@ def test_nothing_is_computed_until_asked():
     assert 0 < len(calls) <= bar_blocks
     calls.clear()
     results[0].values[:10, :10].compute()
+    # what is no data is judged on the whole panel: its blocks are read once
+    panel = recipe.panels[0].box
+    panel_blocks = (-(-panel.bottom // 64) - panel.top // 64) * (
+        -(-panel.right // 64) - panel.left // 64
+    )
+    rows, cols = -(-fig.image.shape[0] // 64), -(-fig.image.shape[1] // 64)
+    edge_blocks = 2 * (rows + cols)  # the page colour: the figure's edge
+    # the panel is read for its values, its colour distances and its pixels
+    assert 0 < len(calls) <= 3 * panel_blocks + edge_blocks
+    # with no data left to the transparent pixels, only the blocks asked for
+    recipe.nodata = "none"
+    results = [p.result for p in run_recipe(recipe, lazy_image)]
+    calls.clear()
+    results[0].values[:10, :10].compute()
     assert len(calls) <= 4
 
 
