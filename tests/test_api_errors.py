@@ -90,6 +90,9 @@ NEGATIVE = {
     "--max-distance": ("-3", "--max-distance must be a positive ΔE"),
     "--cells": ("-3x4", "cells '-3x4' must be 'auto' or COLSxROWS"),
     "--min-area": ("-3", "--min-area must be at least 1 pixel"),
+    "--min-matched": ("-0.5", "--min-matched: min_matched must be a finite number"),
+    "--max-delta-e": ("-2", "--max-delta-e: max_median_delta must be a finite"),
+    "--max-edge-page": ("-1", "--max-edge-page: max_edge_page must be a finite"),
 }
 
 #: Flags taking a value that cannot start with "-" (names, choices).

@@ -123,21 +123,32 @@ ROUND_TRIPS = [
 ]
 
 
+#: Options that give a doubtful result on these figures (exit status 3, the
+#: outputs written all the same), and why.
+DOUBTFUL = {
+    "cells-given": "a 3x2 grid over a 9x6 matrix does not fit",
+    "orientation": "a vertical bar read across its width",
+    "max-distance": "a 0.25 ΔE tolerance leaves most pixels without a value",
+}
+
+
 @pytest.mark.parametrize(
-    ("figure", "flags", "without", "suffix"),
-    [pytest.param(*case[1:], id=case[0]) for case in ROUND_TRIPS],
+    ("name", "figure", "flags", "without", "suffix"),
+    [pytest.param(*case, id=case[0]) for case in ROUND_TRIPS],
 )
 def test_every_option_survives_save_and_replay(
-    figures, tmp_path, capsys, figure, flags, without, suffix
+    figures, tmp_path, capsys, name, figure, flags, without, suffix
 ):
     first, again = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
     recipe = tmp_path / "r.json"
     args = _args(figures, figure, flags)
+    status = 3 if name in DOUBTFUL else 0
     assert (
-        main(["digitize", *args, "-o", str(first), "--save-recipe", str(recipe)]) == 0
+        main(["digitize", *args, "-o", str(first), "--save-recipe", str(recipe)])
+        == status
     )
     capsys.readouterr()
-    assert main(["digitize", "--recipe", str(recipe), "-o", str(again)]) == 0
+    assert main(["digitize", "--recipe", str(recipe), "-o", str(again)]) == status
     replayed = capsys.readouterr().out
     assert _same(_read(first), _read(again))
     if without is not None:  # the option changes the numbers: it was not lost
@@ -219,11 +230,11 @@ def test_flags_are_declared_once_and_apply_idempotently(figures):
 AUTO = ["--auto"] if ocr_available() else ["--auto", "--vmin", "1", "--vmax", "100"]
 
 
-def _auto(figures, tmp_path, extra, out="v.npy"):
+def _auto(figures, tmp_path, extra, out="v.npy", status=0):
     path = figures["auto"][0]
     recipe = tmp_path / f"{out}.json"
     args = ["digitize", path, *AUTO, *extra, "-o", str(tmp_path / out)]
-    assert main([*args, "--save-recipe", str(recipe), "-q"]) == 0
+    assert main([*args, "--save-recipe", str(recipe), "-q"]) == status
     return Recipe.load(recipe), tmp_path / out
 
 
@@ -259,7 +270,9 @@ def test_each_flag_wins_over_auto(figures, detected, tmp_path, case):
         flags, wanted = [*flags[:-1], loose], loose
     out = "v.csv" if case == "cells" else "v.npy"
     alone, _ = _auto(figures, tmp_path, [], out="alone.npy")
-    given, path = _auto(figures, tmp_path, flags, out=out)
+    # 4x3 cells over a smooth field: the grid fits no cells there (doubtful)
+    status = 3 if case == "cells" else 0
+    given, path = _auto(figures, tmp_path, flags, out=out, status=status)
     assert field(given) == wanted
     assert field(alone) != wanted  # detection alone would have chosen otherwise
     if case == "cells":

@@ -13,6 +13,7 @@ from napari_heatmap_digitizer.core import (
     Panel,
     Recipe,
     digitize,
+    run_recipe,
 )
 from napari_heatmap_digitizer.core._autofill import _fall
 from napari_heatmap_digitizer.core._confidence import Bounds, assess
@@ -45,19 +46,37 @@ def test_a_wrong_colour_map_is_doubtful(plasma):
     assert "wrong colour map" in report.doubts[0]
 
 
+def _run(image, box, bar_box, **recipe):
+    spec = ColorbarSpec(box=bar_box, vmin=-2.0, vmax=3.0)
+    [panel] = run_recipe(Recipe(panels=[Panel(box)], colorbar=spec, **recipe), image)
+    return panel
+
+
 def test_a_box_past_the_plot_is_doubtful(plasma):
-    """Whole columns of page at one side: the box reaches past the plot."""
+    """The page, tick labels and the frame's line at one side of the box."""
     box = plasma.panels[0]
-    bar = Colorbar.from_image(plasma.image, plasma.colorbar, -2.0, 3.0)
-    result = digitize(plasma.image, bar, box)
-    nodata = np.zeros(box.shape, bool)
-    nodata[:, :24] = True  # what the no-data mask says of a page margin
-    report = assess(replace(result, nodata=nodata))
-    assert report.edge_page == {"left": 24}
-    assert any("reaches past the plot" in d for d in report.doubts)
-    # a few page columns (anti-aliasing at a frame) are no doubt
-    nodata[:, 2:] = False
-    assert not assess(replace(result, nodata=nodata)).doubtful
+    wide = Box(box.left - 40, box.top, box.right, box.bottom)
+    panel = _run(plasma.image, wide, plasma.colorbar)
+    report = panel.confidence
+    assert 38 <= report.edge_page["left"] <= 42
+    assert [d for d in report.doubts if "past the plot's frame at its left" in d]
+    assert panel.warnings == report.doubts
+    # the exact box, and data missing along a side inside the frame, are fine
+    assert not _run(plasma.image, box, plasma.colorbar).confidence.doubtful
+    blank = plasma.image.copy()
+    blank[box.top : box.bottom, box.left : box.left + 40] = 255
+    inside = _run(blank, box, plasma.colorbar).confidence
+    assert not inside.doubtful, inside.doubts
+    assert inside.nodata >= 0.9 * 40 * box.height  # the page, not data
+
+
+def test_ink_is_neither_data_nor_missing():
+    """Grey grid lines over a field: the matched share is of the data."""
+    fig = render(cmap="plasma", vmin=-2.0, vmax=3.0, seed=4, grid="#888888")
+    report = _run(fig.image, fig.panels[0], fig.colorbar).confidence
+    assert report.ink > 0.02 * report.pixels
+    assert report.matched_share > 0.97
+    assert not report.doubtful
 
 
 def test_values_at_one_end_are_noted():
@@ -106,8 +125,6 @@ def test_labels_falling_along_a_bar_read_it_flipped():
         colorbar=ColorbarSpec(box=b, vmin=5.0, vmax=1.0),
     )
     _fall(flipped.colorbar)
-    from napari_heatmap_digitizer.core import run_recipe
-
     [got] = run_recipe(flipped, upside_down)
     truth = fig.truth[0]
     ok = np.isfinite(got.result.values) & np.isfinite(truth)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -21,10 +22,11 @@ from napari_heatmap_digitizer.core import (
     run_to_files,
 )
 from napari_heatmap_digitizer.core._atomic import check_distinct, staged
-from napari_heatmap_digitizer.core._outputs import SOFTWARE, check_outputs
+from napari_heatmap_digitizer.core._outputs import SOFTWARE, Written, check_outputs
 from napari_heatmap_digitizer.core._read import streams
 from napari_heatmap_digitizer.core._stale import clean_stale
 from napari_heatmap_digitizer.core._write import (
+    atomic_write_text,
     check_can_write,
     output_format,
     panel_paths,
@@ -103,6 +105,12 @@ def add_parser(sub: SubParsers) -> None:
         "it; the old files go only once the new ones are complete)",
     )
     d.add_argument(
+        "--report",
+        metavar="FILE",
+        help="also write each panel's confidence report as JSON (what matched, "
+        "ΔE, no data, how the range was had, doubts)",
+    )
+    d.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing on success"
     )
     d.set_defaults(run=digitize)
@@ -159,7 +167,8 @@ def digitize(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        Exit status 0.
+        Exit status 0, or 3 when a panel's result is doubtful (its outputs
+        are written all the same; each doubt is printed).
 
     Raises
     ------
@@ -169,7 +178,7 @@ def digitize(args: argparse.Namespace) -> int:
     started = time.time()
     recipe = recipe_from_args(args)
     outputs = _check_outputs(recipe, args, panels=len(recipe.panels))
-    extra = [Path(args.save_recipe)] if args.save_recipe else []
+    extra = [Path(p) for p in (args.save_recipe, args.report) if p]
     for folder in {p.parent for p in [*outputs, *extra]}:
         clean_stale(folder, before=started)  # left by runs that were killed
     with Progress(enabled=not args.quiet, what="digitizing") as bar, staged():
@@ -188,21 +197,36 @@ def digitize(args: argparse.Namespace) -> int:
             _saved(recipe, Path(args.save_recipe)).save(
                 args.save_recipe, overwrite=args.overwrite
             )
+        if args.report:
+            write_report(args.report, recipe, written, overwrite=args.overwrite)
     elapsed = time.perf_counter() - start
     if not args.quiet:
         for described in dict.fromkeys(w.colorbar for w in written):  # each bar
             print(described)
         for w in written:
             print(f"{w.line} -> {w.path}")
+            if w.confidence is not None:
+                print(f"  {w.confidence.line()}")
+                for note in w.confidence.notes:
+                    print(f"  note: {note}")
     for w in written:
         for warning in w.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            where = "" if w.confidence is None else f"panel {w.confidence.box}: "
+            print(f"doubtful: {where}{warning}", file=sys.stderr)
     if not args.quiet:
         compiled = ""
         if kernels.compiled:  # a terminal was told that it is the first run
             compiled = f" (and {kernels.seconds:.1f} s compiling the kernels"
             compiled += ")" if bar.live else f", {FIRST_RUN})"
         print(f"done in {elapsed:.2f} s{compiled}")
+    if any(w.doubtful for w in written):
+        print(
+            "the result is doubtful (exit status 3): see the lines above; relax "
+            "the bounds (--min-matched, --max-delta-e, --max-edge-page) only when "
+            "you have checked the values",
+            file=sys.stderr,
+        )
+        return 3
     return 0
 
 
@@ -215,16 +239,18 @@ def _check_outputs(recipe: Recipe, args: argparse.Namespace, panels: int) -> lis
     """
     check_outputs(recipe, output_format(args.output))
     outputs = panel_paths(args.output, panels)
-    extra = [Path(args.save_recipe)] if args.save_recipe else []
+    saved = [Path(args.save_recipe)] if args.save_recipe else []
+    report = [Path(args.report)] if args.report else []
     inputs = [Path(p) for p in (recipe.image, args.recipe) if p is not None]
     check_distinct(
         {
             "input": inputs,
             **{f"values of panel {i}": [p] for i, p in enumerate(outputs)},
-            "saved recipe (--save-recipe)": extra,
+            "saved recipe (--save-recipe)": saved,
+            "confidence report (--report)": report,
         }
     )
-    check_can_write([*outputs, *extra], overwrite=args.overwrite)
+    check_can_write([*outputs, *saved, *report], overwrite=args.overwrite)
     return outputs
 
 
@@ -248,6 +274,37 @@ def _auto(recipe: Recipe, args: argparse.Namespace) -> Recipe:
         for note in done.notes:
             print(f"auto: {note}", file=sys.stderr)
     return done.recipe
+
+
+def write_report(
+    path: str | Path, recipe: Recipe, written: list[Written], *, overwrite: bool
+) -> None:
+    """Write the panels' confidence reports as JSON, atomically.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    recipe : Recipe
+        The recipe run (its image is named in the report).
+    written : list of Written
+        What each panel gave.
+    overwrite : bool
+        Replace a report that exists.
+    """
+    panels = []
+    for w in written:
+        entry = {"output": str(w.path)}
+        if w.confidence is not None:
+            entry.update(w.confidence.to_dict())
+        panels.append(entry)
+    report = {
+        "software": SOFTWARE,
+        "image": None if recipe.image is None else str(recipe.image),
+        "doubtful": any(w.doubtful for w in written),
+        "bounds": recipe.bounds.to_dict(),
+        "panels": panels,
+    }
+    atomic_write_text(Path(path), json.dumps(report, indent=2), overwrite=overwrite)
 
 
 def _saved(recipe: Recipe, path: Path) -> Recipe:

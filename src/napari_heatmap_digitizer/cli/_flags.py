@@ -16,6 +16,7 @@ from typing import Any
 from napari_heatmap_digitizer.cli import _setters as set_
 from napari_heatmap_digitizer.cli._setters import Setter
 from napari_heatmap_digitizer.core import DEFAULT_MAX_DISTANCE, DigitizerError, Recipe
+from napari_heatmap_digitizer.core._confidence import Bounds
 from napari_heatmap_digitizer.core._recipe import (
     BAND_VALUES,
     FILLS,
@@ -234,6 +235,34 @@ FLAGS: tuple[RecipeFlag, ...] = (
         "lines drawn over the data; 'none' keeps every pixel matching the bar; "
         "colours (#rrggbb, #rgb, white, black, grey; with 'auto,' in front to "
         "add them) are no data wherever they appear",
+    ),
+    _flag(
+        "--min-matched",
+        "bounds.min_matched",
+        set_.bound("min_matched", "--min-matched"),
+        type=float,
+        metavar="SHARE",
+        help="a panel is doubtful (exit status 3) when less than this share of "
+        f"its data pixels match the colour bar (default {Bounds().min_matched:g})",
+    ),
+    _flag(
+        "--max-delta-e",
+        "bounds.max_median_delta",
+        set_.bound("max_median_delta", "--max-delta-e"),
+        type=float,
+        metavar="DE",
+        help="a panel is doubtful when its data pixels' median ΔE to the colour "
+        f"bar is above this (default {Bounds().max_median_delta:g})",
+    ),
+    _flag(
+        "--max-edge-page",
+        "bounds.max_edge_page",
+        set_.bound("max_edge_page", "--max-edge-page"),
+        type=float,
+        metavar="SHARE",
+        help="a panel is doubtful when whole lines of page deeper than this share "
+        "of its size lie along one side (the box reaches past the plot; default "
+        f"{Bounds().max_edge_page:g})",
     ),
     _flag(
         "--cells",

@@ -145,3 +145,15 @@ def per(kind: str) -> Setter:
         recipe.values.per = kind
 
     return setter
+
+
+def bound(name: str, flag: str) -> Setter:
+    """A setter for one of the recipe's bounds of doubt (``flag`` names it)."""
+
+    def setter(recipe: Recipe, value: Any, args: argparse.Namespace) -> None:
+        try:
+            recipe.bounds = replace(recipe.bounds, **{name: value})
+        except DigitizerError as exc:
+            raise DigitizerError(f"{flag}: {exc}") from None
+
+    return setter

@@ -12,6 +12,7 @@ from napari_heatmap_digitizer.core._blockwise import digitize_blocks
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._cells import Cells, panel_cells
 from napari_heatmap_digitizer.core._colorbar import Colorbar, catalogue_names
+from napari_heatmap_digitizer.core._confidence import Bounds, Confidence, assess
 from napari_heatmap_digitizer.core._detect import Detection, detect
 from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE, digitize
 from napari_heatmap_digitizer.core._errors import DigitizerError
@@ -53,11 +54,13 @@ from napari_heatmap_digitizer.core._write import write_array, write_result
 
 __all__ = [
     "DEFAULT_MAX_DISTANCE",
+    "Bounds",
     "Box",
     "Cells",
     "Colorbar",
     "ColorbarSpec",
     "Completed",
+    "Confidence",
     "Detection",
     "DigitizerError",
     "Extent",
@@ -73,6 +76,7 @@ __all__ = [
     "Values",
     "Written",
     "as_rgb8",
+    "assess",
     "catalogue_names",
     "complete_recipe",
     "detect",

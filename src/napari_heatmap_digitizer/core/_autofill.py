@@ -160,12 +160,14 @@ def complete_recipe(
         else:
             cb.vmin, cb.vmax, cb.ticks = ticks.vmin, ticks.vmax, None
             cb.norm = cb.norm or ticks.norm
-            _fall(cb)
-            done.notes.append(
-                f"range {ticks.vmin:g} to {ticks.vmax:g} ({cb.norm}) from tick "
-                f"labels {', '.join(ticks.labels)}"
+            cb.range_from = (
+                f"from tick labels {', '.join(ticks.labels)}"
                 + (f" (left out: {', '.join(ticks.dropped)})" if ticks.dropped else "")
                 + (" (only two labels, unchecked: check it)" if ticks.unchecked else "")
+            )
+            _fall(cb)
+            done.notes.append(
+                f"range {ticks.vmin:g} to {ticks.vmax:g} ({cb.norm}) {cb.range_from}"
             )
     return done
 
@@ -214,6 +216,7 @@ def _own_bars(
             vmin=bar.ticks.vmin,
             vmax=bar.ticks.vmax,
             norm=bar.ticks.norm,
+            range_from=f"from tick labels {', '.join(bar.ticks.labels)}",
         )
         _fall(spec)
         out += [Panel(found.panels[i], colorbar=spec) for i in mine]

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from napari_heatmap_digitizer.core._bands import iter_bands
+from napari_heatmap_digitizer.core._bands import Stats, iter_bands
 from napari_heatmap_digitizer.core._cells import Cells
 from napari_heatmap_digitizer.core._errors import DigitizerError, real
 from napari_heatmap_digitizer.core._result import Result, share
@@ -30,8 +30,10 @@ class Bounds:
     ----------
     min_matched : float
         Least share of the data pixels that must get a value. Lines, text
-        and markers drawn over the data take a few per cent; a wrong colour
-        map or a box reaching past the plot takes far more.
+        and borders drawn over the data in white, grey or black are not
+        counted as data; their blends with the data's colours are, and take
+        up to a quarter of a choropleth of small counties. A wrong colour
+        map leaves most pixels without a value.
     max_median_delta : float
         Largest median ΔE (CIE76) between the data pixels' colours and the
         colour bar. Clean PNGs give under 1, JPEGs 1-3; a map that is not
@@ -41,7 +43,7 @@ class Bounds:
         along one whole side: a box drawn past the plot's edge.
     """
 
-    min_matched: float = 0.8
+    min_matched: float = 0.7
     max_median_delta: float = 5.0
     max_edge_page: float = 0.03
 
@@ -56,6 +58,32 @@ class Bounds:
                 raise DigitizerError(f"{f.name} is a share from 0 to 1, got {value}")
             object.__setattr__(self, f.name, value)
 
+    def to_dict(self) -> dict[str, float]:
+        """The bounds as a recipe stores them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "bounds") -> Bounds:
+        """Bounds from :meth:`to_dict` output; missing keys take the defaults.
+
+        Raises
+        ------
+        DigitizerError
+            If ``data`` is not an object of known keys and valid numbers.
+        """
+        if data is None:
+            return cls()
+        names = {f.name for f in fields(cls)}
+        if not isinstance(data, dict) or set(data) - names:
+            raise DigitizerError(
+                f"recipe field '{where}' must be an object with keys "
+                f"{', '.join(sorted(names))}, got {data!r}"
+            )
+        try:
+            return cls(**data)
+        except DigitizerError as exc:
+            raise DigitizerError(f"recipe field '{where}': {exc}") from None
+
 
 @dataclass
 class Confidence:
@@ -68,7 +96,11 @@ class Confidence:
     pixels : int
         Pixels in the box.
     nodata : int
-        Pixels judged no data (page, masks, lines over the data, transparent).
+        Pixels judged no data (the page around the data, masks, transparent).
+    ink : int
+        Pixels that matched no colour and are white, grey or black: lines,
+        text, borders and grid drawn over the data, counted neither as data
+        matched nor as data missed.
     matched : int
         Data pixels that got a value from their colour.
     filled : int
@@ -80,8 +112,9 @@ class Confidence:
         Matched pixels at the bar's low and high end (the figure's values
         may run past them: clipped).
     edge_page : dict
-        Sides (``left``, ``top``, ``right``, ``bottom``) along which whole
-        lines of the box are page, with how many.
+        Sides (``left``, ``top``, ``right``, ``bottom``) where the box
+        reaches past the plot's frame, with how many lines: lines of no data
+        (95 % or more of each) among which is a frame's line of ink.
     range_from : str
         How the value range was had.
     colour_map : str
@@ -97,6 +130,7 @@ class Confidence:
     box: str
     pixels: int
     nodata: int
+    ink: int
     matched: int
     filled: int
     median_delta: float
@@ -112,8 +146,8 @@ class Confidence:
 
     @property
     def data(self) -> int:
-        """Pixels judged data."""
-        return self.pixels - self.nodata
+        """Pixels judged data (neither no data nor ink)."""
+        return self.pixels - self.nodata - self.ink
 
     @property
     def matched_share(self) -> float:
@@ -155,6 +189,7 @@ def assess(
     cells: Cells | None = None,
     range_from: str = "given",
     bounds: Bounds | None = None,
+    stats: Stats | None = None,
 ) -> Confidence:
     """Judge one panel's result (computed band by band when lazy).
 
@@ -169,12 +204,18 @@ def assess(
         ``"from tick labels 0, 0.5, 1"``).
     bounds : Bounds, optional
         When the result is doubtful; the defaults otherwise.
+    stats : Stats, optional
+        For a lazy result, what writing it gathered: the report is made from
+        it instead of computing the panel again (values at the bar's ends and
+        page along the sides are then not counted).
 
     Returns
     -------
     Confidence
     """
     bounds = bounds or Bounds()
+    if stats is not None and result.lazy:
+        return _from_stats(result, stats, cells, range_from, bounds)
     bar = result.colorbar
     ends = np.asarray(bar.values, dtype=np.float64)
     lo, hi = float(np.min(ends)), float(np.max(ends))
@@ -183,29 +224,35 @@ def assess(
     hist = np.zeros(4097, np.int64)  # ΔE in 1/16 bins up to 256
     nodata = matched = at_low = at_high = 0
     page = np.zeros(4, np.int64)  # whole no-data lines at each side
-    for _band, values, distance, hidden in iter_bands(
+    ink = 0
+    for band, values, distance, hidden in iter_bands(
         result.values, result.distance, result.nodata
     ):
         v = np.asarray(values)
         d = np.asarray(distance)
-        if hidden is not None:
-            nodata += int(np.count_nonzero(hidden))
+        data = np.ones(v.shape, bool) if hidden is None else ~np.asarray(hidden)
+        nodata += int(v.size - np.count_nonzero(data))
+        if result.ink is not None and not result.lazy:
+            data &= ~result.ink[band]
+            ink += int(np.count_nonzero(result.ink[band]))
         ok = np.isfinite(v)
         if result.filled is not None and not result.lazy:
-            ok &= ~result.filled[_band]
+            ok &= ~result.filled[band]
         matched += int(np.count_nonzero(ok))
         at_low += int(np.count_nonzero(v[ok] <= lo + step))
         at_high += int(np.count_nonzero(v[ok] >= hi - step))
-        finite = d[np.isfinite(d)]
+        finite = d[data & np.isfinite(d)]
         bins = np.minimum((finite * 16).astype(np.int64), 4096)
         hist += np.bincount(bins, minlength=len(hist))
     filled = 0 if result.filled is None else int(np.count_nonzero(result.filled))
-    if result.nodata is not None and not result.lazy:
-        page[:] = _edge_lines(np.asarray(result.nodata))
+    if result.nodata is not None and result.ink is not None and not result.lazy:
+        empty = np.asarray(result.nodata) | np.isnan(np.asarray(result.values))
+        page[:] = _edge_lines(empty, np.asarray(result.ink))
     report = Confidence(
         box=result.box.as_text(),
         pixels=int(result.box.width * result.box.height),
         nodata=nodata,
+        ink=ink,
         matched=matched,
         filled=filled,
         median_delta=_quantile(hist, 0.5),
@@ -225,24 +272,69 @@ def assess(
     return report
 
 
-def _quantile(hist: np.ndarray, q: float) -> float:
+def _from_stats(
+    result: Result,
+    stats: Stats,
+    cells: Cells | None,
+    range_from: str,
+    bounds: Bounds,
+) -> Confidence:
+    """The report of a lazy result from what writing it gathered."""
+    pixels = int(result.box.width * result.box.height)
+    report = Confidence(
+        box=result.box.as_text(),
+        pixels=pixels,
+        nodata=pixels - stats.total,
+        ink=0,
+        matched=stats.matched,
+        filled=0,
+        median_delta=_quantile(stats.hist, 0.5, 256),
+        p95_delta=_quantile(stats.hist, 0.95, 256),
+        at_low=0,
+        at_high=0,
+        edge_page={},
+        range_from=range_from,
+        colour_map=result.colorbar.describe(),
+        cells=None if cells is None else cells.summary(),
+    )
+    _judge(report, result, bounds, cells)
+    report.notes.append("read chunk by chunk: values at the bar's ends not counted")
+    return report
+
+
+def _quantile(hist: np.ndarray, q: float, per: int = 16) -> float:
+    """The ``q`` quantile of a histogram of ``1/per`` ΔE bins."""
     n = int(hist.sum())
     if n == 0:
         return float("nan")
     i = int(np.searchsorted(np.cumsum(hist), q * n))
-    return (i + 0.5) / 16
+    return (i + 0.5) / per
 
 
-def _edge_lines(nodata: np.ndarray) -> np.ndarray:
-    """Whole lines of ``nodata`` at the left, top, right and bottom."""
-    cols = np.asarray(nodata.all(axis=0))
-    rows = np.asarray(nodata.all(axis=1))
+def _edge_lines(empty: np.ndarray, ink: np.ndarray, least: float = 0.95) -> np.ndarray:
+    """How deep the box reaches past a plot's frame at each side.
 
-    def run(flags: np.ndarray) -> int:
-        off = np.flatnonzero(~flags)
-        return len(flags) if len(off) == 0 else int(off[0])
-
-    return np.array([run(cols), run(rows), run(cols[::-1]), run(rows[::-1])])
+    At the left, top, right and bottom: the lines in a row at that side of
+    which at least ``least`` is no data or got no value (the page beside a
+    plot, with the tick labels and marks in its margin), when the last of
+    them (within 3) is a frame: a line of ink along at least 80 % of it.
+    Data missing along a side inside the frame (land, a section's empty
+    start) is no doubt.
+    """
+    out = []
+    for lines, inked in (
+        (empty.mean(axis=0), ink.mean(axis=0)),
+        (empty.mean(axis=1), ink.mean(axis=1)),
+        (empty.mean(axis=0)[::-1], ink.mean(axis=0)[::-1]),
+        (empty.mean(axis=1)[::-1], ink.mean(axis=1)[::-1]),
+    ):
+        off = np.flatnonzero(np.asarray(lines) < least)
+        depth = len(lines) if len(off) == 0 else int(off[0])
+        # the frame is where the strip ends and the data begins (a grid line
+        # out in an empty part of the plot is not)
+        framed = bool((np.asarray(inked)[max(0, depth - 3) : depth] >= 0.8).any())
+        out.append(depth if framed else 0)
+    return np.array(out)
 
 
 def _judge(
@@ -274,8 +366,8 @@ def _judge(
         size = box.width if side in ("left", "right") else box.height
         if n >= 3 and n > bounds.max_edge_page * size:
             doubts.append(
-                f"the box's {n} px at its {side} are page: it reaches past the "
-                "plot; draw it to the plot's edge (--plot)"
+                f"the box reaches {n} px past the plot's frame at its {side}: "
+                "draw it to the plot's edge (--plot)"
             )
     for end, n in (("low", report.at_low), ("high", report.at_high)):
         if n > 0.25 * report.matched:

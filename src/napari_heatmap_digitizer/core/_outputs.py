@@ -21,6 +21,7 @@ from dask import is_dask_collection
 
 from napari_heatmap_digitizer._version import __version__
 from napari_heatmap_digitizer.core._atomic import check_distinct, staged
+from napari_heatmap_digitizer.core._confidence import Confidence
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._pipeline import PanelResult, read_figure, run_recipe
 from napari_heatmap_digitizer.core._recipe import Recipe
@@ -49,6 +50,12 @@ class Written:
     coverage: float
     colorbar: str
     warnings: list[str] = field(default_factory=list)
+    confidence: Confidence | None = None
+
+    @property
+    def doubtful(self) -> bool:
+        """Whether the panel's result is doubtful (see :class:`Confidence`)."""
+        return self.confidence is not None and self.confidence.doubtful
 
 
 def check_outputs(recipe: Recipe, fmt: str) -> None:
@@ -125,6 +132,8 @@ def panel_metadata(
         "filled": None if result.filled is None else int(result.filled.sum()),
         "recipe": recipe.to_dict(),
     }
+    if not result.lazy:  # a lazy panel's is known only once it is written
+        meta["confidence"] = panel.confidence.to_dict()
     if panel.cells is not None:
         cells = panel.cells
         meta["cells"] = {"rows": cells.shape[0], "cols": cells.shape[1]}
@@ -177,17 +186,26 @@ def write_panel(
         if fmt != "csv":
             raise DigitizerError("regions are a table: write them to a .csv file")
         write_table_csv(path, panel.regions.table(), overwrite=overwrite)
-        return Written(path, panel.summary(), result.coverage, bar)
+        conf = panel.confidence
+        return Written(
+            path, panel.summary(), result.coverage, bar, panel.warnings, conf
+        )
     metadata = panel_metadata(recipe, panel, software=software)
     if panel.cells is not None:
         _write_cells(
             path, panel, metadata, long=recipe.output.long, overwrite=overwrite
         )
-        return Written(path, panel.summary(), result.coverage, bar, panel.warnings)
+        conf = panel.confidence
+        return Written(
+            path, panel.summary(), result.coverage, bar, panel.warnings, conf
+        )
     stats = write_result(
         path, result, metadata=metadata, overwrite=overwrite, progress=progress
     )
-    return Written(path, panel.summary(stats), stats.coverage, bar)
+    conf = panel.gathered(stats)
+    return Written(
+        path, panel.summary(stats), stats.coverage, bar, panel.warnings, conf
+    )
 
 
 def write_outputs(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from dask import is_dask_collection
 from napari_heatmap_digitizer.core._bands import Stats
 from napari_heatmap_digitizer.core._cells import Cells, panel_cells
 from napari_heatmap_digitizer.core._colorbar import Colorbar
+from napari_heatmap_digitizer.core._confidence import Bounds, Confidence, assess
 from napari_heatmap_digitizer.core._detect import _background
 from napari_heatmap_digitizer.core._digitize import (
     _check_args,
@@ -69,11 +70,51 @@ class PanelResult:
     result: Result
     cells: Cells | None = None
     regions: Regions | None = None
+    range_from: str = "given"
+    bounds: Bounds = field(default_factory=Bounds)
+    _confidence: Confidence | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def confidence(self) -> Confidence:
+        """How far the panel's numbers can be trusted (see :func:`assess`).
+
+        Gathered once, on first use; for a lazy result this computes the
+        panel band by band.
+        """
+        if self._confidence is None:
+            self._confidence = assess(
+                self.result,
+                cells=self.cells,
+                range_from=self.range_from,
+                bounds=self.bounds,
+            )
+        return self._confidence
+
+    def gathered(self, stats: Stats) -> Confidence:
+        """The confidence of a lazy result from what writing it gathered.
+
+        An in-memory result is judged on its arrays (``stats`` unused).
+        """
+        if self._confidence is None and self.result.lazy:
+            self._confidence = assess(
+                self.result,
+                cells=self.cells,
+                range_from=self.range_from,
+                bounds=self.bounds,
+                stats=stats,
+            )
+        return self.confidence
 
     @property
     def warnings(self) -> list[str]:
-        """Doubts about the cell grid (empty when there are none)."""
-        return list(self.cells.warnings) if self.cells is not None else []
+        """Why the result is doubtful (empty when it is not).
+
+        A lazy result is not computed for this: only its cell grid's doubts
+        are given until :attr:`confidence` has been gathered (as writing does).
+        """
+        if self.result.lazy and self._confidence is None:
+            return list(self.cells.warnings) if self.cells is not None else []
+        return list(self.confidence.doubts)
 
     def summary(self, stats: Stats | None = None) -> str:
         """One line saying what the panel gave.
@@ -218,7 +259,7 @@ def run_recipe_steps(
                     result = finished.value
                     if auto or colours:
                         result = _without_nodata(result, crop, page, colours, auto=auto)
-                    results.append(result)
+                    results.append(replace(result, ink=_ink(crop, result)))
                     break
                 yield share * (done + fraction * size) / total
             done += size
@@ -369,20 +410,48 @@ def _without_nodata(
     return replace(result, values=values, nodata=nodata, found=found)
 
 
+#: Pixels whose 8-bit channels differ by at most this are white, grey or black.
+INK_SPREAD = 24
+
+
+def _ink(crop: np.ndarray, result: Result) -> np.ndarray:
+    """Where a panel's pixels matched no colour and are white, grey or black."""
+    spread = crop.max(axis=2).astype(np.int16) - crop.min(axis=2)
+    ink = np.isnan(result.values) & (spread <= INK_SPREAD)
+    if result.nodata is not None:
+        ink &= ~result.nodata
+    return ink
+
+
 def _reduce(recipe: Recipe, index: int, result: Result) -> PanelResult:
     """Fill gaps and give values per cell or region, as the recipe asks."""
     values = recipe.values
+    spec = recipe.panels[index].bar(recipe)
+    given = f"{len(spec.ticks)} tick marks given" if spec.ticks else "given"
+
+    def done(
+        result: Result, cells: Cells | None = None, regions: Regions | None = None
+    ) -> PanelResult:
+        return PanelResult(
+            index,
+            result,
+            cells,
+            regions,
+            range_from=spec.range_from or given,
+            bounds=recipe.bounds,
+        )
+
     if not values.needs_memory:
-        return PanelResult(index, result)
+        return done(result)
     result = result.compute()
     if values.fill is not None:
         result = fill_gaps(result, values.fill)
     if values.per == "cell":
-        grid = recipe.panels[index].grid
-        return PanelResult(index, result, cells=panel_cells(result, values.cells, grid))
+        return done(
+            result, panel_cells(result, values.cells, recipe.panels[index].grid)
+        )
     if values.per == "region":
-        regions = find_regions(result, min_area=values.min_area)
-        return PanelResult(index, result, regions=regions)
+        return done(result, regions=find_regions(result, min_area=values.min_area))
     if values.per == "hexagon":
-        return PanelResult(index, result, regions=find_hexagons(result))
-    return PanelResult(index, result)
+        return done(result, regions=find_hexagons(result))
+    return done(result)

@@ -21,6 +21,7 @@ from typing import Any
 from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
+from napari_heatmap_digitizer.core._confidence import Bounds
 from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._fields import Fields, is_number
@@ -72,6 +73,9 @@ class ColorbarSpec:
     flip: bool = False
     discrete: bool | None = None
     band_value: str = "centre"
+    #: How the range was had when the user did not give it (detection
+    #: fills it in: "tick labels 0, 0.5, 1"); reported with the results.
+    range_from: str | None = None
 
     @property
     def has_source(self) -> bool:
@@ -213,6 +217,8 @@ class Recipe:
         data), ``"none"`` (every pixel matching the colour bar is data), or
         colours that are no data wherever they appear, e.g.
         ``"#ffffff,#808080"``, alone or after ``auto`` (``"auto,#808080"``).
+    bounds : Bounds
+        When a panel's result is doubtful (see :class:`Bounds`).
     values : Values
         What values are given per, and gap filling.
     output : Output
@@ -227,6 +233,7 @@ class Recipe:
     colorbar: ColorbarSpec = field(default_factory=ColorbarSpec)
     max_distance: float = DEFAULT_MAX_DISTANCE
     nodata: str = "auto"
+    bounds: Bounds = field(default_factory=Bounds)
     values: Values = field(default_factory=Values)
     output: Output = field(default_factory=Output)
     image: str | None = None
@@ -313,6 +320,7 @@ class Recipe:
             "colorbar": _colorbar_dict(self.colorbar),
             "max_distance": self.max_distance,
             "nodata": self.nodata,
+            "bounds": self.bounds.to_dict(),
             "values": {
                 "per": self.values.per,
                 "cells": self.values.cells,
@@ -360,7 +368,7 @@ class Recipe:
                 f"(1 to {VERSION}); upgrade napari-heatmap-digitizer"
             )
         keys = {"format", "version", "image", "panels", "colorbar", "max_distance"}
-        keys |= {"notes", "nodata"}
+        keys |= {"notes", "nodata", "bounds"}
         keys |= {"values", "output"} if version >= 2 else set()
         top.only(keys)
         values = _values(top.section("values"))
@@ -382,6 +390,7 @@ class Recipe:
             colorbar=_colorbar(top.section("colorbar", required=True)),
             max_distance=max_distance,
             nodata=_nodata_text(top, "nodata"),
+            bounds=Bounds.from_dict(top.data.get("bounds")),
             values=values,
             output=_output(top.section("output")),
             image=top.text("image"),
@@ -508,13 +517,14 @@ def _colorbar_dict(cb: ColorbarSpec) -> dict[str, Any]:
         "flip": cb.flip,
         "discrete": cb.discrete,
         "band_value": cb.band_value,
+        "range_from": cb.range_from,
     }
 
 
 def _colorbar(c: Fields) -> ColorbarSpec:
     c.only(
         {"box", "colormap", "vmin", "vmax", "norm", "ticks", "orientation", "flip"}
-        | {"discrete", "band_value"}
+        | {"discrete", "band_value", "range_from"}
     )
     box = c.numbers("box", 4)
     ticks = c.data.get("ticks")
@@ -537,6 +547,7 @@ def _colorbar(c: Fields) -> ColorbarSpec:
         flip=c.boolean("flip", False),
         discrete=c.boolean("discrete"),
         band_value=c.choice("band_value", BAND_VALUES, "centre"),
+        range_from=c.text("range_from"),
     )
 
 

@@ -49,6 +49,11 @@ class Result:
     found : NoData or None
         What was found not to be data, by kind (page, flat areas, lines,
         chosen colours), when it was looked for.
+    ink : numpy.ndarray or None
+        ``True`` where a pixel matched no colour and is white, grey or black
+        (``run_recipe``, in memory): the lines, text, borders and grid drawn
+        over the data, which a confidence report counts neither as data
+        matched nor as data missed.
     """
 
     values: np.ndarray
@@ -60,6 +65,7 @@ class Result:
     nodata: np.ndarray | None = None
     filled: np.ndarray | None = None
     found: NoData | None = None
+    ink: np.ndarray | None = None
 
     @property
     def unmatched(self) -> np.ndarray:
