@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from tests.conftest import figure
 
-from napari_heatmap_digitizer.core import Box, Colorbar, digitize
+from napari_heatmap_digitizer.core import Box, Colorbar, assess, digitize
 from napari_heatmap_digitizer.testing import ACCURACY_CASES
 
 CASES = ACCURACY_CASES
@@ -41,9 +41,10 @@ def test_values_come_back(case, fmt):
     fig = figure(**CASES[case])
     if fmt == "jpeg":
         fig = fig.as_jpeg(75)
-    for median, coverage, _ in errors(fig):
+    for median, coverage, result in errors(fig):
         assert median <= LIMITS[fmt], f"{case} {fmt}: median error {median:.3f}%"
         assert coverage >= 97.0, f"{case} {fmt}: coverage {coverage:.1f}%"
+        assert not assess(result).doubtful, assess(result).doubts
 
 
 @pytest.mark.parametrize("margin", [0, 2, 8])

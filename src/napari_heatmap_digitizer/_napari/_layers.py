@@ -35,7 +35,7 @@ from napari_heatmap_digitizer.core._read import float_top
 LayerData = tuple[Any, dict[str, Any], str]
 
 #: The kinds of layer made per panel, in the order they are added.
-KINDS = ("values", "distance", "unmatched", "cells", "grid", "regions")
+KINDS = ("values", "distance", "unmatched", "nodata", "cells", "grid", "regions")
 
 #: Results larger than this (pixels per side) are shown as image pyramids, so
 #: napari only ever uploads what the screen shows.
@@ -170,7 +170,7 @@ def pixel_layers(
     translate: Sequence[float] = (0.0, 0.0),
     image: Any = None,
 ) -> list[LayerData]:
-    """The values, ΔE and unmatched images of one panel.
+    """The values, ΔE, unmatched and no-data images of one panel.
 
     Parameters
     ----------
@@ -207,7 +207,9 @@ def pixel_layers(
     values_info = {
         **info,
         "kind": "values",
-        "result": PanelResult(i, result),
+        "result": PanelResult(
+            i, result, range_from=panel.range_from, bounds=panel.bounds
+        ),
         "recipe": recipe,
     }
     return [
@@ -247,6 +249,30 @@ def pixel_layers(
             },
             "image",
         ),
+        *_nodata_layer(result, figure, i, info, where),
+    ]
+
+
+def _nodata_layer(
+    result: Result, figure: str, i: int, info: dict[str, Any], where: dict[str, Any]
+) -> list[LayerData]:
+    """The panel's no-data mask (page, flat areas, chosen colours), if any."""
+    if result.lazy or result.nodata is None or not result.nodata.any():
+        return []
+    return [
+        (
+            pyramid(result.nodata.astype(np.uint8)),
+            {
+                "name": layer_name(figure, "nodata", i),
+                "colormap": "cyan",
+                "contrast_limits": (0, 1),
+                "blending": "additive",
+                "visible": False,
+                "metadata": {KEY: {**info, "kind": "nodata"}},
+                **where,
+            },
+            "image",
+        )
     ]
 
 

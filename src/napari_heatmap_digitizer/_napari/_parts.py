@@ -402,3 +402,16 @@ class BarPreview(Container):
         self.text.value = (
             f"{kind}: {bar.vmin:.4g} … {mid:.4g} … {bar.vmax:.4g} ({bar.scale.norm})"
         )
+
+
+def nodata_field() -> LineEdit:
+    """The recipe's no-data choice, as text (see ``Recipe.nodata``)."""
+    return LineEdit(
+        value="auto",
+        label="no data",
+        tooltip="what inside a panel is not data (left empty, never filled): "
+        "'auto' finds the page around the data, flat white, grey or black areas "
+        "such as land and lines drawn over the data; 'none' keeps every pixel "
+        "matching the bar; colours (#rrggbb, white, grey, black; after 'auto,' "
+        "to add them) are no data wherever they appear",
+    )

@@ -110,6 +110,8 @@ def digitize_work(
         else f"[{p.index}] {p.summary()}"
         for p in panels
     ]
+    # each panel's confidence, gathered here, off the viewer's thread
+    lines += [f"[{p.index}] {p.confidence.line()}" for p in panels if not p.result.lazy]
     return panels, layers, lines
 
 

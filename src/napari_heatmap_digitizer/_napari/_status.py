@@ -15,7 +15,7 @@ from typing import Any
 
 from magicgui.widgets import Container, Label, ProgressBar
 
-from napari_heatmap_digitizer.core import PanelResult
+from napari_heatmap_digitizer.core import DigitizerError, PanelResult
 from napari_heatmap_digitizer.core._result import share
 
 #: Lines of text the status area always has room for.
@@ -105,27 +105,61 @@ def brief(notes: Sequence[str]) -> list[str]:
     return short
 
 
+def widget_state(figure: bool, counts: tuple[int, int] | None, editor: Any) -> State:
+    """The widget's state, for the next-step hint.
+
+    Parameters
+    ----------
+    figure : bool
+        Whether a figure is chosen.
+    counts : (int, int) or None
+        Rectangles in the panel and colour-bar layers (None: no such layers).
+    editor : ColorbarEditor
+        The colour-bar part (whether a range is given, a box or a map).
+    """
+    try:
+        spec = editor.value
+        given = spec.ticks is not None or None not in (spec.vmin, spec.vmax)
+    except DigitizerError:
+        given = False
+    return State(
+        figure=figure,
+        box_layers=counts is not None,
+        panels=(counts or (0, 0))[0],
+        bars=(counts or (0, 0))[1],
+        from_box=editor.from_box,
+        range_given=given,
+    )
+
+
 def results_line(panels: Sequence[PanelResult], lines: Sequence[str]) -> str:
     """What a run gave, short enough for the status area.
 
     One panel: its summary line. Several: how much of each was matched (the
-    summaries are in the tooltip).
+    summaries and confidence reports are in the tooltip). A doubtful panel
+    is marked so (its doubts are shown as warnings).
 
     Parameters
     ----------
     panels : sequence of PanelResult
     lines : sequence of str
-        One summary line per panel.
+        One summary line per panel, then the panels' confidence lines.
     """
-    if len(lines) == 1:
-        return lines[0]
+
+    def doubtful(p: PanelResult) -> str:
+        return " DOUBTFUL" if not p.result.lazy and p.confidence.doubtful else ""
+
+    if len(panels) == 1:
+        return lines[0] + doubtful(panels[0])
     each = [
-        f"[{p.index}] " + ("lazy" if p.result.lazy else share(p.result.coverage))
+        f"[{p.index}] "
+        + ("lazy" if p.result.lazy else share(p.result.coverage))
+        + doubtful(p)
         for p in panels
     ]
     return (
         f"{len(panels)} panels digitized, matched: {', '.join(each)} "
-        "(each panel's summary in the tooltip)"
+        "(each panel's summary and confidence in the tooltip)"
     )
 
 

@@ -45,11 +45,13 @@ from napari_heatmap_digitizer._napari._parts import (
     BarPreview,
     ColorbarEditor,
     ValuesEditor,
+    nodata_field,
 )
 from napari_heatmap_digitizer._napari._qt import LayerQueue, Step
 from napari_heatmap_digitizer._napari._status import State, StatusBox
 from napari_heatmap_digitizer.core import (
     DEFAULT_MAX_DISTANCE,
+    Bounds,
     Box,
     Detection,
     DigitizerError,
@@ -63,6 +65,7 @@ from napari_heatmap_digitizer.core import (
     write_outputs,
 )
 from napari_heatmap_digitizer.core import detect as detect_figure
+from napari_heatmap_digitizer.core._nodata import normal_nodata
 
 if TYPE_CHECKING:
     import napari
@@ -103,6 +106,7 @@ class DigitizerWidget(Container):
         self._box_layers = BoxLayers(viewer)
         self._queue = LayerQueue(viewer)
         self._output, self._notes = Output(), dict[str, Any]()
+        self._bounds = Bounds()
         self.results: list[PanelResult] = []
         self.last_recipe: Recipe | None = None
         self.detection: Detection | None = None
@@ -136,7 +140,9 @@ class DigitizerWidget(Container):
         self.save_button = PushButton(text="Save recipe…")
         self.load_button = PushButton(text="Load recipe…")
         self._figure_row = Container(widgets=[self.figure], labels=True)
-        self._tolerance_row = Container(widgets=[self.tolerance], labels=True)
+        self.nodata = nodata_field()
+        row: list[Any] = [self.tolerance, self.nodata]
+        self._tolerance_row = Container(widgets=row, labels=True)
         self.extend([getattr(self, name) for name in _LAYOUT.split()])
         for part in self:
             if hasattr(part, "margins"):  # nested containers and parts
@@ -259,19 +265,10 @@ class DigitizerWidget(Container):
         return _qt.figure_array(self.figure.value)
 
     def _state(self) -> State:
-        counts = self._box_layers.counts()
-        try:
-            spec = self.colorbar_editor.value
-            given = spec.ticks is not None or None not in (spec.vmin, spec.vmax)
-        except DigitizerError:
-            given = False
-        return State(
-            figure=self.figure.value is not None,
-            box_layers=counts is not None,
-            panels=(counts or (0, 0))[0],
-            bars=(counts or (0, 0))[1],
-            from_box=self.colorbar_editor.from_box,
-            range_given=given,
+        return _status.widget_state(
+            self.figure.value is not None,
+            self._box_layers.counts(),
+            self.colorbar_editor,
         )
 
     def next_step(self) -> str:
@@ -302,6 +299,8 @@ class DigitizerWidget(Container):
         return Recipe(
             colorbar=spec,
             max_distance=float(self.tolerance.value),
+            nodata=normal_nodata(self.nodata.value, "no data"),
+            bounds=self._bounds,
             values=self.values_editor.value,
             output=replace(self._output),
             image=None if source is None else str(source),
@@ -349,6 +348,7 @@ class DigitizerWidget(Container):
         """Show a recipe's settings (not its boxes)."""
         self.colorbar_editor.value = recipe.colorbar
         self.tolerance.value = recipe.max_distance
+        self.nodata.value, self._bounds = recipe.nodata, recipe.bounds
         self.axes_editor.value = AxesEditor.compact([p.extent for p in recipe.panels])
         self.values_editor.value = recipe.values
         self._output, self._notes = replace(recipe.output), dict(recipe.notes)

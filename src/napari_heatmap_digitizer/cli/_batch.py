@@ -43,9 +43,11 @@ def add_parser(sub: SubParsers) -> None:
         "dask cluster or an existing one. FIGURE.EXT writes DIR/FIGURE.FORMAT "
         "(DIR/FIGURE_i.FORMAT for several panels), exactly as 'digitize "
         "--recipe' would, and DIR/summary.csv lists every figure with its "
-        "status, coverage and outputs. A bad figure is reported there and the "
-        "others still finish. Exit status: 0 when every figure was done or "
-        "skipped, 1 when some failed, 2 for a bad command, 130/143 when "
+        "status (done, doubtful, failed), coverage and outputs. A bad figure is "
+        "reported there and the others still finish. Exit status: 0 when every "
+        "figure was done or skipped, 1 when some failed, 3 when none failed but "
+        "some are doubtful (written, but a panel's result is doubtful: the "
+        "summary's message says why), 2 for a bad command, 130/143 when "
         "interrupted. A figure's outputs appear together when all are "
         "complete; one that fails keeps its earlier outputs.",
     )
@@ -113,7 +115,8 @@ def batch(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        0 when every figure was done or skipped, 1 when some failed.
+        0 when every figure was done or skipped, 1 when some failed, 3 when
+        none failed but some are doubtful.
 
     Raises
     ------
@@ -164,12 +167,14 @@ def batch(args: argparse.Namespace) -> int:
         raise
     total, skipped = len(jobs), sum(j.complete for j in jobs)
     failed = sum(r["status"] == "failed" for r in rows)
+    doubtful = sum(r["status"] == "doubtful" for r in rows)
     print(
-        f"{total - failed} of {total} figures done ({skipped} skipped), {failed} "
-        f"failed, in {time.perf_counter() - start:.1f} s; summary: {summary}",
-        file=sys.stderr if failed else sys.stdout,
+        f"{total - failed} of {total} figures done ({skipped} skipped, "
+        f"{doubtful} doubtful), {failed} failed, in "
+        f"{time.perf_counter() - start:.1f} s; summary: {summary}",
+        file=sys.stderr if failed or doubtful else sys.stdout,
     )
-    return 1 if failed else 0
+    return 1 if failed else 3 if doubtful else 0
 
 
 def _check_workers(workers: int | None) -> None:
@@ -245,8 +250,8 @@ def _run(
         def on_row(index: int, row: dict[str, Any]) -> None:
             running.pop(index, None)
             finished[index] = row
-            if row["status"] == "failed":
-                bar.log(f"failed: {row['file']}: {row['message']}")
+            if row["status"] in ("failed", "doubtful"):
+                bar.log(f"{row['status']}: {row['file']}: {row['message']}")
             elif not args.quiet:
                 matched = ", ".join(f"{c}%" for c in str(row["coverage"]).split(";"))
                 bar.log(f"done: {row['file']} (matched {matched})")
@@ -283,7 +288,7 @@ def _run(
                 where = f"summary so far: {summary}"
             except DigitizerError as error:
                 where = f"no summary written ({error})"
-            kept = sum(r["status"] == "done" for r in finished.values())
+            kept = sum(r["status"] in ("done", "doubtful") for r in finished.values())
             note = f"{kept} figure(s) finished and kept; {where}; "
             if left:
                 note += (

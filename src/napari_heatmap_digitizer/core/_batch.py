@@ -34,6 +34,8 @@ from napari_heatmap_digitizer.core._write import (
 
 #: Columns of the summary table.
 COLUMNS = ("file", "status", "panels", "coverage", "outputs", "seconds", "message")
+#: Statuses of a figure whose outputs were written.
+WRITTEN = ("done", "doubtful")
 
 #: Progress messages a worker sends per second at most.
 REPORT_RATE = 4.0
@@ -195,7 +197,8 @@ def process_file(
     Returns
     -------
     dict
-        A summary row: ``status`` is ``done`` or ``failed``.
+        A summary row: ``status`` is ``done``, ``doubtful`` (written, but a
+        panel's result is doubtful: ``message`` says why) or ``failed``.
     """
     job = FileJob(index, Path(source), [Path(p) for p in outputs])
     start = time.perf_counter()
@@ -229,12 +232,19 @@ def process_file(
         else:
             raise
         return job.row("failed", seconds=_seconds(start), message=message)
+    doubts = [
+        f"panel {w.confidence.box}: {d}"
+        for w in written
+        if w.confidence is not None
+        for d in w.confidence.doubts
+    ]
     return job.row(
-        "done",
+        "doubtful" if doubts else "done",
         panels=len(written),
         coverage=";".join(f"{100 * w.coverage:.2f}" for w in written),
         outputs=";".join(str(w.path) for w in written),
         seconds=_seconds(start),
+        message="; ".join(doubts),
     )
 
 
@@ -486,7 +496,7 @@ def write_summary(
             earlier = {}
     for row in rows:
         old = earlier.get(row["file"])
-        if row["status"] == "skipped" and old and old.get("status") == "done":
+        if row["status"] == "skipped" and old and old.get("status") in WRITTEN:
             row["coverage"] = old.get("coverage", "")
     atomic_write_text(path, summary_csv(rows), overwrite=overwrite)
 

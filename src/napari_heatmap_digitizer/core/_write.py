@@ -388,16 +388,20 @@ def write_result(
     rows, cols = result.values.shape
     x, y = np.asarray(result.x), np.asarray(result.y)
 
-    def each_band() -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+    def with_nodata() -> Iterator[tuple[slice, np.ndarray, np.ndarray, Any]]:
         for band, v, d, n in iter_bands(result.values, result.distance, result.nodata):
             stats.add(v, d, n)
-            yield band, v, d
+            yield band, v, d, n
             if progress is not None:
                 progress(band.stop / rows)
 
+    def each_band() -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+        for band, v, d, _n in with_nodata():
+            yield band, v, d
+
     if fmt == "zarr":
         write_zarr_folder(
-            path, each_band(), (rows, cols), x, y, metadata, overwrite=overwrite
+            path, with_nodata(), (rows, cols), x, y, metadata, overwrite=overwrite
         )
     elif fmt == "npy":
         atomic_write(
@@ -488,7 +492,7 @@ def _write_csv(
 
 def write_zarr_folder(
     path: Path,
-    parts: Iterator[tuple[slice, np.ndarray, np.ndarray | None]],
+    parts: Iterator[tuple[Any, ...]],
     shape: tuple[int, int],
     x: np.ndarray,
     y: np.ndarray,
@@ -505,8 +509,9 @@ def write_zarr_folder(
     ----------
     path : pathlib.Path
         The ``.zarr`` folder.
-    parts : iterator of (slice, values, distance or None)
-        Bands of rows, top first.
+    parts : iterator of (slice, values, distance or None[, nodata or None])
+        Bands of rows, top first; a no-data mask, when given, is stored as
+        ``nodata`` (1 where the panel holds no data).
     shape : (int, int)
     x, y : numpy.ndarray
         Column and row centres.
@@ -523,13 +528,19 @@ def write_zarr_folder(
         create = getattr(group, "create_array", None) or group.create_dataset
         chunks = (min(shape[0], TILE), min(shape[1], 4096))
         arrays: dict[str, Any] = {}
-        for band, v, d in parts:
-            for name, data in (("values", v), ("distance", d)):
+        for band, v, d, *more in parts:
+            nodata = more[0] if more else None
+            for name, data in (("values", v), ("distance", d), ("nodata", nodata)):
                 if data is None:
                     continue
                 if name not in arrays:
+                    kind = ("u1", 0) if name == "nodata" else ("f4", np.nan)
                     arrays[name] = create(
-                        name, shape=shape, chunks=chunks, dtype="f4", fill_value=np.nan
+                        name,
+                        shape=shape,
+                        chunks=chunks,
+                        dtype=kind[0],
+                        fill_value=kind[1],
                     )
                 arrays[name][band] = data
         for name, coords in (("x", x), ("y", y)):

@@ -166,9 +166,10 @@ def _error(fig: ProgramFigure, results: list[Any], boxes: list[Box]) -> tuple:
 def score_given(fig: ProgramFigure) -> Score:
     """Read the figure with its true boxes and range given.
 
-    Each panel is read with the bar serving it.
+    Each panel is read with the bar serving it; ``notes`` holds the doubts
+    of its confidence report (none expected with the true boxes).
     """
-    results = []
+    results, doubts = [], []
     for i, box in enumerate(fig.panels):
         bar = fig.bar(i)
         recipe = Recipe(
@@ -181,11 +182,13 @@ def score_given(fig: ProgramFigure) -> Score:
                 orientation=bar["orientation"],
             ),
         )
-        results.append(run_recipe(recipe, load_image(fig.path))[0].result.values)
+        [panel] = run_recipe(recipe, load_image(fig.path))
+        results.append(panel.result.values)
+        doubts += [f"panel {i}: {d}" for d in panel.confidence.doubts]
     error, unmatched = _error(fig, results, fig.panels)
     works = error <= WORKS_ERROR
     return Score(
-        works, error, True, True, True, unmatched, "" if works else "error", []
+        works, error, True, True, True, unmatched, "" if works else "error", doubts
     )
 
 
