@@ -179,9 +179,12 @@ def test_results_selected_for_hover_and_boxes_stay_on_top(viewer, qtbot):
     assert widget.last_error == ""
     names = [layer.name for layer in viewer.layers]
     assert names[-2:] == [COLORBAR_LAYER, PANELS_LAYER]  # the top of the list
-    # Three panels: how much of each matched; each summary in the tooltip.
+    # Three panels: how much of each matched; each summary and confidence
+    # line in the tooltip.
     assert widget.status.value.startswith("3 panels digitized, matched: [0] ")
-    assert widget.status.tooltip.count("\n") == 2
+    assert "DOUBTFUL" not in widget.status.value
+    assert widget.status.tooltip.count("\n") == 5
+    assert widget.status.tooltip.endswith(widget.results[2].confidence.line())
     assert widget.status.tooltip.startswith(f"[0] {widget.results[0].summary()}")
     active = viewer.layers.selection.active
     assert active.name == "multi heat map values [0]"

@@ -732,3 +732,45 @@ def test_every_option_survives_save_load_run(viewer, qtbot, tmp_path, config):
         if panel.regions is not None:  # a CSV table: 10 significant digits
             want = panel.regions.value
         np.testing.assert_allclose(cli, want, rtol=1e-9, atol=0)
+
+
+def test_a_doubtful_result_is_a_warning_and_no_data_a_layer(viewer, qtbot, monkeypatch):
+    """A wrong colour map: DOUBTFUL in the status, each doubt a warning."""
+    from napari_heatmap_digitizer._napari import _widget as widget_module
+
+    shown = []
+    monkeypatch.setattr(widget_module, "show_warning", shown.append)
+    sample = load_sample("single")
+    widget = DigitizerWidget(viewer)
+    open_sample(viewer)
+    widget.set_boxes([sample.recipe.panels[0].box], None)
+    widget.bar_source.value = "colour map name"
+    widget.colormap.value = "magma"  # the sample is drawn in viridis
+    widget.vmin.value, widget.vmax.value = "-2", "3"
+    widget.digitize()
+    wait(qtbot, widget)
+    assert widget.status.value.endswith("DOUBTFUL")
+    assert any("wrong colour map" in text for text in shown), shown
+    assert widget.results[0].confidence.doubtful
+
+    # the no-data choice is part of the recipe; a bad one is refused in a line
+    widget.nodata.value = "none"
+    assert widget.recipe().nodata == "none"
+    widget.nodata.value = "auto,#808080"
+    assert widget.recipe().nodata == "auto,#808080"
+    widget.nodata.value = "purple-ish"
+    with pytest.raises(DigitizerError, match="no data"):
+        widget.recipe()
+
+    # a page around the data: its no-data layer lies over the panel
+    widget.nodata.value = "auto"
+    widget.bar_source.value = "colour bar box"
+    box = sample.recipe.panels[0].box
+    wide = Box(box.left - 30, box.top, box.right, box.bottom)
+    widget.set_boxes([wide], sample.recipe.colorbar.box)
+    shown.clear()
+    widget.digitize()
+    wait(qtbot, widget)
+    layer = viewer.layers["single heat map nodata [0]"]
+    assert not layer.visible and layer.data[:, :20].mean() > 0.7  # the margin
+    assert any("past the plot's frame" in text for text in shown), shown

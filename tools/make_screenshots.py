@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 from qtpy.QtWidgets import QApplication
 
 from napari_heatmap_digitizer._napari._launch import launch
@@ -115,6 +116,32 @@ def main() -> None:
     viewer.reset_view()
     settle()
     viewer.screenshot(str(OUT / "napari-regions.png"), canvas_only=False)
+
+    # a map on the page through a colour map passing through white: the page
+    # around it and the white land hold no data (the cyan no-data layer)
+    for layer in list(viewer.layers):
+        viewer.layers.remove(layer)
+    fig = render(cmap="RdBu_r", vmin=-5.0, vmax=5.0, seed=6)
+    image, box = fig.image.copy(), fig.panels[0]
+    h, w = box.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    outside = ((yy - h / 2) / (h / 2)) ** 2 + ((xx - w / 2) / (w / 2)) ** 2 > 1
+    land = ((yy - 0.35 * h) / (0.12 * h)) ** 2 + ((xx - 0.6 * w) / (0.15 * w)) ** 2 < 1
+    image[box.slices][outside | land] = 255
+    layer = viewer.add_image(image, name="map", rgb=True)
+    widget.figure.value = layer
+    widget.create_box_layers()
+    widget.set_boxes([box], fig.colorbar)
+    widget.vmin.value, widget.vmax.value = "-5", "5"
+    widget.extents.value = ""
+    widget.per.value = "pixel"
+    widget.digitize()
+    wait(widget)
+    viewer.layers["map nodata [0]"].visible = True
+    viewer.layers.selection.active = viewer.layers["map nodata [0]"]
+    viewer.reset_view()
+    settle()
+    viewer.screenshot(str(OUT / "napari-nodata.png"), canvas_only=False)
 
     # Detect on a 1x3 figure sharing a horizontal colour bar
     for layer in list(viewer.layers):
