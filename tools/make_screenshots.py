@@ -137,6 +137,7 @@ def main() -> None:
     widget.per.value = "pixel"
     widget.digitize()
     wait(widget)
+    viewer.layers["map"].visible = False  # the values, and no data in cyan
     viewer.layers["map nodata [0]"].visible = True
     viewer.layers.selection.active = viewer.layers["map nodata [0]"]
     viewer.reset_view()
