@@ -130,3 +130,30 @@ def test_labels_falling_along_a_bar_read_it_flipped():
     ok = np.isfinite(got.result.values) & np.isfinite(truth)
     # dark at the top now means 1 (the labels' bottom value is 5)
     assert np.median(np.abs(got.result.values[ok] - truth[ok])) < 0.02
+
+
+def test_how_a_range_was_read_is_reported_and_disagreement_doubted(plasma):
+    from napari_heatmap_digitizer.core._autofill import range_text
+    from napari_heatmap_digitizer.core._confidence import LEFT_OUT
+    from napari_heatmap_digitizer.core._ticks import TickReading
+
+    bar = Box(510, 40, 530, 420)  # rows 40..419, low end at the bottom
+    labels = ["0", "1", "2"]
+    pairs = [(380.0, 0.0), (230.0, 1.0), (80.5, 2.0)]
+    ticks = TickReading(pairs, labels, "linear", -0.27, 2.27)
+    text = range_text(ticks, bar)
+    assert text.startswith("from tick labels 0, 1, 2 (fit within 0.2 px")
+    assert "ends extrapolated" in text and LEFT_OUT not in text
+    flush = TickReading([(419.0, 0.0), (40.0, 2.0)], ["0", "2"], "linear", 0, 2)
+    flush.unchecked = True
+    assert "extrapolated" not in range_text(flush, bar)
+    assert "only two labels, unchecked" in range_text(flush, bar)
+    ticks.dropped = ["-5"]
+    text = range_text(ticks, bar)
+    assert f"-5 {LEFT_OUT}" in text
+    # a range from labels that partly disagreed is doubtful, with the reason
+    good = Colorbar.from_image(plasma.image, plasma.colorbar, -2.0, 3.0)
+    result = digitize(plasma.image, good, plasma.panels[0])
+    assert not assess(result, range_from=range_text(flush, bar)).doubtful
+    report = assess(result, range_from=text)
+    assert report.doubtful and "disagreed" in report.doubts[0]

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._confidence import LEFT_OUT
 from napari_heatmap_digitizer.core._detect import Detection, FoundBar
 from napari_heatmap_digitizer.core._errors import wrong
 from napari_heatmap_digitizer.core._naming import RANKED_SCORE, fitting
 from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe
+from napari_heatmap_digitizer.core._ticks import TickReading
 
 
 @dataclass
@@ -160,16 +164,52 @@ def complete_recipe(
         else:
             cb.vmin, cb.vmax, cb.ticks = ticks.vmin, ticks.vmax, None
             cb.norm = cb.norm or ticks.norm
-            cb.range_from = (
-                f"from tick labels {', '.join(ticks.labels)}"
-                + (f" (left out: {', '.join(ticks.dropped)})" if ticks.dropped else "")
-                + (" (only two labels, unchecked: check it)" if ticks.unchecked else "")
-            )
+            cb.range_from = range_text(ticks, bar.box if bar is not None else None)
             _fall(cb)
             done.notes.append(
                 f"range {ticks.vmin:g} to {ticks.vmax:g} ({cb.norm}) {cb.range_from}"
             )
     return done
+
+
+def range_text(ticks: TickReading, box: Box | None) -> str:
+    """How a range was read from tick labels, for the confidence report.
+
+    Names the labels, how far the fitted scale lies from them (pixels along
+    the bar), whether the bar's ends lie beyond the outermost labels
+    (extrapolated), labels left out as misread, and a range of two labels
+    that nothing could check.
+    """
+    pos = np.array([p for p, _ in ticks.pairs], float)
+    val = np.array([v for _, v in ticks.pairs], float)
+    text = f"from tick labels {', '.join(ticks.labels)}"
+    if (
+        len(pos) >= 2
+        and np.all(np.isfinite(val))
+        and (ticks.norm != "log" or np.all(val > 0))
+    ):
+        y = np.log10(val) if ticks.norm == "log" else val
+        slope, icpt = np.polyfit(pos, y, 1)
+        if slope != 0:
+            off = np.abs((y - (slope * pos + icpt)) / slope)
+            text += f" (fit within {float(off.max()):.1f} px"
+            if box is not None:
+                lo, hi = (
+                    (box.top, box.bottom)
+                    if box.height > box.width
+                    else (
+                        box.left,
+                        box.right,
+                    )
+                )
+                if pos.min() - lo > 2 or hi - 1 - pos.max() > 2:
+                    text += ", ends extrapolated"
+            text += ")"
+    if ticks.dropped:
+        text += f" ({', '.join(ticks.dropped)} {LEFT_OUT}: check the range)"
+    if ticks.unchecked:
+        text += " (only two labels, unchecked: check it)"
+    return text
 
 
 def _fall(spec: ColorbarSpec) -> None:
@@ -216,7 +256,7 @@ def _own_bars(
             vmin=bar.ticks.vmin,
             vmax=bar.ticks.vmax,
             norm=bar.ticks.norm,
-            range_from=f"from tick labels {', '.join(bar.ticks.labels)}",
+            range_from=range_text(bar.ticks, bar.box),
         )
         _fall(spec)
         out += [Panel(found.panels[i], colorbar=spec) for i in mine]

@@ -21,6 +21,9 @@ from napari_heatmap_digitizer.core._cells import Cells
 from napari_heatmap_digitizer.core._errors import DigitizerError, real
 from napari_heatmap_digitizer.core._result import Result, share
 
+#: How a range read from labels that partly disagreed says so (a doubt).
+LEFT_OUT = "left out as misread"
+
 
 @dataclass(frozen=True)
 class Bounds:
@@ -369,6 +372,11 @@ def _judge(
                 f"the box reaches {n} px past the plot's frame at its {side}: "
                 "draw it to the plot's edge (--plot)"
             )
+    if LEFT_OUT in report.range_from:
+        doubts.append(
+            f"the range was read {report.range_from}: some tick labels disagreed "
+            "with the others; check it, or give vmin and vmax"
+        )
     for end, n in (("low", report.at_low), ("high", report.at_high)):
         if n > 0.25 * report.matched:
             notes.append(
