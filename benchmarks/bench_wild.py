@@ -222,13 +222,31 @@ def given(image: np.ndarray, exp: dict) -> dict[str, Any]:
             panels=[Panel(Box(*exp["panels"][i])) for i in bar["panels"]],
             colorbar=given_bar(bar),
         )
-        for i, res in zip(bar["panels"], run_recipe(recipe, image), strict=True):
+        everything = recipe.copy()
+        everything.nodata = "none"
+        before = run_recipe(everything, image)
+        for i, res, old in zip(
+            bar["panels"], run_recipe(recipe, image), before, strict=True
+        ):
             r = res.result
             matched = np.isfinite(r.values)
             dist = np.asarray(r.distance)[matched]
+            # pixels of exactly one white, grey or black colour given a value:
+            # land, masks, the page (a field rarely holds exact neutrals)
+            crop = np.asarray(image)[r.box.slices][..., :3]
+            neutral = (crop[..., 0] == crop[..., 1]) & (crop[..., 1] == crop[..., 2])
             panels[i] = {
                 "coverage": round(100 * float(r.coverage), 2),
                 "median_de": round(float(np.median(dist)), 2) if dist.size else None,
+                "nodata": round(100 * float(r.nodata.mean()), 1)
+                if r.nodata is not None
+                else 0.0,
+                "neutral_valued_before": round(
+                    100 * float((neutral & np.isfinite(old.result.values)).mean()), 2
+                ),
+                "neutral_valued": round(100 * float((neutral & matched).mean()), 2),
+                "doubtful": res.confidence.doubtful,
+                "doubts": res.confidence.doubts,
             }
     out: dict[str, Any] = {"panels": panels}
     truth = exp.get("cells_truth", exp.get("cells_reference"))
@@ -275,7 +293,11 @@ def short(exc: BaseException) -> str:
 
 
 def measure(path: Path, exp: dict, ocr: bool) -> dict[str, Any]:
-    row: dict[str, Any] = {"file": path.name, "tags": exp.get("tags", [])}
+    row: dict[str, Any] = {
+        "file": path.name,
+        "tags": exp.get("tags", []),
+        "background": bool(exp.get("background")),
+    }
     start = time.perf_counter()
     try:
         image = load_image(path)
@@ -365,6 +387,16 @@ def totals(rows: list[dict]) -> dict[str, Any]:
         for p in r["given"]["panels"]
         if p
     ]
+    # figures with background inside the data area: the share of their
+    # panels' pixels of one exact neutral colour given a value, before (no
+    # data left to the colour distance) and after the no-data search
+    bg = [
+        (p["neutral_valued_before"], p["neutral_valued"])
+        for r in rows
+        if r.get("background") and "given" in r and "error" not in r["given"]
+        for p in r["given"]["panels"]
+        if p
+    ]
     cells = [
         r["given"]["cells"]
         for r in rows
@@ -401,6 +433,17 @@ def totals(rows: list[dict]) -> dict[str, Any]:
             for r in rows
         ),
         "median_coverage": round(float(np.median(cov)), 1) if cov else None,
+        "background_figures": len(bg),
+        "neutral_valued_before": round(float(np.mean([b[0] for b in bg])), 2)
+        if bg
+        else None,
+        "neutral_valued": round(float(np.mean([b[1] for b in bg])), 2) if bg else None,
+        "doubtful_panels": sum(
+            bool(p.get("doubtful"))
+            for r in rows
+            if "given" in r and "error" not in r["given"]
+            for p in r["given"]["panels"]
+        ),
         "panels_covered_90": sum(c >= 90 for c in cov),
         "panels_measured": len(cov),
         "cell_figures": len(cells),
@@ -517,6 +560,15 @@ def main(argv: list[str] | None = None) -> int:
         f"cells on {t['cell_figures']} matrices, median of the median errors "
         f"{t['cell_median_of_medians']} % of the range. Figures with an error: "
         f"{t['errors']}."
+    )
+    print()
+    print(
+        f"No data, boxes and range given: on the {t['background_figures']} panels "
+        "of figures with background inside the data area, pixels of one exact "
+        f"white, grey or black colour given a value: {t['neutral_valued_before']} % "
+        f"of a panel on average with every matching pixel taken as data "
+        f"(nodata none), {t['neutral_valued']} % with the no-data search (auto). "
+        f"Doubtful panels: {t['doubtful_panels']} of {t['panels_measured']}."
     )
     print()
     info = {
