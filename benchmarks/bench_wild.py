@@ -245,6 +245,8 @@ def given(image: np.ndarray, exp: dict) -> dict[str, Any]:
                     100 * float((neutral & np.isfinite(old.result.values)).mean()), 2
                 ),
                 "neutral_valued": round(100 * float((neutral & matched).mean()), 2),
+                # a grey map's data are white, grey and black: not measured
+                "grey_map": bool(np.ptp(r.colorbar.rgb.astype(int), axis=1).max() <= 2),
                 "doubtful": res.confidence.doubtful,
                 "doubts": res.confidence.doubts,
             }
@@ -389,13 +391,14 @@ def totals(rows: list[dict]) -> dict[str, Any]:
     ]
     # figures with background inside the data area: the share of their
     # panels' pixels of one exact neutral colour given a value, before (no
-    # data left to the colour distance) and after the no-data search
+    # data left to the colour distance) and after the no-data search (panels
+    # read through a grey map left out)
     bg = [
         (p["neutral_valued_before"], p["neutral_valued"])
         for r in rows
         if r.get("background") and "given" in r and "error" not in r["given"]
         for p in r["given"]["panels"]
-        if p
+        if p and not p["grey_map"]
     ]
     cells = [
         r["given"]["cells"]
@@ -564,7 +567,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         f"No data, boxes and range given: on the {t['background_figures']} panels "
-        "of figures with background inside the data area, pixels of one exact "
+        "of figures with background inside the data area (grey maps left out), "
+        "pixels of one exact "
         f"white, grey or black colour given a value: {t['neutral_valued_before']} % "
         f"of a panel on average with every matching pixel taken as data "
         f"(nodata none), {t['neutral_valued']} % with the no-data search (auto). "
