@@ -70,3 +70,17 @@ def test_colour_count():
     assert _morph.colour_count(lab[:0]) == 0
     want = len(np.unique(np.rint(lab / 4.0), axis=0))
     assert _morph.colour_count(lab) == want
+
+
+def test_one_colour_3x3():
+    """As scipy's 3 × 3 min and max filters agreeing on every channel."""
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 3, (40, 50, 3)).astype(np.uint8)
+    rgb[5:20, 5:30] = 7
+    want = np.ones(rgb.shape[:2], bool)
+    for c in range(3):
+        ch = rgb[..., c]
+        want &= ndi.maximum_filter(ch, 3) == ndi.minimum_filter(ch, 3)
+    got = _morph.one_colour_3x3(rgb)
+    np.testing.assert_array_equal(got, want)
+    assert got[6:19, 6:29].all() and not got[5, 5:30].any()

@@ -223,3 +223,35 @@ def median_delta(a: np.ndarray, b: np.ndarray) -> float:
         d2 = a[i, 2] - b[i, 2]
         d[i] = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
     return np.median(d)
+
+
+@numba.njit(nogil=True, cache=True)
+def one_colour_3x3(rgb: np.ndarray) -> np.ndarray:
+    """Where a pixel's 3 × 3 neighbourhood (inside the image) is one colour.
+
+    ``rgb`` is ``(H, W, 3)`` ``uint8``; every channel must match exactly.
+    """
+    H, W = rgb.shape[:2]
+    out = np.empty((H, W), dtype=np.bool_)
+    for i in range(H):
+        for j in range(W):
+            same = True
+            for di in range(-1, 2):
+                ii = i + di
+                if ii < 0 or ii >= H:
+                    continue
+                for dj in range(-1, 2):
+                    jj = j + dj
+                    if jj < 0 or jj >= W:
+                        continue
+                    if (
+                        rgb[ii, jj, 0] != rgb[i, j, 0]
+                        or rgb[ii, jj, 1] != rgb[i, j, 1]
+                        or rgb[ii, jj, 2] != rgb[i, j, 2]
+                    ):
+                        same = False
+                        break
+                if not same:
+                    break
+            out[i, j] = same
+    return out

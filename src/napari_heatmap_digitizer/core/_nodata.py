@@ -29,6 +29,7 @@ from scipy import ndimage
 
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._kernel import SRGB_LINEAR, rgb8_to_lab
+from napari_heatmap_digitizer.core._morph import dilate, erode, one_colour_3x3
 
 #: ΔE within which a pixel has a one-colour area's colour (PNG colours are
 #: exact; flat JPEG blocks away from edges stay within it).
@@ -280,12 +281,7 @@ def _near(lab: np.ndarray, colour: np.ndarray, delta: float) -> np.ndarray:
 
 def _flat_pixels(rgb: np.ndarray) -> np.ndarray:
     """Pixels whose 3x3 neighbourhood has exactly one colour."""
-    flat = np.ones(rgb.shape[:2], bool)
-    for c in range(3):
-        ch = rgb[..., c]
-        spread = ndimage.maximum_filter(ch, 3) - ndimage.minimum_filter(ch, 3)
-        flat &= spread == 0
-    return flat
+    return one_colour_3x3(np.ascontiguousarray(rgb[..., :3], dtype=np.uint8))
 
 
 def _candidates(
@@ -339,8 +335,7 @@ def _areas(
         # opened: thin parts (a smooth field's band through this colour,
         # anti-aliased edges) neither count nor join areas together
         raw = _near(lab, colour, SAME) & ~taken
-        core = ndimage.minimum_filter(raw, 5, mode="nearest")
-        mask = raw & ndimage.maximum_filter(core, 5, mode="nearest")
+        mask = raw & dilate(erode(raw, 2, border=True), 2)
         if is_page:
             page_raw = raw
         comps, n = ndimage.label(mask, structure=np.ones((3, 3), bool))
@@ -402,7 +397,7 @@ def _hard_share(
     """
     n = len(info)
     outer = ndimage.maximum_filter(labels, 13, mode="constant")
-    inner = ndimage.maximum_filter(labels > 0, 7, mode="constant")
+    inner = dilate(labels > 0, 3)
     ring = (outer > 0) & ~inner
     owner = outer[ring]
     colours = np.array([c for c, *_ in info], np.float32)
@@ -520,7 +515,7 @@ def _lines(lab: np.ndarray, position: np.ndarray, areas: np.ndarray) -> np.ndarr
         above = light - ndimage.grey_opening(light, size=sizes[0])
         above_far = light - ndimage.grey_opening(light, size=sizes[1])
         bright |= (above > contrast) & (above_far < 1.5 * above)
-    sides = ~ndimage.maximum_filter(areas, 2 * LINE_WIDTH + 1)  # sides are data
+    sides = ~dilate(areas, LINE_WIDTH)  # sides are data
     ink = (chroma < NEUTRAL) & np.isfinite(position)
     # dark and light lines apart: the light gaps between dark glyphs are thin
     # and light too, and would join a word's letters to the field around
