@@ -236,44 +236,45 @@ def pixel_layers(
             },
             "image",
         ),
-        (
-            unmatched,
-            {
-                "name": layer_name(figure, "unmatched", i),
-                "colormap": "red",
-                "contrast_limits": (0, 1),
-                "blending": "additive",
-                "visible": False,
-                "metadata": {KEY: {**info, "kind": "unmatched"}},
-                **where,
-            },
-            "image",
+        _mask_layer(unmatched, "unmatched", "red", figure, i, info, where),
+        *(
+            [_mask_layer(nodata, "nodata", "cyan", figure, i, info, where)]
+            if (nodata := _nodata_levels(result)) is not None
+            else []
         ),
-        *_nodata_layer(result, figure, i, info, where),
     ]
 
 
-def _nodata_layer(
-    result: Result, figure: str, i: int, info: dict[str, Any], where: dict[str, Any]
-) -> list[LayerData]:
+def _nodata_levels(result: Result) -> Any:
     """The panel's no-data mask (page, flat areas, chosen colours), if any."""
     if result.lazy or result.nodata is None or not result.nodata.any():
-        return []
-    return [
-        (
-            pyramid(result.nodata.astype(np.uint8)),
-            {
-                "name": layer_name(figure, "nodata", i),
-                "colormap": "cyan",
-                "contrast_limits": (0, 1),
-                "blending": "additive",
-                "visible": False,
-                "metadata": {KEY: {**info, "kind": "nodata"}},
-                **where,
-            },
-            "image",
-        )
-    ]
+        return None
+    return pyramid(result.nodata.astype(np.uint8))
+
+
+def _mask_layer(
+    data: Any,
+    kind: str,
+    colour: str,
+    figure: str,
+    i: int,
+    info: dict[str, Any],
+    where: dict[str, Any],
+) -> LayerData:
+    """A mask of one panel (1 where it holds), in one colour, hidden at first."""
+    return (
+        data,
+        {
+            "name": layer_name(figure, kind, i),
+            "colormap": colour,
+            "contrast_limits": (0, 1),
+            "blending": "additive",
+            "visible": False,
+            "metadata": {KEY: {**info, "kind": kind}},
+            **where,
+        },
+        "image",
+    )
 
 
 def cell_image(cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
