@@ -225,8 +225,10 @@ class Colorbar:
         Parameters
         ----------
         name : str
-            A name known to the ``cmap`` catalogue, e.g. ``"viridis"``,
-            ``"RdBu_r"``, ``"cmocean:thermal"``. ``_r`` reverses a map.
+            A name in the catalogue (``cmap``'s maps and other programs'
+            own: ``heatmap-digitizer colormaps`` lists them), e.g.
+            ``"viridis"``, ``"RdBu_r"``, ``"cmocean:thermal"``, ``"parula"``.
+            ``_r`` reverses a map.
         vmin, vmax : float, optional
             Values at the low and high end. Give these or ``ticks``.
         norm : {"linear", "log"}
