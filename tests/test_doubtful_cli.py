@@ -71,6 +71,9 @@ def test_a_box_past_the_frame_exits_3(plasma, tmp_path, capsys):
     args = _args(fig, path, wide, "--colorbar", fig.colorbar.as_text())
     assert main([*args, "-o", str(tmp_path / "v.npy")]) == 3
     assert "past the plot's frame at its left" in capsys.readouterr().err
+    # with every matching pixel taken as data, the margin is still seen
+    plain = [*args, "--nodata", "none", "-q"]
+    assert main([*plain, "-o", str(tmp_path / "n.npy")]) == 3
     more = [*args, "--max-edge-page", "0.2", "-q"]
     assert main([*more, "-o", str(tmp_path / "w.npy")]) == 0
 

@@ -248,8 +248,10 @@ def assess(
         bins = np.minimum((finite * 16).astype(np.int64), 4096)
         hist += np.bincount(bins, minlength=len(hist))
     filled = 0 if result.filled is None else int(np.count_nonzero(result.filled))
-    if result.nodata is not None and result.ink is not None and not result.lazy:
-        empty = np.asarray(result.nodata) | np.isnan(np.asarray(result.values))
+    if result.ink is not None and not result.lazy:
+        empty = np.isnan(np.asarray(result.values))
+        if result.nodata is not None:
+            empty |= np.asarray(result.nodata)
         page[:] = _edge_lines(empty, np.asarray(result.ink))
     report = Confidence(
         box=result.box.as_text(),
