@@ -157,3 +157,21 @@ def test_how_a_range_was_read_is_reported_and_disagreement_doubted(plasma):
     assert not assess(result, range_from=range_text(flush, bar)).doubtful
     report = assess(result, range_from=text)
     assert report.doubtful and "disagreed" in report.doubts[0]
+
+
+def test_a_panel_too_large_for_the_search_says_so(plasma, monkeypatch):
+    """Above the size limit, no data is not looked for, and the report says so."""
+    from napari_heatmap_digitizer.core import _pipeline
+
+    image = plasma.image.copy()
+    box = plasma.panels[0]
+    image[box.top : box.top + 60, box.left : box.right] = 255  # a white strip
+    searched = _run(image, box, plasma.colorbar)
+    assert searched.result.found is not None and not searched.unsearched
+    monkeypatch.setattr(_pipeline, "LAZY_NODATA_PIXELS", box.width * box.height - 1)
+    big = _run(image, box, plasma.colorbar)
+    assert big.unsearched and big.result.found is None
+    assert any("no data was not looked for" in n for n in big.confidence.notes)
+    # the white strip along the top is the page when searched, data when not
+    assert searched.result.nodata[:55].all()
+    assert big.result.nodata is None or not big.result.nodata.any()

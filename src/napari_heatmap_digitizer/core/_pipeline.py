@@ -41,8 +41,9 @@ from napari_heatmap_digitizer.core._result import Result
 
 Progress = Callable[[float], None]
 
-#: Largest lazy panel (pixels) in which no data is looked for: its pixels and
-#: values are computed once for it.
+#: Largest panel (pixels) in which no data is looked for automatically: the
+#: search holds the panel in CIELAB and a few masks (about 21 bytes a pixel);
+#: a lazy panel's pixels and values are computed once for it.
 LAZY_NODATA_PIXELS = 1 << 26
 
 #: Share of the progress given to digitizing when cells or regions follow.
@@ -72,6 +73,7 @@ class PanelResult:
     regions: Regions | None = None
     range_from: str = "given"
     bounds: Bounds = field(default_factory=Bounds)
+    unsearched: bool = False
     _confidence: Confidence | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -88,6 +90,12 @@ class PanelResult:
                 range_from=self.range_from,
                 bounds=self.bounds,
             )
+            if self.unsearched:
+                self._confidence.notes.append(
+                    "no data was not looked for: the panel is over "
+                    f"{LAZY_NODATA_PIXELS:,} pixels (name its no-data colours, "
+                    "or crop it)"
+                )
         return self._confidence
 
     def gathered(self, stats: Stats) -> Confidence:
@@ -257,8 +265,11 @@ def run_recipe_steps(
                     fraction = next(steps)
                 except StopIteration as finished:
                     result = finished.value
-                    if auto or colours:
-                        result = _without_nodata(result, crop, page, colours, auto=auto)
+                    searched = auto and size <= LAZY_NODATA_PIXELS
+                    if searched or colours:
+                        result = _without_nodata(
+                            result, crop, page, colours, auto=searched
+                        )
                     results.append(replace(result, ink=_ink(crop, result)))
                     break
                 yield share * (done + fraction * size) / total
@@ -428,6 +439,9 @@ def _reduce(recipe: Recipe, index: int, result: Result) -> PanelResult:
     values = recipe.values
     spec = recipe.panels[index].bar(recipe)
     given = f"{len(spec.ticks)} tick marks given" if spec.ticks else "given"
+    auto, _ = parse_nodata(recipe.nodata, "recipe nodata")
+    box = recipe.panels[index].box
+    unsearched = auto and box.width * box.height > LAZY_NODATA_PIXELS
 
     def done(
         result: Result, cells: Cells | None = None, regions: Regions | None = None
@@ -439,6 +453,7 @@ def _reduce(recipe: Recipe, index: int, result: Result) -> PanelResult:
             regions,
             range_from=spec.range_from or given,
             bounds=recipe.bounds,
+            unsearched=unsearched,
         )
 
     if not values.needs_memory:
