@@ -168,7 +168,10 @@ def run_recipe(
         (the recipe's ``nodata``: by default the page around the data, flat
         areas such as land, lines drawn over the data) values are NaN;
         ``Result.nodata`` marks the page and flat areas, ``Result.found``
-        counts each kind.
+        counts each kind. Panels over :data:`LAZY_NODATA_PIXELS` pixels are
+        not searched automatically (``PanelResult.unsearched``); chosen
+        no-data colours still apply. Each result's ``confidence`` says how
+        far to trust it.
 
     Raises
     ------
