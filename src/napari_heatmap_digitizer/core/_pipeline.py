@@ -17,6 +17,7 @@ import numpy as np
 from dask import is_dask_collection
 
 from napari_heatmap_digitizer.core._bands import Stats
+from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._cells import Cells, panel_cells
 from napari_heatmap_digitizer.core._colorbar import Colorbar
 from napari_heatmap_digitizer.core._confidence import Bounds, Confidence, assess
@@ -268,7 +269,7 @@ def run_recipe_steps(
                     fraction = next(steps)
                 except StopIteration as finished:
                     result = finished.value
-                    searched = auto and size <= LAZY_NODATA_PIXELS
+                    searched = auto and not _too_large(box)
                     if searched or colours:
                         result = _without_nodata(
                             result, crop, page, colours, auto=searched
@@ -369,7 +370,7 @@ def _lazy_without_nodata(
     None (the counts are known only once computed). Larger lazy panels keep
     only their transparent pixels as no data.
     """
-    if result.box.width * result.box.height > LAZY_NODATA_PIXELS:
+    if _too_large(result.box):
         return result
     import dask.array as da
     from dask import delayed
@@ -437,14 +438,18 @@ def _ink(crop: np.ndarray, result: Result) -> np.ndarray:
     return ink
 
 
+def _too_large(box: Box) -> bool:
+    """Whether a panel is too large to be searched for no data automatically."""
+    return box.width * box.height > LAZY_NODATA_PIXELS
+
+
 def _reduce(recipe: Recipe, index: int, result: Result) -> PanelResult:
     """Fill gaps and give values per cell or region, as the recipe asks."""
     values = recipe.values
     spec = recipe.panels[index].bar(recipe)
     given = f"{len(spec.ticks)} tick marks given" if spec.ticks else "given"
     auto, _ = parse_nodata(recipe.nodata, "recipe nodata")
-    box = recipe.panels[index].box
-    unsearched = auto and box.width * box.height > LAZY_NODATA_PIXELS
+    unsearched = auto and _too_large(recipe.panels[index].box)
 
     def done(
         result: Result, cells: Cells | None = None, regions: Regions | None = None
