@@ -11,13 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from napari_heatmap_digitizer.core._cell_estimate import MARGIN, estimate
 from napari_heatmap_digitizer.core._errors import DigitizerError, wrong
 from napari_heatmap_digitizer.core._grid import (
-    MARGIN,
-    STEP,
     Grid,
-    _cell_stats,
-    _positions,
     check_grid,
     detect_grid,
     parse_cells,
@@ -63,6 +60,9 @@ class Cells:
     #: ``True`` for cells whose matched pixels' quartiles lie more than 10 % of
     #: the bar apart (they hold more than one colour).
     mixed: np.ndarray | None = None
+    #: ``(rows, cols)`` how far each value may be from the cell's true value
+    #: (value units; NaN where not known).
+    uncertainty: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -141,15 +141,8 @@ def cell_values(result: Result, grid: Grid, *, margin: float = MARGIN) -> Cells:
     Cells
     """
     grid.check_size()
-    pos = _positions(result)
-    est, matched, q25, q75 = _cell_stats(pos, grid, margin)
-    with np.errstate(invalid="ignore"):
-        # positions map to values monotonically: quartiles map to quartiles
-        values, v25, v75 = (
-            np.asarray(result.colorbar.scale.to_value(a), dtype=np.float64)
-            for a in (est, q25, q75)
-        )
-    return Cells(values, matched, np.abs(v75 - v25), grid, result, q75 - q25 > 4 * STEP)
+    e = estimate(result, grid.col_edges, grid.row_edges, margin)
+    return Cells(e.values, e.matched, e.spread, grid, result, e.mixed, e.uncertainty)
 
 
 def panel_cells(

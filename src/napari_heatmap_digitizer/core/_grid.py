@@ -3,7 +3,7 @@
 A matrix heat map (imshow of a small array, seaborn, pcolormesh, correlation
 matrices) shows one colour per cell, often with grid lines between cells and
 numbers printed in them. :func:`detect_grid` finds the cells' edges from a
-digitized panel (``_cells.cell_values`` then reduces each cell to one value).
+digitized panel (``_cell_estimate.estimate`` then reduces each cell to one value).
 
 Detection works on the colour-bar *position* of every pixel (0-1, so log and
 tick scales behave like linear ones) one axis at a time:
@@ -34,6 +34,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from napari_heatmap_digitizer.core._cell_estimate import cell_stats, positions
 from napari_heatmap_digitizer.core._errors import DigitizerError, shown, wrong
 from napari_heatmap_digitizer.core._result import Result, check_result
 
@@ -43,8 +44,6 @@ MIN_CELL = 3
 STEP = 0.025
 #: Colour distance (ΔE) of the pixels grid detection looks at.
 DETECT_DISTANCE = 6.0
-#: Fraction of a cell's width/height left out at each edge.
-MARGIN = 0.15
 
 
 @dataclass
@@ -206,13 +205,13 @@ def detect_grid(result: Result, *, step: float = STEP) -> Grid:
     check_result(result)
     # only pixels close to a colour-bar colour: anti-aliased text and the halos
     # JPEG puts around it are off the colour map's curve
-    pos = _positions(result, DETECT_DISTANCE)
+    pos = positions(result, DETECT_DISTANCE)
     where = f"panel {result.box.as_text()}"
     cols = _detect_axis(pos, step)
     rows = _detect_axis(np.ascontiguousarray(pos.T), step)
     grid = Grid(cols, rows)
     grid.check_size()
-    _, _, q25, q75 = _cell_stats(pos, grid)
+    _, _, q25, q75 = cell_stats(pos, grid.col_edges, grid.row_edges)
     mixed = np.mean(~(q75 - q25 <= 2 * step))
     if mixed > 0.2:
         raise DigitizerError(
@@ -262,7 +261,7 @@ def check_grid(result: Result, grid: Grid, *, step: float = STEP) -> Grid:
                 f"panel (0..{size} px)"
             )
     grid.check_size()
-    pos = _positions(result)
+    pos = positions(result)
     for name, edges, arr in (
         ("column", grid.col_edges, pos),
         ("row", grid.row_edges, np.ascontiguousarray(pos.T)),
@@ -279,15 +278,6 @@ def check_grid(result: Result, grid: Grid, *, step: float = STEP) -> Grid:
             )
     grid.warnings += _irregular(grid)
     return grid
-
-
-def _positions(result: Result, max_distance: float | None = None) -> np.ndarray:
-    values = result.values.astype(np.float64)
-    if max_distance is not None:
-        values[~(result.distance <= max_distance)] = np.nan
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pos = np.asarray(result.colorbar.scale.to_position(values), dtype=np.float64)
-    return np.ascontiguousarray(pos)
 
 
 def _detect_axis(pos: np.ndarray, step: float) -> np.ndarray:
@@ -425,27 +415,6 @@ def _irregular(grid: Grid) -> list[str]:
 # -- per-cell values --------------------------------------------------------------
 
 
-def _interiors(edges: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:
-    size = np.diff(edges)
-    m = np.maximum(1.0, margin * size)
-    lo = np.ceil(edges[:-1] + m - 1e-9).astype(np.int64)
-    hi = np.floor(edges[1:] - m + 1e-9).astype(np.int64)
-    centre = ((edges[:-1] + edges[1:]) / 2).astype(np.int64)
-    bad = hi <= lo
-    lo[bad] = centre[bad]
-    hi[bad] = centre[bad] + 1
-    return lo, hi
-
-
-def _cell_stats(
-    pos: np.ndarray, grid: Grid, margin: float = MARGIN
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per cell: shorth estimate, matched fraction and quartiles (positions)."""
-    c0, c1 = _interiors(grid.col_edges, margin)
-    r0, r1 = _interiors(grid.row_edges, margin)
-    return _cells_kernel(pos, r0, r1, c0, c1)
-
-
 @numba.njit(cache=True, nogil=True)
 def _median3(a: float, b: float, c: float) -> float:
     n = 0
@@ -544,49 +513,3 @@ def _necessity(pos: np.ndarray, bounds: np.ndarray, step: float) -> np.ndarray:
                 hits += 1
         out[k] = hits / max(seen, h // 4, 1)
     return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _shorth(v: np.ndarray) -> float:
-    """Middle of the shortest interval holding half of ``v`` (sorted in place)."""
-    n = v.size
-    if n == 0:
-        return math.nan
-    v.sort()
-    k = (n + 1) // 2
-    best = 0
-    width = math.inf
-    for i in range(n - k + 1):
-        d = v[i + k - 1] - v[i]
-        if d < width:
-            width = d
-            best = i
-    return np.median(v[best : best + k])
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _cells_kernel(
-    pos: np.ndarray, r0: np.ndarray, r1: np.ndarray, c0: np.ndarray, c1: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    rows, cols = r0.size, c0.size
-    est = np.full((rows, cols), math.nan)
-    matched = np.zeros((rows, cols))
-    q25 = np.full((rows, cols), math.nan)
-    q75 = np.full((rows, cols), math.nan)
-    for r in numba.prange(rows):
-        for c in range(cols):
-            total = (r1[r] - r0[r]) * (c1[c] - c0[c])
-            buf = np.empty(total)
-            n = 0
-            for y in range(r0[r], r1[r]):
-                for x in range(c0[c], c1[c]):
-                    v = pos[y, x]
-                    if not math.isnan(v):
-                        buf[n] = v
-                        n += 1
-            matched[r, c] = n / max(total, 1)
-            if n:
-                est[r, c] = _shorth(buf[:n])  # sorts buf[:n]
-                q25[r, c] = buf[(n - 1) // 4]
-                q75[r, c] = buf[(3 * (n - 1)) // 4]
-    return est, matched, q25, q75

@@ -15,8 +15,8 @@ import numpy as np
 from scipy import ndimage
 from skimage.measure import label
 
+from napari_heatmap_digitizer.core._cell_estimate import shorth
 from napari_heatmap_digitizer.core._errors import DigitizerError, real, text, wrong
-from napari_heatmap_digitizer.core._grid import _shorth
 from napari_heatmap_digitizer.core._result import Result, check_result
 
 #: How finely a continuous colour bar is divided into colours (its 8-bit tables
@@ -398,7 +398,7 @@ def find_hexagons(result: Result, *, min_matched: float = 0.5) -> Regions:
             ok = np.isfinite(v)
             if not disk.any() or ok.mean() < min_matched:
                 continue
-            found.append((x, y, float(_shorth(v[ok].copy()))))
+            found.append((x, y, float(shorth(v[ok].copy()))))
             labels[sl][disk & np.isfinite(pos[sl])] = len(found)
     if not found:
         raise DigitizerError(f"no hexagons found in {where}")
