@@ -1,10 +1,11 @@
 """Figures drawn by other plotting programs, read back against their truth.
 
 The figures in ``tests/data/programs`` were drawn by Octave, gnuplot, R
-(ggplot2, pheatmap), Vega-Lite, plotly, seaborn and matplotlib with their
-default looks (``tools/render_programs.py``); each comes with the data and
-the pixel edges of every cell, so the true value of every data pixel is
-known. Tolerances are shares of the colour bar's range.
+(ggplot2, pheatmap), Vega-Lite, plotly, seaborn, scikit-learn and
+matplotlib with their default looks (``tools/render_programs.py``); each
+comes with the data and the pixel edges of every cell, so the true value of
+every data pixel is known, and the annotated ones with the exact strings
+printed in their cells. Tolerances are shares of the colour bar's range.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from napari_heatmap_digitizer.testing import (
 
 FIGURES = program_figures(Path(__file__).parent / "data" / "programs")
 IDS = [f.name for f in FIGURES]
+# The figures with a number printed in their cells.
+ANNOTATED = [f for f in FIGURES if f.printed(0) is not None]
 
 # With the true boxes and range given, the median pixel is within this.
 GIVEN = 0.01
@@ -70,3 +73,68 @@ def test_no_input_but_the_file_reads_most_program_figures() -> None:
     assert works >= ZERO_INPUT_SHARE, f"{100 * works:.0f} % work; failed: {failed}"
     reference = [f.name for f in FIGURES if f.program == REFERENCE]
     assert reference and not set(reference) & set(failed), failed
+
+
+def _parse(text: str) -> tuple[float, float]:
+    """The number a printed string shows, and half a step of its last digit.
+
+    Reads thousands separators ("1,340"), percentages ("12.3%"), scientific
+    notation ("1.2e+03") and the minus sign U+2212.
+    """
+    plain = text.replace(",", "").replace("\u2212", "-")
+    scale = 1.0
+    if plain.endswith("%"):
+        plain, scale = plain[:-1], 0.01
+    mantissa, _, exponent = plain.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    step = 10.0 ** (int(exponent or 0) - decimals) * scale
+    return float(plain) * scale, step / 2
+
+
+def test_parse_printed_numbers() -> None:
+    assert _parse("1,340") == (1340.0, 0.5)
+    number, half = _parse("12.3%")
+    assert number == pytest.approx(0.123) and half == pytest.approx(0.0005)
+    assert _parse("1.2e+03") == (1200.0, 50.0)
+    assert _parse("\u22120.43") == (-0.43, 0.005)
+
+
+def test_annotated_figures_from_several_programs() -> None:
+    programs = {f.program for f in ANNOTATED}
+    assert len(ANNOTATED) >= 8 and len(programs) >= 6, programs
+
+
+@pytest.mark.parametrize("fig", ANNOTATED, ids=[f.name for f in ANNOTATED])
+def test_printed_numbers_are_the_cells_values(fig) -> None:
+    # each string shows its cell's value to the string's last digit
+    for i in range(len(fig.panels)):
+        printed = fig.printed(i)
+        values = fig.arrays[f"values_{i}"]
+        assert [len(printed[0]), len(printed)] == fig.expected["cells"][i]
+        assert all(len(row) == values.shape[1] for row in printed)
+        for (r, c), value in np.ndenumerate(values):
+            text = printed[r][c]
+            if text is None:
+                assert np.isnan(value)
+                continue
+            number, half = _parse(text)
+            assert abs(number - value) <= half * (1 + 1e-9), (r, c, text, value)
+
+
+@pytest.mark.parametrize("fig", ANNOTATED, ids=[f.name for f in ANNOTATED])
+def test_printed_numbers_are_no_data(fig) -> None:
+    # the middle of every cell holds its number: part of it is left out
+    for i in range(len(fig.panels)):
+        data = fig.arrays[f"data_{i}"]
+        xe, ye = fig.arrays[f"x_edges_{i}"], fig.arrays[f"y_edges_{i}"]
+        xm, ym = (xe[1:] + xe[:-1]) / 2, (ye[1:] + ye[:-1]) / 2
+        for r, c in np.ndindex(ym.size, xm.size):
+            middle = data[
+                int(ym[r] - 2) : int(ym[r] + 3),
+                int(xm[c] - 0.2 * (xe[c + 1] - xe[c])) : int(
+                    xm[c] + 0.2 * (xe[c + 1] - xe[c])
+                ),
+            ]
+            assert not middle.all(), (r, c)
+        # ... and most of the cells is data still
+        assert data.mean() > 0.6

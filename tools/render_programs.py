@@ -29,6 +29,7 @@ PROGRAMS = (
     "vegalite",
     "plotly",
     "seaborn",
+    "scikit_learn",
 )
 
 

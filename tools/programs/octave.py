@@ -26,6 +26,11 @@ cannot give its pixels' values. The stepped figure (``options["levels"]``)
 instead draws with ``imagesc`` data already quantised to the middles of
 its levels, with a colour map of that many colours: each level is one
 step of the bar and each value sits in the middle of its step.
+
+Numbers in the cells are printed as Octave users print them: ``text`` at
+each cell's centre with ``sprintf(options["format"], v)`` of ``spec.data``
+(the same strings in every drawing), white on the darker half of the
+colour map and black on the lighter, chosen from ``spec.data`` too.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .truth import Spec, matrix, smooth_field
+from .truth import Spec, matrix, printed, smooth_field
 
 PROGRAM = "octave"
 TIMEOUT = 120
@@ -69,6 +74,17 @@ def version() -> str:
         timeout=TIMEOUT,
     )
     return done.stdout.splitlines()[0].strip()
+
+
+def _no_ties(values: np.ndarray, decimals: int) -> np.ndarray:
+    """``values`` (to ``decimals`` + 1 places) with none halfway between two
+    values shown to ``decimals`` places, so no rounding rule can differ."""
+    step = 10.0**-decimals
+    last = np.round(values / step * 10) % 10
+    return np.where(last == 5, values + step / 10, values)
+
+
+ANNOT = _no_ties(np.round(matrix((8, 10), -4.0, 6.0, seed=18), 2), 1)
 
 
 def specs() -> list[Spec]:
@@ -146,6 +162,18 @@ def specs() -> list[Spec]:
             norm="log",
             colormap_name="viridis",
         ),
+        # imagesc with text() in every cell: "%.1f", some negative
+        Spec(
+            "annot_text",
+            [ANNOT],
+            -4.0,
+            6.0,
+            "viridis",
+            "gray",
+            colormap_name="viridis",
+            options={"format": "%.1f"},
+            printed=printed([ANNOT], lambda v: f"{v:.1f}"),
+        ),
     ]
 
 
@@ -159,6 +187,26 @@ def _levels(values: np.ndarray, vmin: float, vmax: float, n: int) -> np.ndarray:
 def _decades(vmin: float, vmax: float) -> list[int]:
     """The powers of ten from ``vmin`` to ``vmax``, as exponents."""
     return list(range(int(np.ceil(np.log10(vmin))), int(np.floor(np.log10(vmax))) + 1))
+
+
+def _text_lines(spec: Spec, tmp: Path) -> list[str]:
+    """Octave lines printing ``spec.data`` in every cell (one panel)."""
+    shown = spec.data[0]
+    # white on the darker half of the map (its low end: viridis, jet, hot)
+    white = shown < (spec.vmin + spec.vmax) / 2
+    np.savetxt(tmp / "shown.csv", shown, delimiter=",", fmt="%.17g")
+    np.savetxt(tmp / "white.csv", white.astype(int), delimiter=",", fmt="%d")
+    fmt = spec.options["format"]
+    return [
+        f's = dlmread("{tmp / "shown.csv"}");',
+        f'w = dlmread("{tmp / "white.csv"}");',
+        "for i = 1:rows(s)",
+        "  for j = 1:columns(s)",
+        f'    text(j, i, sprintf("{fmt}", s(i, j)), "horizontalalignment",'
+        ' "center", "color", w(i, j) * [1 1 1]);',
+        "  end",
+        "end",
+    ]
 
 
 def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
@@ -180,6 +228,8 @@ def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
             if colormap != "viridis" or levels != LEVELS:
                 lines.append(f"colormap({colormap}({levels}));")
             lines.append(f"caxis([{lo!r} {hi!r}]);")
+            if spec.printed is not None:
+                lines += _text_lines(spec, Path(tmp))
             bar = (
                 'colorbar("southoutside");'
                 if spec.orientation == "horizontal"

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .rscript import rscript
-from .truth import Spec, matrix
+from .truth import Spec, matrix, printed
 
 PROGRAM = "pheatmap"
 
@@ -119,6 +119,9 @@ def _clustered(name: str) -> np.ndarray:
     return raw[row_order][:, col_order]
 
 
+NUMBERS = _values((8, 8), 0.0, 1.0, seed=23)
+
+
 def specs() -> list[Spec]:
     return [
         Spec(
@@ -148,13 +151,15 @@ def specs() -> list[Spec]:
         ),
         Spec(
             "numbers",
-            [_values((8, 8), 0.0, 1.0, seed=23)],
+            [NUMBERS],
             0.0,
             1.0,
             "RdYlBu",
             ("viridis", "black-green"),
             colormap_name=None,
             options={"n_colors": 100, "display_numbers": True},
+            # R's sprintf("%.2f") rounds as Python's format does
+            printed=printed([NUMBERS], lambda v: f"{v:.2f}"),
         ),
         Spec(
             "large_hires",
@@ -221,7 +226,7 @@ def _script(spec: Spec, colormap: str, work: Path, png: Path) -> str:
     if "legend_breaks" in opts:
         breaks = ", ".join(repr(b) for b in opts["legend_breaks"])
         args.append(f"legend_breaks = c({breaks})")
-    if opts.get("display_numbers"):
+    if opts.get("display_numbers") and spec.printed is not None:
         # the numbers of spec.data, the same text in every drawing
         lines += [
             f"s <- as.matrix(read.csv('{work / 'shown.csv'}', header = FALSE))",

@@ -11,6 +11,15 @@ the browser anew (about 3 s a drawing).
 (row 0 at the top as drawn); ``px.imshow`` already puts row 0 at the top.
 The kind "subplots" draws one ``go.Heatmap`` per array side by side
 (``make_subplots``), all on one shared ``coloraxis`` (one colour bar).
+
+Numbers in the cells: ``go.Heatmap``'s ``texttemplate``
+(``options["texttemplate"]``, d3 formats such as ``%{text:,}`` for
+thousands separators or ``%{text:.1%}`` for percentages) over ``text``,
+which is always ``spec.data``, so the strings never change between the
+drawings. plotly picks each number's colour (white or dark) by the contrast
+with the cell drawn, which does follow the data drawn; the truth's text
+mask (the real data drawn without the numbers) leaves those pixels out all
+the same.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .truth import Spec, matrix, smooth_field
+from .truth import Spec, matrix, printed, smooth_field
 
 PROGRAM = "plotly"
 
@@ -35,6 +44,31 @@ def version() -> str:
         [browser, "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
     return f"plotly {installed('plotly')}, kaleido {installed('kaleido')}, {shown}"
+
+
+def _sales(shape: tuple[int, int], seed: int) -> np.ndarray:
+    """Whole counts from a few hundred to about 29,000 (products by month)."""
+    rng = np.random.default_rng(seed)
+    ny, nx = shape
+    scale = np.exp(rng.uniform(np.log(600), np.log(20000), ny))[:, None]
+    season = 1 + 0.35 * np.sin(np.linspace(0, 2 * np.pi, nx))[None, :]
+    values = scale * season * rng.uniform(0.85, 1.15, shape)
+    return np.round(np.clip(values, 300, 29500))
+
+
+def _shares(shape: tuple[int, int], seed: int) -> np.ndarray:
+    """Shares in [0.02, 0.97] to 4 decimals, none a tie when shown to 0.1 %.
+
+    (d3 rounds a tie up and Python to even; no share sits on one.)
+    """
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.beta(1.6, 1.6, shape) * 0.95 + 0.02, 4)
+    tie = np.isclose(np.round(values * 1000, 6) % 1, 0.5)
+    return np.where(tie, values + 0.0001, values)
+
+
+SALES = _sales((8, 8), seed=37)
+SHARES = _shares((6, 8), seed=38)
 
 
 def specs() -> list[Spec]:
@@ -95,6 +129,29 @@ def specs() -> list[Spec]:
             colormap_name="viridis",
             options={"kind": "heatmap", "template": "plotly_dark"},
         ),
+        Spec(
+            # counts with thousands separators, cells apart by 2 px gaps
+            "annot_thousands",
+            [SALES],
+            0.0,
+            30000.0,
+            "Viridis",
+            ("Reds", "Greys"),
+            colormap_name="viridis",
+            options={"kind": "heatmap", "texttemplate": "%{text:,}", "gap": 2},
+            printed=printed([SALES], lambda v: f"{int(v):,}"),
+        ),
+        Spec(
+            "annot_percent",
+            [SHARES],
+            0.0,
+            1.0,
+            "Cividis",
+            ("Reds", "Greys"),
+            colormap_name="cividis",
+            options={"kind": "heatmap", "texttemplate": "%{text:.1%}"},
+            printed=printed([SHARES], lambda v: f"{v:.1%}"),
+        ),
     ]
 
 
@@ -132,6 +189,12 @@ def figure(spec: Spec, data: list[np.ndarray], colorscale: str):
         kwargs["zmid"] = spec.options["zmid"]
     if colorscale:
         kwargs["colorscale"] = colorscale
+    if spec.printed is not None:
+        # the real data's numbers in every drawing
+        kwargs["text"] = spec.data[0][::-1]
+        kwargs["texttemplate"] = spec.options["texttemplate"]
+    if "gap" in spec.options:
+        kwargs["xgap"] = kwargs["ygap"] = spec.options["gap"]
     fig = go.Figure(go.Heatmap(z=values[::-1], **kwargs))
     if "template" in spec.options:
         fig.update_layout(template=spec.options["template"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .truth import Spec, matrix, smooth_field
+from .truth import Spec, matrix, printed, smooth_field
 
 PROGRAM = "seaborn"
 
@@ -72,6 +72,21 @@ ROW_LINKAGE, COL_LINKAGE = _linkages(CLUSTER_SOURCE)
 ROW_ORDER, COL_ORDER = _leaves(ROW_LINKAGE), _leaves(COL_LINKAGE)
 
 
+def _counts(shape: tuple[int, int], seed: int) -> np.ndarray:
+    """Whole counts rising along the columns and peaking mid-row (104 to 632)."""
+    rng = np.random.default_rng(seed)
+    ny, nx = shape
+    trend = np.linspace(0.0, 1.0, nx)[None, :]
+    season = np.sin(np.linspace(0.2, np.pi - 0.2, ny))[:, None]
+    values = 118 + 480 * trend * (0.4 + 0.6 * season) + rng.normal(0, 15, shape)
+    return np.round(np.clip(values, 104, 632))
+
+
+CORRELATION = _correlation(7, seed=22)
+ANNOT_CORR = _correlation(10, seed=26)
+ANNOT_COUNTS = _counts((12, 12), seed=27)
+
+
 def specs() -> list[Spec]:
     return [
         Spec(
@@ -85,13 +100,52 @@ def specs() -> list[Spec]:
         ),
         Spec(
             "corr_separators",
-            [_correlation(7, seed=22)],
+            [CORRELATION],
             -1.0,
             1.0,
             "vlag",
             ("viridis", "autumn"),
             colormap_name="vlag",
-            options={"center": 0, "linewidths": 1, "annot": True, "square": True},
+            options={
+                "center": 0,
+                "linewidths": 1,
+                "annot": True,
+                "fmt": ".2f",
+                "square": True,
+            },
+            printed=printed([CORRELATION], lambda v: f"{v:.2f}"),
+        ),
+        Spec(
+            # a larger correlation matrix at 120 dpi, RdBu_r, thin separators
+            "annot_corr",
+            [ANNOT_CORR],
+            -1.0,
+            1.0,
+            "RdBu_r",
+            ("viridis", "autumn"),
+            colormap_name="RdBu_r",
+            options={
+                "center": 0,
+                "linewidths": 0.5,
+                "annot": True,
+                "fmt": ".2f",
+                "square": True,
+                "size": [7.5, 6.0],
+                "dpi": 120,
+            },
+            printed=printed([ANNOT_CORR], lambda v: f"{v:.2f}"),
+        ),
+        Spec(
+            # whole counts (fmt "d") on a sequential map, no separators
+            "annot_counts",
+            [ANNOT_COUNTS],
+            100.0,
+            650.0,
+            "YlGnBu",
+            ("viridis", "autumn"),
+            colormap_name="YlGnBu",
+            options={"annot": True, "fmt": "d", "size": [9.0, 7.0]},
+            printed=printed([ANNOT_COUNTS], lambda v: f"{int(v):d}"),
         ),
         Spec(
             "horizontal",
@@ -134,7 +188,6 @@ def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import seaborn as sns
-    from matplotlib.colors import LogNorm
 
     if spec.options.get("kind") == "clustermap":
         # back to the source's order: clustermap shows it in the trees' order
@@ -151,16 +204,43 @@ def draw(spec: Spec, data: list[np.ndarray], colormap: str, path: Path) -> None:
         grid.savefig(path)
         plt.close(grid.figure)
         return
-    fig, ax = plt.subplots()  # matplotlib's default 6.4 x 4.8 in at 100 dpi
+    size = spec.options.get("size")
+    fig, ax = plt.subplots(figsize=size, dpi=spec.options.get("dpi"))
+    # with no size: matplotlib's default 6.4 x 4.8 in at 100 dpi
+    _heatmap(ax, spec, data[0], colormap)
+    if spec.printed is not None:
+        # each number in the colour seaborn gives it over the real data
+        scratch, real = plt.subplots(figsize=size, dpi=spec.options.get("dpi"))
+        _heatmap(real, spec, spec.data[0], spec.colormap)
+        for text, shown in zip(ax.texts, real.texts, strict=True):
+            text.set_color(shown.get_color())
+        plt.close(scratch)
+        drawn = [t.get_text() for t in ax.texts]
+        if drawn != [s for row in spec.printed[0] for s in row]:
+            raise RuntimeError(f"{spec.name}: the numbers printed are not the truth's")
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _heatmap(ax, spec: Spec, values: np.ndarray, colormap: str) -> None:
+    """``sns.heatmap`` of ``values`` on ``ax``, numbers of ``spec.data`` if printed."""
+    import seaborn as sns
+    from matplotlib.colors import LogNorm
+
     kwargs: dict = {"cmap": colormap, "ax": ax}
     if spec.norm == "log":
         kwargs["norm"] = LogNorm(spec.vmin, spec.vmax)
     else:
         kwargs.update(vmin=spec.vmin, vmax=spec.vmax)
-    if spec.name == "corr_separators":
-        kwargs.update(center=0, linewidths=1, annot=True, fmt=".2f", square=True)
+    opts = spec.options
+    for key in ("center", "linewidths", "square"):
+        if key in opts:
+            kwargs[key] = opts[key]
+    if spec.printed is not None:
+        shown = spec.data[0]
+        if opts["fmt"] == "d":
+            shown = shown.astype(int)
+        kwargs.update(annot=shown, fmt=opts["fmt"])
     if spec.orientation == "horizontal":
         kwargs["cbar_kws"] = {"orientation": "horizontal"}
-    sns.heatmap(data[0], **kwargs)
-    fig.savefig(path)
-    plt.close(fig)
+    sns.heatmap(values, **kwargs)

@@ -9,7 +9,10 @@ knowledge of the program:
 - column stripes (cells alternately minimum and maximum) and row stripes:
   the cell edges, to a fraction of a pixel;
 - a second colour map: the pixels that change outside the data areas are
-  the colour bar.
+  the colour bar;
+- for a figure with numbers printed in its cells (``Spec.printed``), the
+  real data drawn without them: the pixels that change are the text, which
+  is no data (left out of the data areas and of the cell-edge search).
 
 `make_truth` turns the drawings into the fields of
 ``../shared/figures-wild/expected.json`` (panels, colorbars, ...) plus the
@@ -23,7 +26,7 @@ import itertools
 import json
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,12 @@ class Spec:
     panel nearest to it). With ``norm="log"`` the data must be positive and
     the program must draw a log colour scale; stripes then alternate the
     two ends the same way.
+
+    ``printed`` holds, per panel, the strings the figure prints in its cells
+    (row 0 at the top, ``None`` for an empty cell). They are the formatted
+    ``data`` and a drawing must print exactly them in *every* drawing,
+    whatever data it is given, with colours that follow ``data`` only
+    (never the data drawn); with ``printed=None`` it prints no numbers.
     """
 
     name: str
@@ -61,6 +70,7 @@ class Spec:
     colormap_name: str | None = None  # the name in our catalogue, if any
     options: dict[str, Any] = field(default_factory=dict)
     bars: int = 1
+    printed: list[list[list[str | None]]] | None = None
 
 
 Draw = Callable[[Spec, list[np.ndarray], str, Path], None]
@@ -85,6 +95,16 @@ def matrix(shape: tuple[int, int], vmin: float, vmax: float, seed: int):
     rng = np.random.default_rng(seed)
     span = vmax - vmin
     return np.round(vmin + span * rng.uniform(0.02, 0.98, shape), 2)
+
+
+def printed(
+    data: list[np.ndarray], fmt: Callable[[float], str]
+) -> list[list[list[str | None]]]:
+    """The strings ``fmt`` makes of every cell of every panel (None for NaN)."""
+    return [
+        [[None if np.isnan(v) else fmt(float(v)) for v in row] for row in d]
+        for d in data
+    ]
 
 
 def _read(path: Path) -> np.ndarray:
@@ -119,17 +139,26 @@ def _areas(mask: np.ndarray, count: int) -> list[list[int]]:
     return sorted(boxes, key=lambda b: (round(b[1] / 20), b[0]))
 
 
-def _edges(lo: np.ndarray, hi: np.ndarray, stripes: np.ndarray, axis: int):
+def _edges(
+    lo: np.ndarray,
+    hi: np.ndarray,
+    stripes: np.ndarray,
+    axis: int,
+    text: np.ndarray | None = None,
+):
     """Fractional cell edges along ``axis`` inside one panel's crop.
 
     ``stripes`` shows cells alternately at the minimum (even) and maximum
     (odd) colour; each pixel's position between the two colours is its
     share of an odd cell. Edges are where that share crosses one half.
+    Pixels of ``text`` (printed numbers) are left out.
     """
     lo, hi, st = (a.astype(float) for a in (lo, hi, stripes))
     d = hi - lo
     t = ((st - lo) * d).sum(axis=2) / np.maximum((d * d).sum(axis=2), 1.0)
     changes = np.abs(d).max(axis=2) > CHANGED
+    if text is not None:
+        changes &= ~text
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # separator lines
         profile = np.nanmedian(np.where(changes, t, np.nan), 1 - axis)
@@ -165,10 +194,17 @@ def make_truth(spec: Spec, draw: Draw, out: Path, program: str, version: str):
     tmp = out.with_suffix(".work")
     tmp.mkdir(exist_ok=True)
 
-    def drawn(tag: str, data: list[np.ndarray], cmap: str) -> np.ndarray:
+    def drawn(
+        tag: str, data: list[np.ndarray], cmap: str, what: Spec = spec
+    ) -> np.ndarray:
         path = tmp / f"{tag}.png"
-        draw(spec, data, cmap, path)
+        draw(what, data, cmap, path)
         return _read(path)
+
+    if spec.printed is not None:
+        shapes = [np.shape(np.array(p, dtype=object)) for p in spec.printed]
+        if shapes != [d.shape for d in spec.data]:
+            raise RuntimeError(f"{spec.name}: printed {shapes} is not the data's")
 
     lows = [np.where(np.isnan(d), np.nan, spec.vmin) for d in spec.data]
     highs = [np.where(np.isnan(d), np.nan, spec.vmax) for d in spec.data]
@@ -182,6 +218,16 @@ def make_truth(spec: Spec, draw: Draw, out: Path, program: str, version: str):
         bar_mask |= _changed(real, drawn(f"alt{k}", spec.data, cmap))
     data_mask = _changed(lo, hi)
     panels = _areas(data_mask, len(spec.data))
+    # the printed numbers (and their anti-aliased rims) are no data
+    text = np.zeros(real.shape[:2], bool)
+    if spec.printed is not None:
+        bare = drawn("bare", spec.data, spec.colormap, replace(spec, printed=None))
+        text = ndimage.binary_dilation(_changed(real, bare), iterations=1)
+        inside = np.zeros_like(text)
+        for p in panels:
+            inside[p[1] : p[3], p[0] : p[2]] = True
+        if (text & ~inside).sum() > 0.01 * text.sum():
+            raise RuntimeError(f"{spec.name}: the printed text is not in the panels")
     bar_mask &= ~ndimage.binary_dilation(data_mask, iterations=3)
     for p in panels:
         bar_mask[p[1] : p[3], p[0] : p[2]] = False
@@ -205,8 +251,8 @@ def make_truth(spec: Spec, draw: Draw, out: Path, program: str, version: str):
     arrays: dict[str, np.ndarray] = {}
     for i, (p, d) in enumerate(zip(panels, spec.data, strict=True)):
         crop = np.s_[p[1] : p[3], p[0] : p[2]]
-        xe = _edges(lo[crop], hi[crop], cols[crop], axis=1)
-        ye = _edges(lo[crop], hi[crop], rows[crop], axis=0)
+        xe = _edges(lo[crop], hi[crop], cols[crop], axis=1, text=text[crop])
+        ye = _edges(lo[crop], hi[crop], rows[crop], axis=0, text=text[crop])
         ny, nx = d.shape
         if xe.size != nx + 1 or ye.size != ny + 1:
             raise RuntimeError(
@@ -216,7 +262,7 @@ def make_truth(spec: Spec, draw: Draw, out: Path, program: str, version: str):
         arrays[f"values_{i}"] = d.astype(np.float64)
         arrays[f"x_edges_{i}"] = xe
         arrays[f"y_edges_{i}"] = ye
-        arrays[f"data_{i}"] = data_mask[crop]
+        arrays[f"data_{i}"] = data_mask[crop] & ~text[crop]
     Image.fromarray(real.astype(np.uint8)).save(out, optimize=True)
     np.savez_compressed(out.with_suffix(".truth.npz"), **arrays)
     expected = {
@@ -239,6 +285,8 @@ def make_truth(spec: Spec, draw: Draw, out: Path, program: str, version: str):
         "cells": [[int(d.shape[1]), int(d.shape[0])] for d in spec.data],
         "options": spec.options,
     }
+    if spec.printed is not None:
+        expected["printed"] = spec.printed
     out.with_suffix(".json").write_text(json.dumps(expected, indent=1) + "\n")
     for f in tmp.iterdir():
         f.unlink()

@@ -52,6 +52,17 @@ class ProgramFigure:
     def panels(self) -> list[Box]:
         return [Box(*p) for p in self.expected["panels"]]
 
+    def printed(self, i: int) -> list[list[str | None]] | None:
+        """The numbers printed in panel ``i``'s cells, or None if it prints none.
+
+        One list of strings per row of cells, row 0 at the top, each the
+        exact text the program drew (``None`` in a cell left empty).
+        """
+        printed = self.expected.get("printed")
+        if printed is None:
+            return None
+        return [list(row) for row in printed[i]]
+
     def bar(self, i: int) -> dict[str, Any]:
         """The colour bar serving panel ``i``."""
         for bar in self.expected["colorbars"]:
