@@ -1,0 +1,478 @@
+"""Cell grids from every kind of evidence a matrix figure shows.
+
+:func:`~napari_heatmap_digitizer.core._grid.detect_grid` finds cells from
+colour steps alone; it fails where neighbouring cells share a colour (a
+confusion matrix's pale off-diagonal cells, the blank half of a triangle).
+:func:`find_grid` also looks at what is drawn *around* the colours. Along
+each axis, every source gives points:
+
+* colour steps between cells (edges);
+* separator lines of any colour crossing the panel or whole cells (edges,
+  or cell centres for grid lines drawn at the ticks);
+* tick marks just outside the panel (centres or edges);
+* tick labels outside the panel, one per row or column (centres, up to a
+  common shift: rotated labels sit beside their tick);
+* numbers printed in the cells, one centred in each (centres).
+
+For every count ``n`` of equal cells filling the panel, a source *fits* when
+its points lie on the ``n`` cells' edges (or centres), and *covers* the
+grid when it has a point at most of them. A count's score is the mean fit of
+the sources times the best cover; the best scoring count is the grid. A poor
+best score raises; a close runner-up, or a source that disagrees, adds a
+warning (the panel is then doubtful).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from napari_heatmap_digitizer.core._boxes import Box
+from napari_heatmap_digitizer.core._cell_estimate import positions
+from napari_heatmap_digitizer.core._errors import DigitizerError
+from napari_heatmap_digitizer.core._grid import (
+    DETECT_DISTANCE,
+    MIN_CELL,
+    STEP,
+    Grid,
+    _evidence,
+    _irregular,
+    _peaks,
+    detect_grid,
+)
+from napari_heatmap_digitizer.core._result import Result, check_result
+
+__all__ = ["find_grid"]
+
+#: Colour-bar position difference of the finest colour step looked for
+#: (about one level of a 256-colour map).
+FINE_STEP = 0.006
+#: Grey-level difference of a drawn line or a glyph's stroke from its
+#: surroundings.
+INK = 40.0
+#: A count scores at least this to be taken ...
+LEAST_SCORE = 0.6
+#: ... and a different count within this of it makes the grid doubtful.
+CLOSE_SCORE = 0.1
+#: A source with this many points or more that fits the chosen grid less
+#: than :data:`DISAGREE` makes it doubtful.
+DISAGREE = 0.5
+#: How far beside the panel tick marks and labels are looked for (px).
+REACH = 120
+
+
+@dataclass
+class _Source:
+    """Points along one axis from one kind of evidence (panel pixels)."""
+
+    name: str
+    points: np.ndarray
+    weights: np.ndarray
+    kind: str  # "edge", "centre", "either" (lines, ticks) or "shifted" (labels)
+
+    def __len__(self) -> int:
+        return int(self.points.size)
+
+
+def find_grid(image: np.ndarray, result: Result, *, step: float = STEP) -> Grid:
+    """Find the cell grid of a matrix panel from all the evidence in the figure.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        The whole figure, ``(H, W, 3)`` ``uint8`` RGB.
+    result : Result
+        The per-pixel result of the panel (``result.box`` is the panel in
+        figure pixels).
+    step : float
+        Colour-bar position difference (0-1) that counts as a colour change.
+
+    Returns
+    -------
+    Grid
+        In panel pixels; ``warnings`` name anything doubtful.
+
+    Raises
+    ------
+    DigitizerError
+        If no grid fits the evidence well.
+    """
+    check_result(result)
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[2] < 3:
+        raise DigitizerError("find_grid needs the figure as an (H, W, 3) RGB array")
+    box = result.box
+    h, w = result.values.shape
+    where = f"panel {box.as_text()}"
+    try:
+        steps_grid: Grid | None = detect_grid(result, step=step)
+    except DigitizerError:
+        steps_grid = None
+    grey = image[..., :3].astype(np.float32).mean(axis=2)
+    pos = positions(result, DETECT_DISTANCE)
+    panel = grey[box.top : box.bottom, box.left : box.right]
+    text_x, text_y = _printed(panel)
+    (ticks_x, labels_x), (ticks_y, labels_y) = _outside(grey, box)
+    axes = (
+        ("column", w, pos, panel, text_x, ticks_x, labels_x),
+        (
+            "row",
+            h,
+            np.ascontiguousarray(pos.T),
+            np.ascontiguousarray(panel.T),
+            text_y,
+            ticks_y,
+            labels_y,
+        ),
+    )
+    counts = []
+    warnings: list[str] = []
+    for name, size, p, g, text, ticks, labels in axes:
+        sources = [_steps(p), _lines(g), ticks, labels, text]
+        n, notes = _choose(name, size, [s for s in sources if len(s)], where)
+        counts.append(n)
+        warnings += notes
+    cols, rows = counts
+    if (cols, rows) == (1, 1):
+        raise DigitizerError(
+            f"no cell grid found in {where}: it holds one colour and nothing marks "
+            "its cells; give the grid with --cells COLSxROWS"
+        )
+    if steps_grid is not None and steps_grid.shape == (rows, cols):
+        steps_grid.warnings += warnings
+        return steps_grid
+    grid = Grid.regular(w, h, cols, rows)
+    grid.check_size()
+    grid.warnings += warnings + _irregular(grid)
+    return grid
+
+
+# -- choosing a count -------------------------------------------------------------
+
+
+def _fit(source: _Source, size: int, n: int) -> tuple[float, float]:
+    """How well ``source`` fits ``n`` equal cells: (fit, cover), each 0-1."""
+    p = size / n
+    tol = max(1.5, 0.12 * p)
+    x = source.points / p
+    wsum = float(source.weights.sum())
+    best = (0.0, 0.0)
+    kinds = {"either": ("edge", "centre"), "shifted": ("centre",)}.get(
+        source.kind, (source.kind,)
+    )
+    for kind in kinds:
+        r = x - 0.5 if kind == "centre" else x.copy()
+        if source.kind == "shifted":
+            # one shift common to all labels (rotated labels sit beside the tick)
+            frac = r - np.round(r)
+            shift = float(np.angle(np.exp(2j * np.pi * frac).sum()) / (2 * np.pi))
+            r = r - shift
+        k = np.round(r)
+        d = np.abs(r - k) * p
+        first, total = (1, n - 1) if kind == "edge" else (0, n)
+        on = (d <= tol) & (k >= first) & (k < first + total)
+        if total <= 0:
+            fit, cover = 0.0, 1.0
+        else:
+            fit = float(source.weights[on].sum()) / max(wsum, 1e-9)
+            cover = np.unique(k[on]).size / total
+        if fit * cover > best[0] * best[1] or best == (0.0, 0.0):
+            best = (fit, min(1.0, cover))
+    return best
+
+
+def _choose(
+    name: str, size: int, sources: list[_Source], where: str
+) -> tuple[int, list[str]]:
+    """The count of cells along one axis best supported by ``sources``."""
+    if not sources:
+        return 1, []
+    top = max(1, size // MIN_CELL)
+    scores = np.zeros(top + 1)
+    fits = np.zeros((len(sources), top + 1))
+    for n in range(2, top + 1):
+        covers = []
+        for i, s in enumerate(sources):
+            fits[i, n], cover = _fit(s, size, n)
+            covers.append(cover)
+        weight = np.array([_weight(s) for s in sources])
+        scores[n] = float(weight @ fits[:, n] / weight.sum()) * max(covers)
+    n = int(np.argmax(scores))
+    best = float(scores[n])
+    if best < LEAST_SCORE:
+        raise DigitizerError(
+            f"no cell grid found in {where}: nothing lines up in equal {name}s "
+            f"(best fit {best:.2f}); give the grid with --cells COLSxROWS"
+        )
+    notes = []
+    others = scores.copy()
+    others[n] = 0
+    rival = int(np.argmax(others))
+    if others[rival] > best - CLOSE_SCORE:
+        notes.append(
+            f"{n} or {rival} {name}s fit the figure about equally well (scores "
+            f"{best:.2f}, {others[rival]:.2f}): check the grid, or give it with "
+            "--cells COLSxROWS"
+        )
+    for i, s in enumerate(sources):
+        if len(s) >= 3 and fits[i, n] < DISAGREE:
+            notes.append(
+                f"the {s.name} do not line up with {n} {name}s: check the grid, or "
+                "give it with --cells COLSxROWS"
+            )
+    return n, notes
+
+
+def _weight(source: _Source) -> float:
+    """How much a source's fit counts: sources with a few points count less."""
+    return min(1.0, len(source) / 4)
+
+
+# -- the sources ------------------------------------------------------------------
+
+
+def _steps(pos: np.ndarray) -> _Source:
+    """Colour steps between pixel columns (``pos`` is the panel's positions)."""
+    w = pos.shape[1]
+    s = _evidence(pos, FINE_STEP)
+    if np.median(s) > 0.05:  # JPEG noise: only larger steps
+        s = _evidence(pos, STEP)
+    empty = _Source("colour steps", np.zeros(0), np.zeros(0), "edge")
+    if s.max() <= 0.05:
+        return empty
+    peaks = _peaks(s, max(0.05, 0.15 * float(np.percentile(s[s > 0], 95))))
+    peaks = peaks[(peaks > 2) & (peaks < w - 2)]
+    return _Source("colour steps", peaks.astype(float), s[peaks], "edge")
+
+
+def _line_mask(g: np.ndarray) -> np.ndarray:
+    """Pixels of thin lines running down ``g`` (lighter or darker than both sides)."""
+    out = np.zeros(g.shape, dtype=bool)
+    for d in (2, 3):
+        left = g[:, d:-d] - g[:, : -2 * d]
+        right = g[:, d:-d] - g[:, 2 * d :]
+        hit = ((left > INK) & (right > INK)) | ((left < -INK) & (right < -INK))
+        out[:, d:-d] |= hit
+    return out
+
+
+def _lines(g: np.ndarray) -> _Source:
+    """Separator lines of any colour down the panel (``g``: grey, rows x cols)."""
+    h, w = g.shape
+    empty = _Source("separator lines", np.zeros(0), np.zeros(0), "either")
+    if w < 8 or h < 8:
+        return empty
+    mask = _line_mask(g)
+    least = max(12, h // 8)
+    share = _long_runs(mask, least) / h
+    cols = np.flatnonzero(share >= 0.15)
+    if cols.size == 0:
+        return empty
+    points, weights = [], []
+    for run in np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1):
+        if run.size > 5 or run[0] <= 2 or run[-1] >= w - 3:
+            continue  # a band, or the panel's frame
+        weights.append(float(share[run].max()))
+        points.append(float(run.mean()) + 0.5)
+    return _Source("separator lines", np.array(points), np.array(weights), "either")
+
+
+def _long_runs(mask: np.ndarray, least: int) -> np.ndarray:
+    """Per column, how many pixels lie in vertical runs of at least ``least``."""
+    h, w = mask.shape
+    padded = np.zeros((h + 2, w), dtype=np.int8)
+    padded[1:-1] = mask
+    change = np.diff(padded, axis=0)
+    out = np.zeros(w)
+    ys, xs = np.nonzero(change == 1)
+    ye, xe = np.nonzero(change == -1)
+    starts = np.lexsort((ys, xs))
+    stops = np.lexsort((ye, xe))
+    length = ye[stops] - ys[starts]
+    long = length >= least
+    np.add.at(out, xs[starts][long], length[long])
+    return out
+
+
+def _printed(panel: np.ndarray) -> tuple[_Source, _Source]:
+    """Centres of the words printed in the panel (numbers in cells)."""
+    from scipy import ndimage as ndi
+
+    h, w = panel.shape
+    ink = _line_mask(panel) | _line_mask(panel.T).T
+    empty = (
+        _Source("printed numbers", np.zeros(0), np.zeros(0), "centre"),
+        _Source("printed numbers", np.zeros(0), np.zeros(0), "centre"),
+    )
+    if not ink.any():
+        return empty
+    labels, _ = ndi.label(ink, structure=np.ones((3, 3)))
+    boxes = [b for b in ndi.find_objects(labels) if b is not None]
+    heights = [b[0].stop - b[0].start for b in boxes]
+    small = [hh for hh in heights if 4 <= hh <= max(6, h // 4)]
+    if len(small) < 2:
+        return empty
+    glyph = float(np.median(small))
+    join = max(1, int(round(0.5 * glyph)))
+    merged = ndi.binary_dilation(ink, structure=np.ones((1, 2 * join + 1)))
+    labels, _ = ndi.label(merged)
+    xs, ys = [], []
+    for b in ndi.find_objects(labels):
+        if b is None:
+            continue
+        bh = b[0].stop - b[0].start
+        bw = b[1].stop - b[1].start - 2 * join
+        if not 0.6 * glyph <= bh <= 1.6 * glyph or bw < 1 or bw > 12 * glyph:
+            continue
+        if b[0].start <= 1 or b[0].stop >= h - 1:
+            continue  # cut by the panel's edge: not a number in a cell
+        if b[1].start + join <= 1 or b[1].stop - join >= w - 1:
+            continue
+        xs.append(0.5 * (b[1].start + b[1].stop))
+        ys.append(0.5 * (b[0].start + b[0].stop))
+    if len(xs) < 3:
+        return empty
+    ones = np.ones(len(xs))
+    return (
+        _Source("printed numbers", np.array(xs), ones, "centre"),
+        _Source("printed numbers", np.array(ys), ones, "centre"),
+    )
+
+
+def _paper(grey: np.ndarray) -> float:
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    return float(np.median(border))
+
+
+def _strip(grey: np.ndarray, box: Box, side: str, pad: int) -> np.ndarray:
+    """The figure beside one side of the panel as ``(along, away)``.
+
+    ``along`` runs over the panel's extent plus ``pad`` each side, ``away``
+    from the pixel just outside the panel outwards.
+    """
+    H, W = grey.shape
+    if side in ("bottom", "top"):
+        lo, hi = max(0, box.left - pad), min(W, box.right + pad)
+        if side == "bottom":
+            part = grey[box.bottom : min(H, box.bottom + REACH), lo:hi]
+        else:
+            part = grey[max(0, box.top - REACH) : box.top, lo:hi][::-1]
+        out = part.T
+        start = box.left - lo
+    else:
+        lo, hi = max(0, box.top - pad), min(H, box.bottom + pad)
+        if side == "right":
+            out = grey[lo:hi, box.right : min(W, box.right + REACH)]
+        else:
+            out = grey[lo:hi, max(0, box.left - REACH) : box.left][:, ::-1]
+        start = box.top - lo
+    full = np.zeros(
+        (pad + (box.width if side in ("bottom", "top") else box.height) + pad, REACH),
+        dtype=np.float32,
+    )
+    full[:] = np.nan
+    full[pad - start : pad - start + out.shape[0], : out.shape[1]] = out
+    return full
+
+
+def _outside(grey: np.ndarray, box: Box) -> tuple[list[_Source], list[_Source]]:
+    """Tick marks and labels beside the panel: (along x, along y) sources."""
+    paper = _paper(grey)
+    found: dict[str, list[_Source]] = {"x": [], "y": []}
+    for axis, sides in (("x", ("bottom", "top")), ("y", ("left", "right"))):
+        length = box.width if axis == "x" else box.height
+        pad = max(4, length // 40)
+        ticks, labels = np.zeros(0), np.zeros(0)
+        for side in sides:
+            strip = _strip(grey, box, side, pad)
+            ink = np.abs(strip - paper) > INK  # NaN (off the figure) is no ink
+            t, ink = _marks(ink, pad, length)
+            if t.size > ticks.size:
+                ticks = t
+            lab = _labels(ink, pad, length)
+            if lab.size > labels.size:
+                labels = lab
+        found[axis] = [
+            _Source("tick marks", ticks, np.ones(ticks.size), "either"),
+            _Source("tick labels", labels, np.ones(labels.size), "shifted"),
+        ]
+    return found["x"], found["y"]
+
+
+def _marks(ink: np.ndarray, pad: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tick marks on a strip's ``ink``: positions, and the ink without them.
+
+    A tick mark starts at the panel's edge or its frame and runs straight out,
+    thin (at most 3 px) and at least 2 px long.
+    """
+    inside = ink[pad : pad + length]
+    share = inside.mean(axis=0)
+    d = 0
+    while d < 4 and share[d] > 0.5:  # the frame
+        d += 1
+    first = d
+    if first:
+        ink = ink.copy()
+        ink[:, :first] = False
+    while d < first + 3 and share[d] == 0:
+        d += 1
+    if share[d] == 0 or share[d] > 0.3:
+        return np.zeros(0), ink
+    marks = inside[:, d].copy()
+    depth = 1
+    while d + depth < ink.shape[1] and depth < 15:
+        col = inside[:, d + depth]
+        if (col & marks).sum() < 0.8 * max(1, (col | marks).sum()):
+            break
+        marks &= col
+        depth += 1
+    idx = np.flatnonzero(marks)
+    if depth < 2 or idx.size == 0:
+        return np.zeros(0), ink
+    runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+    if any(r.size > 3 for r in runs) or len(runs) < 2:
+        return np.zeros(0), ink
+    ink = ink.copy()
+    for r in runs:
+        ink[pad + r[0] - 1 : pad + r[-1] + 2, : d + depth] = False
+    return np.array([float(r.mean()) + 0.5 for r in runs]), ink
+
+
+def _labels(ink: np.ndarray, pad: int, length: int) -> np.ndarray:
+    """Centres of tick labels on a strip's ``ink`` (tick marks removed).
+
+    The labels are the first band of ink away from the panel. Each label is
+    a run of ink along the axis, either over the whole band (level text) or
+    over its first few pixels (text set at an angle, whose end nearest the
+    axis marks the tick); the more regular of the two is taken.
+    """
+    away = np.flatnonzero(ink.any(axis=0))
+    if away.size == 0 or away[0] > 30:
+        return np.zeros(0)
+    gaps = np.flatnonzero(np.diff(away) > 6)
+    end = int(away[gaps[0]]) + 1 if gaps.size else int(away[-1]) + 1
+    start = int(away[0])
+    best = np.zeros(0)
+    spread = np.inf
+    for stop in (end, min(end, start + 6)):
+        runs = _along_runs(ink[:, start:stop].any(axis=1), join=3)
+        pts = np.array([0.5 * (a + b) for a, b in runs if b - a >= 2]) - pad
+        pts = pts[(pts > -pad / 2) & (pts < length + pad / 2)]
+        if pts.size < 2:
+            continue
+        gap = np.diff(pts)
+        cv = float(gap.std() / gap.mean()) if pts.size > 2 else 0.5
+        if cv < spread:
+            best, spread = pts, cv
+    return best
+
+
+def _along_runs(mask: np.ndarray, join: int) -> list[tuple[int, int]]:
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(idx) > join + 1)
+    starts = np.concatenate([[idx[0]], idx[cuts + 1]])
+    stops = np.concatenate([idx[cuts], [idx[-1]]]) + 1
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
