@@ -1,9 +1,28 @@
 """One value per cell from its pixels, with the value's uncertainty.
 
-:func:`estimate` reduces each cell of a grid to one robust colour-bar position
-(the middle of the densest half of its matched pixels: text, grid lines and
-JPEG ringing are ignored as long as most of the cell shows its colour) and
-maps it to a value.
+:func:`estimate` reduces each cell of a grid to one colour-bar position and
+maps it to a value:
+
+* The cell's interior (less a margin at each edge) is reduced to the middle
+  of the densest half of its matched pixels' positions (a *shorth*): text,
+  grid lines and JPEG ringing are ignored as long as most of the cell shows
+  its colour. When most pixels show one exact colour (a lossless image), that
+  colour's position is the value.
+* Otherwise (JPEG), and when the panel's pixels are given, the pixels within
+  :data:`WINDOW` of that position are averaged in Y'CbCr and the mean colour is
+  placed on the bar weighting luma above chroma: JPEG keeps luma at full
+  resolution and quantises it finer, while chroma is halved in resolution and
+  smeared across 16-px blocks at the cell's edges. Averaging before placing
+  the colour lets the zero-mean compression noise cancel.
+* The renderer's quantisation is read from the bar (:func:`quantisation`): a
+  bar of N distinct colours gives N levels, and a value is known to half a
+  level's width at best; an estimate much more precise than a level is snapped
+  to the level.
+
+Each value's uncertainty combines, in quadrature, half the level's width, the
+colour resolution of the bar there (one 8-bit step of colour over the bar's
+local colour slope), the bar's own reading (half a pixel of its length) and
+twice the standard error of the cell's estimate.
 """
 
 from __future__ import annotations
@@ -14,15 +33,50 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from napari_heatmap_digitizer.core._colorbar import Colorbar
 from napari_heatmap_digitizer.core._result import Result
 
-__all__ = ["MARGIN", "CellEstimate", "cell_stats", "estimate", "positions", "shorth"]
+__all__ = [
+    "MARGIN",
+    "CellEstimate",
+    "Quantisation",
+    "cell_stats",
+    "estimate",
+    "positions",
+    "quantisation",
+    "shorth",
+]
 
 #: Fraction of a cell's width/height left out at each edge.
 MARGIN = 0.15
 #: Interquartile range of a cell's positions above which it holds more than one
 #: colour (10 % of the bar).
 MIXED = 0.1
+#: Pixels within this much of the bar (positions) of a cell's shorth estimate
+#: make its mean colour.
+WINDOW = 0.05
+#: Weight of the squared chroma difference against the squared luma
+#: difference when a mean colour is placed on the bar.
+CHROMA_WEIGHT = 0.1
+#: Entries of the dense table a mean colour is placed on.
+TABLE = 4096
+#: A bar showing fewer distinct colours than this share of its length in
+#: pixels repeats colours: it shows its renderer's levels.
+REPEATS = 0.8
+#: Pixels of a JPEG-compressed cell that vary together (one 8x8 luma block
+#: halved, as neighbouring blocks share their chroma): the number of
+#: independent samples is a cell's pixel count over this.
+CORRELATED = 16.0
+
+#: A colour this close to the bar (ΔE) is one of the bar's own colours.
+ON_BAR = 1.0
+#: 8-bit colour steps by which a cell's colour may differ from the bar's
+#: (renderers round colours differently for images and for the bar).
+COLOUR_STEPS = 2.0
+
+_YCC = np.array(
+    [[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]]
+)
 
 
 @dataclass
@@ -51,6 +105,95 @@ class CellEstimate:
     mixed: np.ndarray
 
 
+@dataclass
+class Quantisation:
+    """The levels a colour bar's renderer can show.
+
+    Attributes
+    ----------
+    levels : int or None
+        Number of distinct colours (``None``: not known, the bar shows a new
+        colour at every pixel or was compressed).
+    positions : numpy.ndarray
+        ``(levels,)`` position of each level (empty when not known).
+    half_step : numpy.ndarray
+        ``(levels,)`` half the width of each level (positions).
+    pixel : float
+        One pixel of the bar's length (positions; 0 for a bar from the
+        colour-map catalogue).
+    """
+
+    levels: int | None
+    positions: np.ndarray
+    half_step: np.ndarray
+    pixel: float
+
+    def half_step_at(self, p: np.ndarray) -> np.ndarray:
+        """Half the width of the level nearest each position (0 if not known)."""
+        p = np.asarray(p, dtype=np.float64)
+        if self.levels is None:
+            return np.zeros_like(p)
+        i = _nearest_level(self.positions, np.nan_to_num(p))
+        return np.where(np.isnan(p), np.nan, self.half_step[i])
+
+    def snap(self, p: np.ndarray) -> np.ndarray:
+        """The level nearest each position (the positions when not known)."""
+        p = np.asarray(p, dtype=np.float64)
+        if self.levels is None:
+            return p
+        i = _nearest_level(self.positions, np.nan_to_num(p))
+        return np.where(np.isnan(p), np.nan, self.positions[i])
+
+
+def _nearest_level(levels: np.ndarray, p: np.ndarray) -> np.ndarray:
+    i = np.clip(np.searchsorted(levels, p), 1, len(levels) - 1)
+    return np.where(p - levels[i - 1] <= levels[i] - p, i - 1, i)
+
+
+def quantisation(colorbar: Colorbar) -> Quantisation:
+    """The renderer's levels, as far as the colour bar shows them.
+
+    A stepped bar's bands are its levels. A catalogue map's table entries are
+    (the renderer's look-up table). A continuous bar read from an image that
+    shows fewer distinct colours than pixels along it repeats each colour over
+    a run of pixels: its renderer had that many levels, each as wide as the
+    local spacing of the runs (a single-pixel blend between two runs, from
+    anti-aliasing, does not widen or narrow it: the spacing is the median over
+    five neighbours). A bar showing a new colour at nearly every pixel (a
+    smooth gradient, a bar shorter than its look-up table, or a compressed
+    image) has unknown levels.
+
+    Parameters
+    ----------
+    colorbar : Colorbar
+
+    Returns
+    -------
+    Quantisation
+    """
+    p = np.asarray(colorbar.positions, dtype=np.float64)
+    edges = colorbar.source.get("edges")
+    length = abs(edges[1] - edges[0]) if edges is not None else 0.0
+    pixel = 1.0 / length if length > 0 else 0.0
+    if colorbar.discrete and colorbar.band_edges is not None:
+        half = np.diff(np.asarray(colorbar.band_edges, dtype=np.float64)) / 2
+        return Quantisation(len(p), p, half, pixel)
+    if len(p) < 2:
+        return Quantisation(None, np.empty(0), np.empty(0), pixel)
+    if "colormap" in colorbar.source:
+        gaps = np.diff(p)
+        half = np.concatenate([[gaps[0]], gaps]) / 2
+        return Quantisation(len(p), p, half, 0.0)
+    if length <= 0 or len(p) > REPEATS * length:
+        return Quantisation(None, np.empty(0), np.empty(0), pixel)
+    gaps = np.diff(p)
+    # the spacing around entry i: the median of the five gaps nearest it
+    padded = np.pad(gaps, (3, 3), mode="edge")
+    window = np.lib.stride_tricks.sliding_window_view(padded, 6)[: len(p)]
+    spacing = np.median(window, axis=1)
+    return Quantisation(len(p), p, spacing / 2, pixel)
+
+
 def positions(result: Result, max_distance: float | None = None) -> np.ndarray:
     """Colour-bar position (0-1) of every pixel of a result, NaN where none.
 
@@ -74,9 +217,14 @@ def positions(result: Result, max_distance: float | None = None) -> np.ndarray:
 
 
 def estimate(
-    result: Result, col_edges: np.ndarray, row_edges: np.ndarray, margin: float = MARGIN
+    result: Result,
+    col_edges: np.ndarray,
+    row_edges: np.ndarray,
+    margin: float = MARGIN,
+    *,
+    image: np.ndarray | None = None,
 ) -> CellEstimate:
-    """One robust value per cell of a grid.
+    """One robust value per cell of a grid, with its uncertainty.
 
     Parameters
     ----------
@@ -86,26 +234,139 @@ def estimate(
         The cells' edges in panel pixels.
     margin : float
         Fraction of each cell's size left out at each edge.
+    image : numpy.ndarray, optional
+        The panel's pixels, ``(h, w, 3)`` RGB as ``result.values``, or the
+        whole figure the result was read from (cropped to ``result.box``).
+        Cells that do not show one exact colour (JPEG) are then placed on the
+        bar by their mean colour, luma first; without it, by the mean
+        position of their main colour's pixels.
 
     Returns
     -------
     CellEstimate
     """
     pos = positions(result)
-    est, matched, q25, q75 = cell_stats(pos, col_edges, row_edges, margin)
+    bar = result.colorbar
+    rgb = _panel_rgb(image, result)
+    c0, c1 = _interiors(np.asarray(col_edges, dtype=np.float64), margin)
+    r0, r1 = _interiors(np.asarray(row_edges, dtype=np.float64), margin)
+    ycc = (
+        np.ascontiguousarray(rgb.astype(np.float32) @ _YCC.T.astype(np.float32))
+        if rgb is not None
+        else np.zeros((1, 1, 3), np.float32)
+    )
+    dist = np.ascontiguousarray(result.distance, dtype=np.float32)
+    out = _estimate_kernel(pos, dist, ycc, rgb is not None, r0, r1, c0, c1, WINDOW)
+    est, matched, q25, q75, exact, window_mean, window_se, mean_ycc = out
+    table_p, table_ycc = _dense_table(bar)
+    p = est.copy()
+    noisy = ~exact & np.isfinite(est)
+    if rgb is not None:
+        placed = _place(mean_ycc, table_p, table_ycc, CHROMA_WEIGHT)
+        p[noisy] = placed[noisy]
+    else:
+        p[noisy] = window_mean[noisy]
+    q = quantisation(bar)
+    half = q.half_step_at(p)
+    se = np.where(noisy, window_se, 0.0)
+    if q.levels is not None:
+        snapped = q.snap(p)
+        sure = noisy & (2 * se <= half)
+        p[sure] = snapped[sure]
+    slope = _slope(table_p, table_ycc, p)
+    resolution = np.where(slope > 0, COLOUR_STEPS / np.maximum(slope, 1e-9), 0.0)
+    u_pos = np.sqrt(half**2 + resolution**2 + (q.pixel / 2) ** 2 + (2 * se) ** 2)
     with np.errstate(invalid="ignore"):
         # positions map to values monotonically: quartiles map to quartiles
-        values, v25, v75 = (
-            np.asarray(result.colorbar.scale.to_value(a), dtype=np.float64)
-            for a in (est, q25, q75)
+        values, v25, v75, lo, hi = (
+            np.asarray(bar.scale.to_value(a), dtype=np.float64)
+            for a in (
+                p,
+                q25,
+                q75,
+                np.clip(p - u_pos, 0.0, 1.0),
+                np.clip(p + u_pos, 0.0, 1.0),
+            )
         )
+    uncertainty = np.maximum(np.abs(hi - values), np.abs(values - lo))
+    uncertainty[np.isnan(values)] = np.nan
     return CellEstimate(
         values=values,
-        uncertainty=np.full(values.shape, np.nan),
+        uncertainty=uncertainty,
         matched=matched,
         spread=np.abs(v75 - v25),
         mixed=q75 - q25 > MIXED,
     )
+
+
+def _panel_rgb(image: np.ndarray | None, result: Result) -> np.ndarray | None:
+    """The panel's RGB pixels from ``image`` (the panel or the whole figure)."""
+    if image is None:
+        return None
+    img = np.asarray(image)
+    if img.ndim == 2:
+        img = np.repeat(img[..., None], 3, axis=2)
+    img = img[..., :3]
+    h, w = result.values.shape
+    if img.shape[:2] != (h, w):
+        b = result.box
+        img = img[b.top : b.top + h, b.left : b.left + w]
+        if img.shape[:2] != (h, w):
+            raise ValueError(
+                f"image of {img.shape[1]}x{img.shape[0]} px is neither the "
+                f"{w}x{h} px panel nor a figure holding it"
+            )
+    if img.dtype != np.uint8:
+        top = 1.0 if np.issubdtype(img.dtype, np.floating) else 65535.0
+        img = np.rint(np.clip(img / top, 0, 1) * 255).astype(np.uint8)
+    return img
+
+
+def _dense_table(bar: Colorbar) -> tuple[np.ndarray, np.ndarray]:
+    """The bar's colours (Y'CbCr) at TABLE positions, or its bands' colours."""
+    rgb = bar.rgb.astype(np.float64)
+    p = np.asarray(bar.positions, dtype=np.float64)
+    if bar.discrete or len(p) < 2:
+        return np.ascontiguousarray(p), np.ascontiguousarray(rgb @ _YCC.T)
+    dense = np.linspace(p[0], p[-1], TABLE)
+    table = np.stack([np.interp(dense, p, rgb[:, k]) for k in range(3)], axis=1)
+    return dense, np.ascontiguousarray(table @ _YCC.T)
+
+
+def _slope(table_p: np.ndarray, table_ycc: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The bar's colour change (8-bit units) per unit of position at ``p``."""
+    if len(table_p) < 3:
+        return np.zeros_like(p)
+    step = np.sqrt((np.diff(table_ycc, axis=0) ** 2).sum(axis=1))
+    rate = step / np.maximum(np.diff(table_p), 1e-12)
+    # smooth over about 1 % of the bar: one table entry can be flat
+    k = max(1, len(rate) // 100)
+    rate = np.convolve(rate, np.ones(k) / k, mode="same")
+    mid = (table_p[1:] + table_p[:-1]) / 2
+    return np.interp(np.nan_to_num(p), mid, rate)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _place(
+    mean_ycc: np.ndarray, table_p: np.ndarray, table_ycc: np.ndarray, chroma: float
+) -> np.ndarray:
+    """The table position nearest each cell's mean colour, luma weighted."""
+    rows, cols = mean_ycc.shape[0], mean_ycc.shape[1]
+    out = np.full((rows, cols), math.nan)
+    for r in numba.prange(rows):
+        for c in range(cols):
+            y, cb, cr = mean_ycc[r, c, 0], mean_ycc[r, c, 1], mean_ycc[r, c, 2]
+            if math.isnan(y):
+                continue
+            best = math.inf
+            for k in range(table_p.size):
+                d = (table_ycc[k, 0] - y) ** 2 + chroma * (
+                    (table_ycc[k, 1] - cb) ** 2 + (table_ycc[k, 2] - cr) ** 2
+                )
+                if d < best:
+                    best = d
+                    out[r, c] = table_p[k]
+    return out
 
 
 def _interiors(edges: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:
@@ -191,3 +452,95 @@ def _cells_kernel(
                 q25[r, c] = buf[(n - 1) // 4]
                 q75[r, c] = buf[(3 * (n - 1)) // 4]
     return est, matched, q25, q75
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _estimate_kernel(
+    pos: np.ndarray,
+    dist: np.ndarray,
+    ycc: np.ndarray,
+    with_colour: bool,
+    r0: np.ndarray,
+    r1: np.ndarray,
+    c0: np.ndarray,
+    c1: np.ndarray,
+    window: float,
+) -> tuple[
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+]:
+    """Per cell: shorth, matched, quartiles, one exact colour, window stats."""
+    rows, cols = r0.size, c0.size
+    est = np.full((rows, cols), math.nan)
+    matched = np.zeros((rows, cols))
+    q25 = np.full((rows, cols), math.nan)
+    q75 = np.full((rows, cols), math.nan)
+    exact = np.zeros((rows, cols), dtype=np.bool_)
+    w_mean = np.full((rows, cols), math.nan)
+    w_se = np.full((rows, cols), math.nan)
+    mean_ycc = np.full((rows, cols, 3), math.nan)
+    for r in numba.prange(rows):
+        for c in range(cols):
+            total = (r1[r] - r0[r]) * (c1[c] - c0[c])
+            buf = np.empty(total)
+            n = 0
+            for y in range(r0[r], r1[r]):
+                for x in range(c0[c], c1[c]):
+                    v = pos[y, x]
+                    if not math.isnan(v):
+                        buf[n] = v
+                        n += 1
+            matched[r, c] = n / max(total, 1)
+            if n == 0:
+                continue
+            e = shorth(buf[:n])  # sorts buf[:n]
+            est[r, c] = e
+            q25[r, c] = buf[(n - 1) // 4]
+            q75[r, c] = buf[(3 * (n - 1)) // 4]
+            same = 0
+            for i in range(n):
+                if buf[i] == e:
+                    same += 1
+            if 2 * same > n:
+                # one colour in most of the cell: exact if it lies on the bar
+                closest = math.inf
+                for y in range(r0[r], r1[r]):
+                    for x in range(c0[c], c1[c]):
+                        if pos[y, x] == e:
+                            closest = min(closest, dist[y, x])
+                exact[r, c] = closest <= ON_BAR
+            # the main colour's pixels: within `window` of the estimate
+            k = 0
+            s = 0.0
+            s2 = 0.0
+            sy = 0.0
+            sb = 0.0
+            sr = 0.0
+            for y in range(r0[r], r1[r]):
+                for x in range(c0[c], c1[c]):
+                    v = pos[y, x]
+                    if not math.isnan(v) and abs(v - e) <= window:
+                        k += 1
+                        s += v
+                        s2 += v * v
+                        if with_colour:
+                            sy += ycc[y, x, 0]
+                            sb += ycc[y, x, 1]
+                            sr += ycc[y, x, 2]
+            if k == 0:
+                continue
+            m = s / k
+            w_mean[r, c] = m
+            var = max(s2 / k - m * m, 0.0)
+            w_se[r, c] = math.sqrt(var / max(1.0, k / CORRELATED))
+            if with_colour:
+                mean_ycc[r, c, 0] = sy / k
+                mean_ycc[r, c, 1] = sb / k
+                mean_ycc[r, c, 2] = sr / k
+    return est, matched, q25, q75, exact, w_mean, w_se, mean_ycc
