@@ -301,8 +301,18 @@ def test_cli_cells_long_npy_tif(matrix_png, tmp_path):
     long = tmp_path / "long.csv"
     assert main(["digitize", *args, "--cells", "9x6", "--long", "-o", str(long)]) == 0
     lines = long.read_text().splitlines()
-    assert lines[0] == "row,col,x,y,value,matched,spread"
+    assert lines[0] == (
+        "row,col,x,y,value,matched,spread,source,printed,colour,uncertainty"
+    )
     assert len(lines) == 1 + 54
+    # the figure prints each cell's value with two decimals: read, and agreeing
+    rows = [line.split(",") for line in lines[1:]]
+    assert all(r[7] == "both" and float(r[4]) == float(r[8]) for r in rows)
+    assert max(abs(float(r[4]) - float(r[9])) for r in rows) < 0.02
+    off = tmp_path / "off.csv"
+    argv = ["digitize", *args, "--cells", "9x6", "--long", "--numbers", "off"]
+    assert main([*argv, "-o", str(off)]) == 0
+    assert off.read_text().splitlines()[0] == "row,col,x,y,value,matched,spread"
     assert (
         main(["digitize", *args, "--cells", "9x6", "-o", str(tmp_path / "c.npy")]) == 0
     )

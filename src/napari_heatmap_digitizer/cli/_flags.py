@@ -274,13 +274,23 @@ FLAGS: tuple[RecipeFlag, ...] = (
         "or give it (e.g. 12x8); writes a (rows, cols) matrix",
     ),
     _flag(
+        "--numbers",
+        "values.numbers",
+        set_.to("values.numbers"),
+        choices=("auto", "off"),
+        help="with --cells: read the numbers printed in the cells ('auto', the "
+        "default, when Tesseract is installed) and take each one that agrees "
+        "with its cell's colour; 'off': colours only",
+    ),
+    _flag(
         "--long",
         "output.long",
         set_.to("output.long"),
         action="store_true",
         default=None,
         help="with --cells and a .csv output: one line per cell "
-        "(row,col,x,y,value,matched,spread) instead of a matrix",
+        "(row,col,x,y,value,matched,spread, and with printed numbers read "
+        "source,printed,colour,uncertainty) instead of a matrix",
     ),
     _flag(
         "--regions",

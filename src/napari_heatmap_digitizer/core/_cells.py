@@ -24,12 +24,47 @@ from napari_heatmap_digitizer.core._result import Result, check_result
 __all__ = [
     "Cells",
     "Grid",
+    "Printed",
     "cell_values",
     "check_grid",
     "detect_grid",
     "panel_cells",
     "parse_cells",
 ]
+
+
+@dataclass
+class Printed:
+    """The text printed in each cell, all ``(rows, cols)``.
+
+    Attributes
+    ----------
+    text : numpy.ndarray
+        Object array of the text as read; ``""`` where a cell holds none.
+    values : numpy.ndarray
+        The number the text shows, NaN where no text or not a number.
+    precision : numpy.ndarray
+        Half a unit of the text's last digit (``0.005`` for ``0.53``); NaN
+        where no number.
+    percent : numpy.ndarray
+        ``True`` where the text ends in ``%`` (the value may be a fraction
+        shown as a percentage).
+    """
+
+    text: np.ndarray
+    values: np.ndarray
+    precision: np.ndarray
+    percent: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(rows, cols)``."""
+        return (self.values.shape[0], self.values.shape[1])
+
+    @property
+    def found(self) -> np.ndarray:
+        """``True`` where a cell holds text."""
+        return self.text != ""
 
 
 @dataclass
@@ -63,6 +98,22 @@ class Cells:
     #: ``(rows, cols)`` how far each value may be from the cell's true value
     #: (value units; NaN where not known).
     uncertainty: np.ndarray | None = None
+    #: ``(rows, cols)`` the values the cells' colours give (``values`` may
+    #: come from the printed numbers instead); None: the same as ``values``.
+    colour: np.ndarray | None = None
+    #: The numbers printed in the cells, when read.
+    printed: Printed | None = None
+    #: ``(rows, cols)`` where each value came from: ``"both"`` (the printed
+    #: number, agreeing with the colour), ``"printed"`` (the colour matched
+    #: nothing), ``"colour"`` (nothing printed, or the printed text disagreed
+    #: or was unreadable) or ``"none"``; None when no numbers were read.
+    source: np.ndarray | None = None
+    #: ``(rows, cols)`` ``True`` where a printed number disagrees with the
+    #: cell's colour (the colour's value is kept).
+    disagrees: np.ndarray | None = None
+    #: Names of the rows (top first) and columns, as printed beside the panel.
+    row_labels: list[str] | None = None
+    col_labels: list[str] | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -106,14 +157,34 @@ class Cells:
         return ~(self.matched >= min_matched)
 
     def summary(self) -> str:
-        """One line: grid shape, value range and doubtful cells."""
+        """One line: grid shape, value range, doubtful cells, printed numbers."""
         rows, cols = self.shape
         v = self.values[np.isfinite(self.values)]
         rng = f"{v.min():.6g}..{v.max():.6g}" if v.size else "none"
         return (
             f"panel {self.result.box.as_text()}: {cols}x{rows} cells, values {rng}, "
-            f"{int(self.doubtful().sum())} doubtful"
+            f"{int(self.doubtful().sum())} doubtful{self.printed_summary()}"
         )
+
+    def printed_summary(self) -> str:
+        """What the printed numbers gave (``""`` when none were read)."""
+        if self.source is None or self.printed is None:
+            return ""
+        found = int(self.printed.found.sum())
+        if not found:
+            return "; no numbers printed in the cells"
+        both = int((self.source == "both").sum())
+        alone = int((self.source == "printed").sum())
+        disagree = int(self.disagrees.sum()) if self.disagrees is not None else 0
+        unread = found - both - alone - disagree
+        parts = [f"{both} agree with their colour"]
+        if alone:
+            parts.append(f"{alone} with no colour to check")
+        if disagree:
+            parts.append(f"{disagree} disagree (colour kept)")
+        if unread:
+            parts.append(f"{unread} unreadable (colour kept)")
+        return f"; {found} printed numbers: " + ", ".join(parts)
 
 
 # -- detection -----------------------------------------------------------------

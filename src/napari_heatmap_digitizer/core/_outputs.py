@@ -21,6 +21,7 @@ from dask import is_dask_collection
 
 from napari_heatmap_digitizer._version import __version__
 from napari_heatmap_digitizer.core._atomic import check_distinct, staged
+from napari_heatmap_digitizer.core._cells import Cells
 from napari_heatmap_digitizer.core._confidence import Confidence
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._pipeline import PanelResult, read_figure, run_recipe
@@ -141,6 +142,14 @@ def panel_metadata(
         meta["x_centres"] = [float(v) for v in cells.x]
         meta["y_centres"] = [float(v) for v in cells.y]
         meta["warnings"] = list(cells.warnings)
+        if cells.source is not None:
+            kinds, counts = np.unique(cells.source.astype(str), return_counts=True)
+            meta["sources"] = {
+                str(k): int(n) for k, n in zip(kinds, counts, strict=True)
+            }
+        if cells.row_labels is not None and cells.col_labels is not None:
+            meta["row_labels"] = list(cells.row_labels)
+            meta["col_labels"] = list(cells.col_labels)
     return meta
 
 
@@ -357,6 +366,46 @@ def run_to_files(
     return written
 
 
+def cell_table(cells: Cells) -> dict[str, np.ndarray]:
+    """One row per cell: where it is, its value, and what the value rests on.
+
+    Parameters
+    ----------
+    cells : Cells
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Columns ``row, col, x, y`` (and ``row_label, col_label`` when the
+        matrix's names were read), ``value, matched, spread``, and when the
+        printed numbers were read ``source, printed, colour, uncertainty``.
+    """
+    rows, cols = cells.shape
+    r, c = np.mgrid[0:rows, 0:cols]
+    table: dict[str, np.ndarray] = {
+        "row": r.ravel(),
+        "col": c.ravel(),
+        "x": np.broadcast_to(cells.x[None, :], (rows, cols)).ravel(),
+        "y": np.broadcast_to(cells.y[:, None], (rows, cols)).ravel(),
+    }
+    if cells.row_labels is not None and cells.col_labels is not None:
+        table["row_label"] = np.asarray(cells.row_labels, dtype=object)[r.ravel()]
+        table["col_label"] = np.asarray(cells.col_labels, dtype=object)[c.ravel()]
+    table["value"] = cells.values.ravel()
+    table["matched"] = cells.matched.ravel()
+    table["spread"] = cells.spread.ravel()
+    if cells.source is not None and cells.printed is not None:
+        table["source"] = cells.source.ravel()
+        table["printed"] = cells.printed.values.ravel()
+        colour = cells.colour if cells.colour is not None else cells.values
+        table["colour"] = colour.ravel()
+        u = cells.uncertainty
+        table["uncertainty"] = (
+            np.full(rows * cols, np.nan) if u is None else u.ravel().astype(float)
+        )
+    return table
+
+
 def _write_cells(
     path: Path,
     panel: PanelResult,
@@ -368,23 +417,17 @@ def _write_cells(
     cells = panel.cells
     assert cells is not None
     if long:
-        rows, cols = cells.shape
-        r, c = np.mgrid[0:rows, 0:cols]
-        write_table_csv(
-            path,
-            {
-                "row": r.ravel(),
-                "col": c.ravel(),
-                "x": np.broadcast_to(cells.x[None, :], (rows, cols)).ravel(),
-                "y": np.broadcast_to(cells.y[:, None], (rows, cols)).ravel(),
-                "value": cells.values.ravel(),
-                "matched": cells.matched.ravel(),
-                "spread": cells.spread.ravel(),
-            },
-            overwrite=overwrite,
-        )
+        write_table_csv(path, cell_table(cells), overwrite=overwrite)
     elif output_format(path) == "csv":
-        write_matrix_csv(path, cells.values, cells.x, cells.y, overwrite=overwrite)
+        write_matrix_csv(
+            path,
+            cells.values,
+            cells.x,
+            cells.y,
+            overwrite=overwrite,
+            col_labels=cells.col_labels,
+            row_labels=cells.row_labels,
+        )
     else:
         write_array(
             path,

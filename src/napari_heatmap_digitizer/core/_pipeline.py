@@ -18,7 +18,7 @@ from dask import is_dask_collection
 
 from napari_heatmap_digitizer.core._bands import Stats
 from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._cells import Cells, panel_cells
+from napari_heatmap_digitizer.core._cells import Cells
 from napari_heatmap_digitizer.core._colorbar import Colorbar
 from napari_heatmap_digitizer.core._confidence import Bounds, Confidence, assess
 from napari_heatmap_digitizer.core._detect import _background
@@ -29,6 +29,7 @@ from napari_heatmap_digitizer.core._digitize import (
     drive,
 )
 from napari_heatmap_digitizer.core._errors import DigitizerError, path_or_array, wrong
+from napari_heatmap_digitizer.core._matrix import matrix_cells
 from napari_heatmap_digitizer.core._nodata import NEUTRAL, find_nodata, parse_nodata
 from napari_heatmap_digitizer.core._read import as_rgb8, float_top, open_figure
 from napari_heatmap_digitizer.core._recipe import Recipe
@@ -280,7 +281,7 @@ def run_recipe_steps(
             done += size
     out = []
     for i, result in enumerate(results):
-        out.append(_reduce(recipe, i, result))
+        out.append(_reduce(recipe, i, result, image))
         if recipe.values.needs_memory:
             yield _DIGITIZE_SHARE + (1 - _DIGITIZE_SHARE) * (i + 1) / len(results)
     return out
@@ -443,7 +444,7 @@ def _too_large(box: Box) -> bool:
     return box.width * box.height > LAZY_NODATA_PIXELS
 
 
-def _reduce(recipe: Recipe, index: int, result: Result) -> PanelResult:
+def _reduce(recipe: Recipe, index: int, result: Result, image: Any) -> PanelResult:
     """Fill gaps and give values per cell or region, as the recipe asks."""
     values = recipe.values
     spec = recipe.panels[index].bar(recipe)
@@ -470,9 +471,17 @@ def _reduce(recipe: Recipe, index: int, result: Result) -> PanelResult:
     if values.fill is not None:
         result = fill_gaps(result, values.fill)
     if values.per == "cell":
-        return done(
-            result, panel_cells(result, values.cells, recipe.panels[index].grid)
+        rgb = None
+        if values.numbers != "off":  # the panel's pixels, for its printed numbers
+            rgb, _ = as_rgb8(np.asarray(image[result.box.slices]))
+        cells = matrix_cells(
+            result,
+            rgb,
+            values.cells,
+            recipe.panels[index].grid,
+            numbers=values.numbers,
         )
+        return done(result, cells)
     if values.per == "region":
         return done(result, regions=find_regions(result, min_area=values.min_area))
     if values.per == "hexagon":

@@ -26,6 +26,7 @@ from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._fields import Fields, is_number
 from napari_heatmap_digitizer.core._grid import Grid, parse_cells
+from napari_heatmap_digitizer.core._matrix import NUMBERS
 from napari_heatmap_digitizer.core._nodata import normal_nodata
 from napari_heatmap_digitizer.core._write import atomic_write_text, check_can_write
 
@@ -166,12 +167,16 @@ class Values:
         With ``per="region"``: smallest region kept, in pixels.
     fill : {"nearest", "inpaint"} or None
         Fill pixels left unmatched under text or lines from their neighbours.
+    numbers : {"auto", "off"}
+        With ``per="cell"``: read the numbers printed in the cells (when
+        Tesseract is installed) and take each that agrees with its colour.
     """
 
     per: str = "pixel"
     cells: str = "auto"
     min_area: int = 9
     fill: str | None = None
+    numbers: str = "auto"
 
     @property
     def needs_memory(self) -> bool:
@@ -326,6 +331,7 @@ class Recipe:
                 "cells": self.values.cells,
                 "min_area": self.values.min_area,
                 "fill": self.values.fill,
+                "numbers": self.values.numbers,
             },
             "output": {
                 "format": self.output.format,
@@ -552,7 +558,7 @@ def _colorbar(c: Fields) -> ColorbarSpec:
 
 
 def _values(v: Fields) -> Values:
-    v.only({"per", "cells", "min_area", "fill"})
+    v.only({"per", "cells", "min_area", "fill", "numbers"})
     min_area = v.integer("min_area", 9)
     if min_area < 1:
         v.fail("min_area", "at least 1", min_area)
@@ -561,6 +567,7 @@ def _values(v: Fields) -> Values:
         cells=_cells_text(v, "cells"),
         min_area=min_area,
         fill=v.choice("fill", FILLS),
+        numbers=v.choice("numbers", NUMBERS, "auto"),
     )
 
 

@@ -139,7 +139,12 @@ def _leading_minus(found: list[tuple[slice, ...]]) -> bool:
     first = found[0]
     h = first[0].stop - first[0].start
     w = first[1].stop - first[1].start
-    return bool(len(found) > 1 and h <= max(2, 0.25 * height) and w >= 2 * h)
+    # a hyphen at small sizes is only 1.5 times as wide as it is thick, but
+    # sits at mid-height, where no other short flat stroke does
+    middle = (first[0].start + first[0].stop) / 2 - tops.min()
+    centred = 0.3 * height <= middle <= 0.75 * height
+    wide = w >= 2 * h or (centred and w >= 1.5 * h)
+    return bool(len(found) > 1 and h <= max(2, 0.25 * height) and wide)
 
 
 def _raised(found: list[tuple[slice, ...]]) -> np.ndarray:

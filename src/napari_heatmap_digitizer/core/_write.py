@@ -245,6 +245,22 @@ def write_long_csv_rows(
         )
 
 
+def csv_field(text: str) -> str:
+    """``text`` as one CSV field: quoted when it holds a comma, quote or newline.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    if any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def _fmt(v: float) -> str:
     return f"{float(v):.10g}"
 
@@ -274,8 +290,13 @@ def write_matrix_csv(
     y: Sequence[float] | np.ndarray,
     *,
     overwrite: bool = False,
+    col_labels: Sequence[str] | None = None,
+    row_labels: Sequence[str] | None = None,
 ) -> Path:
     """Write a matrix as CSV: a header of column centres, each row led by its y.
+
+    With labels (the names printed beside a matrix's columns and rows) these
+    take the place of the centres.
 
     Parameters
     ----------
@@ -287,6 +308,8 @@ def write_matrix_csv(
         Column and row centre coordinates.
     overwrite : bool
         Replace an existing file.
+    col_labels, row_labels : sequence of str, optional
+        Names of the columns and rows.
 
     Returns
     -------
@@ -295,13 +318,15 @@ def write_matrix_csv(
     path = Path(path)
     check_can_write([path], overwrite=overwrite)
     values = np.asarray(values, dtype=np.float64)
+    head = [_fmt(v) for v in x] if col_labels is None else list(col_labels)
+    lead = [_fmt(v) for v in y] if row_labels is None else list(row_labels)
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write("y\\x," + ",".join(_fmt(v) for v in x) + "\n")
-            for yv, row in zip(y, values, strict=True):
+            fh.write("y\\x," + ",".join(csv_field(v) for v in head) + "\n")
+            for yv, row in zip(lead, values, strict=True):
                 cells = np.where(np.isnan(row), "nan", np.char.mod("%.7g", row))
-                fh.write(_fmt(yv) + "," + ",".join(cells) + "\n")
+                fh.write(csv_field(yv) + "," + ",".join(cells) + "\n")
 
     atomic_write(path, write, overwrite=overwrite)
     return path
@@ -333,7 +358,9 @@ def write_table_csv(
     names = list(columns)
     cols = [np.asarray(columns[n]) for n in names]
     text = [
-        np.char.mod("%d", c)
+        np.array([csv_field(str(v)) for v in c], dtype=object)
+        if c.dtype.kind in "OUS"
+        else np.char.mod("%d", c)
         if np.issubdtype(c.dtype, np.integer)
         else np.where(np.isnan(c), "nan", np.char.mod("%.10g", c.astype(float)))
         for c in cols
