@@ -11,22 +11,46 @@
    for our estimate (middle of the densest half of a cell's matched pixels)
    and, as baselines in the same run, the plain mean of the cell's pixel
    values and the value of its centre pixel.
-3. Hexbin: hexagons found (a sample within 3 px of the hexagon's centre) and
+3. Per-cell values by format and cell size, the WORST cell of each matrix
+   beside the median: our estimate given the figure's pixels (mean colour of
+   the cell's main colour placed on the bar, luma first, for cells not of one
+   exact colour), without them (mean position of the main colour's pixels),
+   and as baselines the previous estimate (shorth of the positions), the
+   mean, and the centre pixel. Also the share of cells whose error lies
+   within their stated uncertainty.
+4. The same on the other programs' rendered matrices (tests/data/programs,
+   figures with ``cells``), as drawn (PNG) and after JPEG quality 75, with
+   the quantisation read from each bar (levels, half a step in % of range).
+5. Hexbin: hexagons found (a sample within 3 px of the hexagon's centre) and
    their values, by colour regions and by the fitted hexagon lattice.
 
-Prints Markdown tables for docs/accuracy.md (``--hexbin``: only part 3).
+Prints Markdown tables for docs/accuracy.md (``--hexbin``: only part 5;
+``--values``: only parts 3 and 4).
 """
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 
-from napari_heatmap_digitizer import Colorbar, DigitizerError, digitize
+from napari_heatmap_digitizer import Box, Colorbar, DigitizerError, digitize
+from napari_heatmap_digitizer.core._cell_estimate import (
+    cell_stats,
+    estimate,
+    positions,
+    quantisation,
+)
 from napari_heatmap_digitizer.core._cells import Grid, cell_values, detect_grid
 from napari_heatmap_digitizer.core._regions import find_hexagons, find_regions
-from napari_heatmap_digitizer.testing import render_hexbin, render_matrix
+from napari_heatmap_digitizer.testing import (
+    program_figures,
+    render_hexbin,
+    render_matrix,
+)
+
+PROGRAMS = Path(__file__).resolve().parents[1] / "tests" / "data" / "programs"
 
 
 def _result(m):
@@ -147,6 +171,169 @@ def values_by_cell_size() -> None:
         print(f"| {cell} px | {fig} | " + " | ".join(text) + " |")
 
 
+def _jpeg(image: np.ndarray, quality: int = 75) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="JPEG", quality=quality)
+    buf.seek(0)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+METHODS = ("ours", "ours, no pixels", "shorth (before)", "mean", "centre")
+
+
+def _all_estimates(image, bar, box, col_edges, row_edges):
+    """Every method's cell values (value units) and our uncertainty."""
+    r = digitize(image, bar, box)
+    ours = estimate(r, col_edges, row_edges, image=image)
+    bare = estimate(r, col_edges, row_edges)
+    old = bar.scale.to_value(cell_stats(positions(r), col_edges, row_edges)[0])
+    mean, centre = _baselines(r, Grid(col_edges, row_edges))
+    values = dict(
+        zip(METHODS, (ours.values, bare.values, old, mean, centre), strict=True)
+    )
+    return values, ours.uncertainty
+
+
+def _errors_text(errs: dict[str, list[np.ndarray]]) -> list[str]:
+    """``median / worst`` over all cells and the median of the worst per matrix."""
+    text = []
+    for k in METHODS:
+        e = [np.where(np.isnan(x), 100.0, x) for x in errs[k]]
+        worst = [x.max() for x in e]
+        allc = np.concatenate(e)
+        text.append(
+            f"{np.median(allc):.2f} / {np.median(worst):.2f} / {max(worst):.2f}"
+        )
+    return text
+
+
+def values_by_format() -> None:
+    print()
+    print(
+        "Error in % of the range: median cell / median of the matrices' worst "
+        "cells / worst cell of all. Covered: cells whose error is within the "
+        "stated uncertainty."
+    )
+    print()
+    print("| cells | figure | " + " | ".join(METHODS) + " | covered |")
+    print("|---|---|" + "---|" * (len(METHODS) + 1))
+    cases = [
+        (cell, grid, jpeg)
+        for cell in (8, 12, 16, 20, 30)
+        for grid in (None, "black", "white")
+        for jpeg in (False, True)
+    ]
+    for cell, grid, jpeg in cases:
+        errs: dict[str, list[np.ndarray]] = {k: [] for k in METHODS}
+        covered = []
+        for cmap, seed in itertools.product(("viridis", "magma", "RdBu_r"), (0, 1)):
+            n = max(6, min(30, 360 // cell))
+            m = render_matrix(
+                n, n, grid=grid, cmap=cmap, size=(n * cell, n * cell), seed=seed
+            )
+            if jpeg:
+                m = m.as_jpeg(75)
+            bar = Colorbar.from_image(m.image, m.colorbar, vmin=m.vmin, vmax=m.vmax)
+            values, unc = _all_estimates(
+                m.image, bar, m.panel, m.col_edges, m.row_edges
+            )
+            for k, v in values.items():
+                errs[k].append(np.abs(v - m.values).ravel() * 100)
+            covered.append((np.abs(values["ours"] - m.values) <= unc).ravel())
+        fig = f"{'JPEG q75' if jpeg else 'PNG'}, {grid or 'no'} lines"
+        print(
+            f"| {cell} px | {fig} | "
+            + " | ".join(_errors_text(errs))
+            + f" | {100 * np.mean(np.concatenate(covered)):.0f} % |"
+        )
+
+
+def programs() -> None:
+    print()
+    print(
+        "Other programs' matrices (true boxes and ranges given). Error in % of "
+        "the range: median cell / worst cell; levels: distinct colours the bar "
+        "shows (- not known) and half a level in % of the range."
+    )
+    print()
+    print(
+        "| figure | cells | levels, half step | format | "
+        + " | ".join(METHODS)
+        + " | covered |"
+    )
+    print("|---|---|---|---|" + "---|" * (len(METHODS) + 1))
+    for fig in program_figures(PROGRAMS):
+        if "cells" not in fig.expected:
+            continue
+        png = np.asarray(load_rgb(fig.path))
+        for jpeg in (False, True):
+            image = _jpeg(png) if jpeg else png
+            errs: dict[str, list[np.ndarray]] = {k: [] for k in METHODS}
+            covered, levels = [], ""
+            for i, box in enumerate(fig.panels):
+                if f"values_{i}" not in fig.arrays:
+                    continue
+                spec = fig.bar(i)
+                try:
+                    bar = Colorbar.from_image(
+                        image,
+                        Box(*spec["box"]),
+                        vmin=float(spec["vmin"]),
+                        vmax=float(spec["vmax"]),
+                        norm=spec["norm"],
+                        orientation=spec["orientation"],
+                    )
+                except DigitizerError:
+                    continue
+                q = quantisation(bar)
+                levels = (
+                    "-"
+                    if q.levels is None
+                    else f"{q.levels}, {50 * np.median(2 * q.half_step):.2f} %"
+                )
+                truth = fig.scaled(i, fig.arrays[f"values_{i}"])
+                values, unc = _all_estimates(
+                    image,
+                    bar,
+                    box,
+                    fig.arrays[f"x_edges_{i}"],
+                    fig.arrays[f"y_edges_{i}"],
+                )
+                known = np.isfinite(truth)
+                for k, v in values.items():
+                    e = np.abs(fig.scaled(i, v) - truth)[known] * 100
+                    errs[k].append(e)
+                ours = values["ours"]
+                hi = fig.scaled(i, ours + unc) - fig.scaled(i, ours)
+                covered.append(
+                    (np.abs(fig.scaled(i, ours) - truth) <= np.abs(hi) + 1e-12)[known]
+                )
+            if not covered:
+                continue
+            text = []
+            for k in METHODS:
+                e = np.concatenate(errs[k])
+                e = np.where(np.isnan(e), 100.0, e)
+                text.append(f"{np.median(e):.2f} / {e.max():.2f}")
+            cells = "+".join(f"{c}x{r}" for c, r in fig.expected["cells"])
+            print(
+                f"| {fig.name} | {cells} | {levels} | "
+                f"{'JPEG q75' if jpeg else 'PNG'} | "
+                + " | ".join(text)
+                + f" | {100 * np.mean(np.concatenate(covered)):.0f} % |"
+            )
+
+
+def load_rgb(path: Path) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
 def hexbin() -> None:
     print()
     print(
@@ -185,7 +372,14 @@ def hexbin() -> None:
 if __name__ == "__main__":
     import sys
 
-    if "--hexbin" not in sys.argv:
+    if "--values" in sys.argv:
+        values_by_format()
+        programs()
+    elif "--hexbin" in sys.argv:
+        hexbin()
+    else:
         detection()
         values_by_cell_size()
-    hexbin()
+        values_by_format()
+        programs()
+        hexbin()

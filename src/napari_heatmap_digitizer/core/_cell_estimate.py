@@ -184,7 +184,19 @@ def quantisation(colorbar: Colorbar) -> Quantisation:
         gaps = np.diff(p)
         half = np.concatenate([[gaps[0]], gaps]) / 2
         return Quantisation(len(p), p, half, 0.0)
-    if length <= 0 or len(p) > REPEATS * length:
+    # the entries at 0 and 1 continue the bar past its sampled ends (they
+    # repeat the end colours): not levels of their own
+    keep = np.ones(len(p), dtype=bool)
+    rgb = np.asarray(colorbar.rgb)
+    if len(p) > 2 and p[0] == 0.0 and np.array_equal(rgb[0], rgb[1]):
+        keep[0] = False
+    if len(p) > 2 and p[-1] == 1.0 and np.array_equal(rgb[-1], rgb[-2]):
+        keep[-1] = False
+    p, rgb = p[keep], rgb[keep]
+    # a compressed bar's noisy colours can repeat by chance; on a lossless bar
+    # neighbouring entries never show the same 8-bit colour
+    noisy = bool(np.all(rgb[1:] == rgb[:-1], axis=1).any())
+    if noisy or length <= 0 or len(p) < 2 or len(p) > REPEATS * length:
         return Quantisation(None, np.empty(0), np.empty(0), pixel)
     gaps = np.diff(p)
     # the spacing around entry i: the median of the five gaps nearest it
@@ -257,15 +269,24 @@ def estimate(
     )
     dist = np.ascontiguousarray(result.distance, dtype=np.float32)
     out = _estimate_kernel(pos, dist, ycc, rgb is not None, r0, r1, c0, c1, WINDOW)
-    est, matched, q25, q75, exact, window_mean, window_se, mean_ycc = out
+    est, matched, q25, q75, exact, window_mean, window_se, mean_ycc, window_de = out
     table_p, table_ycc = _dense_table(bar)
+    # luma-weighted colour units: what placing a mean colour minimises
+    weighted = table_ycc * np.array(
+        [1.0, math.sqrt(CHROMA_WEIGHT), math.sqrt(CHROMA_WEIGHT)]
+    )
     p = est.copy()
     noisy = ~exact & np.isfinite(est)
     if rgb is not None:
-        placed = _place(mean_ycc, table_p, table_ycc, CHROMA_WEIGHT)
+        placed, off = _place(mean_ycc, table_p, table_ycc, CHROMA_WEIGHT)
         p[noisy] = placed[noisy]
+        # how far the mean colour lies off the bar, over the bar's colour slope
+        off_bar = np.sqrt(off) / _slope(table_p, weighted, p, nonzero=True)
     else:
         p[noisy] = window_mean[noisy]
+        lab_p = np.asarray(bar.positions, dtype=np.float64)
+        off_bar = window_de / _slope(lab_p, np.asarray(bar.lab), p, nonzero=True)
+    off_bar = np.where(noisy, off_bar, 0.0)
     q = quantisation(bar)
     half = q.half_step_at(p)
     se = np.where(noisy, window_se, 0.0)
@@ -275,7 +296,9 @@ def estimate(
         p[sure] = snapped[sure]
     slope = _slope(table_p, table_ycc, p)
     resolution = np.where(slope > 0, COLOUR_STEPS / np.maximum(slope, 1e-9), 0.0)
-    u_pos = np.sqrt(half**2 + resolution**2 + (q.pixel / 2) ** 2 + (2 * se) ** 2)
+    u_pos = np.sqrt(
+        half**2 + resolution**2 + (q.pixel / 2) ** 2 + (2 * se) ** 2 + off_bar**2
+    )
     with np.errstate(invalid="ignore"):
         # positions map to values monotonically: quartiles map to quartiles
         values, v25, v75, lo, hi = (
@@ -333,26 +356,41 @@ def _dense_table(bar: Colorbar) -> tuple[np.ndarray, np.ndarray]:
     return dense, np.ascontiguousarray(table @ _YCC.T)
 
 
-def _slope(table_p: np.ndarray, table_ycc: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """The bar's colour change (8-bit units) per unit of position at ``p``."""
+def _slope(
+    table_p: np.ndarray, table_ycc: np.ndarray, p: np.ndarray, nonzero: bool = False
+) -> np.ndarray:
+    """The bar's colour change (its colour units) per unit of position at ``p``.
+
+    With ``nonzero``, at least one colour unit over the whole bar.
+    """
     if len(table_p) < 3:
-        return np.zeros_like(p)
+        return np.ones_like(p) if nonzero else np.zeros_like(p)
+    if not (np.diff(table_p) > 0).all():
+        keep = np.concatenate([[True], np.diff(table_p) > 0])
+        table_p, table_ycc = table_p[keep], table_ycc[keep]
+        if len(table_p) < 3:
+            return np.ones_like(p) if nonzero else np.zeros_like(p)
     step = np.sqrt((np.diff(table_ycc, axis=0) ** 2).sum(axis=1))
     rate = step / np.maximum(np.diff(table_p), 1e-12)
     # smooth over about 1 % of the bar: one table entry can be flat
     k = max(1, len(rate) // 100)
     rate = np.convolve(rate, np.ones(k) / k, mode="same")
     mid = (table_p[1:] + table_p[:-1]) / 2
-    return np.interp(np.nan_to_num(p), mid, rate)
+    out = np.interp(np.nan_to_num(p), mid, rate)
+    return np.maximum(out, 1.0) if nonzero else out
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _place(
     mean_ycc: np.ndarray, table_p: np.ndarray, table_ycc: np.ndarray, chroma: float
-) -> np.ndarray:
-    """The table position nearest each cell's mean colour, luma weighted."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Table position nearest each cell's mean colour, luma weighted.
+
+    Also gives the squared weighted distance to it.
+    """
     rows, cols = mean_ycc.shape[0], mean_ycc.shape[1]
     out = np.full((rows, cols), math.nan)
+    off = np.full((rows, cols), math.nan)
     for r in numba.prange(rows):
         for c in range(cols):
             y, cb, cr = mean_ycc[r, c, 0], mean_ycc[r, c, 1], mean_ycc[r, c, 2]
@@ -366,7 +404,8 @@ def _place(
                 if d < best:
                     best = d
                     out[r, c] = table_p[k]
-    return out
+            off[r, c] = best
+    return out, off
 
 
 def _interiors(edges: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:
@@ -474,6 +513,7 @@ def _estimate_kernel(
     np.ndarray,
     np.ndarray,
     np.ndarray,
+    np.ndarray,
 ]:
     """Per cell: shorth, matched, quartiles, one exact colour, window stats."""
     rows, cols = r0.size, c0.size
@@ -484,6 +524,7 @@ def _estimate_kernel(
     exact = np.zeros((rows, cols), dtype=np.bool_)
     w_mean = np.full((rows, cols), math.nan)
     w_se = np.full((rows, cols), math.nan)
+    w_de = np.full((rows, cols), math.nan)
     mean_ycc = np.full((rows, cols, 3), math.nan)
     for r in numba.prange(rows):
         for c in range(cols):
@@ -522,6 +563,7 @@ def _estimate_kernel(
             sy = 0.0
             sb = 0.0
             sr = 0.0
+            sd = 0.0
             for y in range(r0[r], r1[r]):
                 for x in range(c0[c], c1[c]):
                     v = pos[y, x]
@@ -529,6 +571,7 @@ def _estimate_kernel(
                         k += 1
                         s += v
                         s2 += v * v
+                        sd += dist[y, x]
                         if with_colour:
                             sy += ycc[y, x, 0]
                             sb += ycc[y, x, 1]
@@ -537,10 +580,11 @@ def _estimate_kernel(
                 continue
             m = s / k
             w_mean[r, c] = m
+            w_de[r, c] = sd / k
             var = max(s2 / k - m * m, 0.0)
             w_se[r, c] = math.sqrt(var / max(1.0, k / CORRELATED))
             if with_colour:
                 mean_ycc[r, c, 0] = sy / k
                 mean_ycc[r, c, 1] = sb / k
                 mean_ycc[r, c, 2] = sr / k
-    return est, matched, q25, q75, exact, w_mean, w_se, mean_ycc
+    return est, matched, q25, q75, exact, w_mean, w_se, mean_ycc, w_de
