@@ -28,6 +28,7 @@ __all__ = [
     "cell_values",
     "check_grid",
     "detect_grid",
+    "mixed_cells",
     "panel_cells",
     "parse_cells",
 ]
@@ -270,11 +271,11 @@ def panel_cells(
     else:
         grid = check_grid(result, Grid(grid.col_edges.copy(), grid.row_edges.copy()))
     out = cell_values(result, grid)
-    out.grid.warnings += _mixed(out)
+    out.grid.warnings += mixed_cells(out)
     return out
 
 
-def _mixed(cells: Cells) -> list[str]:
+def mixed_cells(cells: Cells) -> list[str]:
     """Name the rows and columns whose cells mostly hold more than one colour."""
     mixed = cells.mixed if cells.mixed is not None else np.zeros(cells.shape, bool)
     notes = []

@@ -12,9 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from napari_heatmap_digitizer.core._cells import Cells, panel_cells
+from napari_heatmap_digitizer.core._cells import (
+    Cells,
+    cell_values,
+    mixed_cells,
+    panel_cells,
+)
 from napari_heatmap_digitizer.core._errors import DigitizerError, shown
 from napari_heatmap_digitizer.core._grid import Grid
+from napari_heatmap_digitizer.core._grid_evidence import find_grid
 from napari_heatmap_digitizer.core._printed import read_printed, reconcile
 from napari_heatmap_digitizer.core._result import Result
 from napari_heatmap_digitizer.core._ticks import ocr_available
@@ -27,6 +33,9 @@ NUMBERS = ("auto", "off")
 #: A panel whose printed numbers disagree with their colours in more than this
 #: share of the cells read is doubtful: its range or colour map is likely wrong.
 DISAGREE = 0.25
+#: Numbers are read as printed in the cells only when text is found in at least
+#: this share of the cells with data (else it is labels or marks).
+SOME = 0.5
 
 
 def check_numbers(numbers: object, where: str = "numbers") -> str:
@@ -62,6 +71,7 @@ def matrix_cells(
     grid: Grid | None = None,
     *,
     numbers: str = "auto",
+    figure: np.ndarray | None = None,
 ) -> Cells:
     """The cells of a panel, with their printed numbers where the cells show them.
 
@@ -79,6 +89,11 @@ def matrix_cells(
         Explicit cell edges.
     numbers : {"auto", "off"}
         Read the numbers printed in the cells (when Tesseract is installed).
+    figure : numpy.ndarray, optional
+        The whole figure, ``(H, W, 3)`` ``uint8``: with ``cells="auto"`` the
+        grid is then found from the tick marks, tick labels, separator lines
+        and printed numbers too (:func:`~._grid_evidence.find_grid`), not
+        only from the colours.
 
     Returns
     -------
@@ -94,14 +109,18 @@ def matrix_cells(
         the OCR engine fails.
     """
     numbers = check_numbers(numbers)
-    out = panel_cells(result, cells, grid)
+    if grid is None and figure is not None and cells == "auto":
+        out = cell_values(result, find_grid(figure, result))
+        out.grid.warnings += mixed_cells(out)
+    else:
+        out = panel_cells(result, cells, grid)
     out.colour = out.values
     if numbers == "off" or rgb is None or not ocr_available():
         return out
     printed = read_printed(rgb, out.grid.col_edges, out.grid.row_edges)
-    if not printed.found.any():
-        out.printed = printed
-        return out
+    drawn = int((out.matched >= 0.5).sum())
+    if printed.found.sum() < SOME * max(drawn, 1):
+        return out  # text in a few cells only: labels or marks, no numbers
     scale = result.colorbar.scale
     both = reconcile(printed, out.values, out.uncertainty, scale.to_position)
     u = out.uncertainty if out.uncertainty is not None else np.full(out.shape, np.nan)
@@ -111,10 +130,23 @@ def matrix_cells(
     out.printed = printed
     out.source = both.source
     out.disagrees = both.disagrees
-    checked = int((both.source == "both").sum() + both.disagrees.sum())
-    if checked and both.disagrees.sum() > DISAGREE * checked:
-        out.grid.warnings.append(
-            f"the numbers printed in {int(both.disagrees.sum())} of {checked} cells "
-            "disagree with their colours: check the range and the colour map"
-        )
+    out.grid.warnings += _disagreement(both.disagrees, both.source, out.colour)
     return out
+
+
+def _disagreement(
+    disagrees: np.ndarray, source: np.ndarray, colour: np.ndarray
+) -> list[str]:
+    """A warning when many printed numbers disagree with their colours."""
+    checked = int((source == "both").sum() + disagrees.sum())
+    n = int(disagrees.sum())
+    if not checked or n <= DISAGREE * checked:
+        return []
+    said = f"the numbers printed in {n} of {checked} cells disagree with their colours"
+    shown = colour[disagrees]
+    if n >= 3 and np.ptp(shown) <= 1e-6 * max(1.0, float(np.abs(shown).max())):
+        return [
+            f"{said}, all of which show one colour (value {float(shown[0]):.4g}): "
+            "cells blanked by the figure? Their colour values are kept"
+        ]
+    return [f"{said}: check the range and the colour map"]

@@ -471,6 +471,10 @@ def _reduce(recipe: Recipe, index: int, result: Result, image: Any) -> PanelResu
     if values.fill is not None:
         result = fill_gaps(result, values.fill)
     if values.per == "cell":
+        grid = recipe.panels[index].grid
+        figure = None
+        if values.cells == "auto" and grid is None:  # the grid's evidence
+            figure, _ = as_rgb8(np.asarray(image))
         rgb = None
         if values.numbers != "off":  # the panel's pixels, for its printed numbers
             rgb, _ = as_rgb8(np.asarray(image[result.box.slices]))
@@ -478,8 +482,9 @@ def _reduce(recipe: Recipe, index: int, result: Result, image: Any) -> PanelResu
             result,
             rgb,
             values.cells,
-            recipe.panels[index].grid,
+            grid,
             numbers=values.numbers,
+            figure=figure,
         )
         return done(result, cells)
     if values.per == "region":

@@ -22,7 +22,7 @@ from scipy import ndimage as ndi
 
 from napari_heatmap_digitizer.core._cells import Printed
 from napari_heatmap_digitizer.core._kernel import SRGB_LINEAR, rgb8_to_lab
-from napari_heatmap_digitizer.core._tick_ocr import read_label, read_labels
+from napari_heatmap_digitizer.core._tick_ocr import _ocr_line, _ocr_stacked
 from napari_heatmap_digitizer.core._ticks import parse_label
 
 __all__ = ["SOURCES", "Printed", "Reconciled", "read_printed", "reconcile"]
@@ -48,11 +48,13 @@ FLOOR = 0.01
 CHUNK = 24
 #: Rows or columns of a cell with at least this share of ink are grid lines.
 LINE = 0.8
-#: At most this many cells whose text read together is no number are read
-#: again alone.
-AGAIN = 8
+#: At most this many cells whose two readings differ are read again alone.
+AGAIN = 24
 #: Colours within this share of the bar from one of its ends are at the end.
 END = 0.005
+#: Share of a matrix's numbers showing one number of decimals that makes it
+#: the matrix's format.
+USUAL = 0.75
 #: Glyphs taller than this share of the cell are lines or shapes, not text.
 TALL = 0.9
 
@@ -116,12 +118,9 @@ def read_printed(
                 signs.append(found[0])
                 crops.append(found[1])
                 where.append((r, c))
-    budget = AGAIN
-    for (r, c), sign, crop, t in zip(where, signs, crops, _read(crops), strict=True):
-        if parse_label(sign + t) is None and budget > 0:
-            budget -= 1  # read alone, as a line, a word or a character
-            t = read_label(crop) or t
-        text[r, c] = sign + t.strip() if t.strip() else "?"
+    for (r, c), sign, t in zip(where, signs, _read(crops), strict=True):
+        text[r, c] = sign + t if t else "?"
+    _same_format(text)
     values = np.full((rows, cols), np.nan)
     precision = np.full((rows, cols), np.nan)
     percent = np.zeros((rows, cols), bool)
@@ -284,8 +283,9 @@ def _minus(kept: np.ndarray, y0: int, y1: int, x0: int) -> tuple[str, int]:
     for j in range(cols.shape[1]):
         rows = np.flatnonzero(cols[:, j])
         if rows.size == 0:
-            if stroke:
-                return ("-", x0 + j) if stroke >= 2 else ("", x0)
+            if stroke >= 2:
+                return "-", x0 + j
+            stroke = 0  # a speck before the text
             continue
         span = rows[-1] - rows[0] + 1
         middle = (rows[0] + rows[-1] + 1) / 2
@@ -317,11 +317,72 @@ def _bands(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _read(crops: list[np.ndarray]) -> list[str]:
-    """OCR the cells' text, many at once."""
-    out: list[str] = []
+    """OCR the cells' text: twice, many at once; again alone where they differ.
+
+    The two stacked readings see the text at two sizes. A text both read the
+    same is taken; otherwise the text read alone (up to :data:`AGAIN` cells)
+    decides when it repeats one of them, and the cell is unreadable (``""``)
+    when not. A sign read by the OCR engine is dropped: the minus is found
+    from its shape (:func:`_minus`).
+    """
+    first: list[str] = []
+    second: list[str] = []
     for start in range(0, len(crops), CHUNK):
-        out += read_labels(crops[start : start + CHUNK])
+        part = crops[start : start + CHUNK]
+        first += _ocr_stacked(part)
+        second += _ocr_stacked([_enlarged(c) for c in part])
+    out = []
+    budget = AGAIN
+    for crop, a, b in zip(crops, first, second, strict=True):
+        a, b = _unsigned(a), _unsigned(b)
+        if a == b:
+            out.append(a)
+            continue
+        alone = _unsigned(_ocr_line(crop)) if budget > 0 else ""
+        budget -= 1
+        out.append(alone if alone and alone in (a, b) else "")
     return out
+
+
+def _same_format(text: np.ndarray) -> None:
+    """Mark unreadable, in place, numbers shown with other decimals than most.
+
+    A matrix prints its numbers in one format: where at least :data:`USUAL`
+    of them show the same number of decimals (one or more), a number showing
+    another number lost or gained a glyph (a decimal point read as nothing).
+    """
+    shown = [
+        (k, _decimals(t)) for k, t in enumerate(text.flat) if parse_label(t) is not None
+    ]
+    if not shown:
+        return
+    counts = np.bincount([d for _, d in shown])
+    usual = int(np.argmax(counts))
+    if usual == 0 or counts[usual] < USUAL * len(shown):
+        return
+    for k, d in shown:
+        if d != usual:
+            text.flat[k] = "?"
+
+
+def _decimals(text: str) -> int:
+    """How many digits follow the decimal point of a number's mantissa."""
+    mantissa = re.split(r"[eE]", text.strip().rstrip("%"))[0]
+    return len(mantissa.split(".")[1]) if "." in mantissa else 0
+
+
+def _unsigned(text: str) -> str:
+    """OCR text without spaces and without a leading sign."""
+    return re.sub(r"\s+", "", text).lstrip("-+\u2212")
+
+
+def _enlarged(crop: np.ndarray) -> np.ndarray:
+    """``crop`` one and a half times larger (for a second, different reading)."""
+    from PIL import Image
+
+    img = Image.fromarray(np.clip(crop, 0, 255).astype(np.uint8))
+    size = (round(img.width * 1.5), round(img.height * 1.5))
+    return np.asarray(img.resize(size, Image.Resampling.BICUBIC), dtype=np.float64)
 
 
 _DIGITS = re.compile(r"\d+(?:[.,](\d+))?")
