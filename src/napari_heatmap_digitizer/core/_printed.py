@@ -335,13 +335,21 @@ def _read(crops: list[np.ndarray]) -> list[str]:
     budget = AGAIN
     for crop, a, b in zip(crops, first, second, strict=True):
         a, b = _unsigned(a), _unsigned(b)
-        if a == b:
+        if _same(a, b):
             out.append(a)
             continue
         alone = _unsigned(_ocr_line(crop)) if budget > 0 else ""
         budget -= 1
-        out.append(alone if alone and alone in (a, b) else "")
+        out.append(alone if _same(alone, a) or _same(alone, b) else "")
     return out
+
+
+def _same(a: str, b: str) -> bool:
+    """Whether two readings show the same number (``0.63`` and ``0,63`` do)."""
+    if not a or not b:
+        return False
+    va, vb = parse_label(a), parse_label(b)
+    return a == b or (va is not None and va == vb and _decimals(a) == _decimals(b))
 
 
 def _same_format(text: np.ndarray) -> None:
@@ -368,6 +376,8 @@ def _same_format(text: np.ndarray) -> None:
 def _decimals(text: str) -> int:
     """How many digits follow the decimal point of a number's mantissa."""
     mantissa = re.split(r"[eE]", text.strip().rstrip("%"))[0]
+    if "." not in mantissa and re.search(r",\d{1,2}$|,\d{4,}$", mantissa):
+        mantissa = mantissa.replace(",", ".")  # a decimal comma
     return len(mantissa.split(".")[1]) if "." in mantissa else 0
 
 

@@ -58,6 +58,8 @@ def render_matrix(
     kind: str = "imshow",
     grid: str | None = None,
     numbers: bool = False,
+    printed: np.ndarray | None = None,
+    fmt: str = "{:.2f}",
     irregular: bool = False,
     cmap: str = "viridis",
     vmin: float = 0.0,
@@ -78,6 +80,11 @@ def render_matrix(
         Colour of 1-px lines between cells.
     numbers : bool
         Print each cell's value in it (black or white, whichever contrasts).
+    printed : numpy.ndarray, optional
+        ``(rows, cols)`` numbers to print instead of the cells' values (to
+        draw a figure whose numbers disagree with its colours).
+    fmt : str
+        How the numbers are printed (a ``str.format`` pattern).
     irregular : bool
         Cells of random widths and heights (``pcolormesh`` only).
     cmap : str
@@ -156,7 +163,7 @@ def render_matrix(
                 ax.text(
                     (xe[c] + xe[c + 1]) / 2,
                     (ye[r] + ye[r + 1]) / 2,
-                    f"{data[r, c]:.2f}",
+                    fmt.format(data[r, c] if printed is None else printed[r, c]),
                     color="white" if dark else "black",
                     fontsize=px * 72.0 / dpi,
                     ha="center",
