@@ -191,7 +191,13 @@ class Cells:
 # -- detection -----------------------------------------------------------------
 
 
-def cell_values(result: Result, grid: Grid, *, margin: float = MARGIN) -> Cells:
+def cell_values(
+    result: Result,
+    grid: Grid,
+    *,
+    margin: float = MARGIN,
+    image: np.ndarray | None = None,
+) -> Cells:
     """One robust value per cell.
 
     Each cell's interior (the cell less ``margin`` of its size, at least one
@@ -207,13 +213,16 @@ def cell_values(result: Result, grid: Grid, *, margin: float = MARGIN) -> Cells:
         Cell edges in panel pixels.
     margin : float
         Fraction of each cell's size left out at each edge.
+    image : numpy.ndarray, optional
+        The panel's pixels (or the whole figure): cells that do not show one
+        exact colour (JPEG) are then placed on the bar by their mean colour.
 
     Returns
     -------
     Cells
     """
     grid.check_size()
-    e = estimate(result, grid.col_edges, grid.row_edges, margin)
+    e = estimate(result, grid.col_edges, grid.row_edges, margin, image=image)
     return Cells(e.values, e.matched, e.spread, grid, result, e.mixed, e.uncertainty)
 
 
@@ -221,6 +230,8 @@ def panel_cells(
     result: Result,
     cells: str | tuple[int, int] | None = "auto",
     grid: Grid | None = None,
+    *,
+    image: np.ndarray | None = None,
 ) -> Cells:
     """Cells of one panel from ``"auto"``, ``"COLSxROWS"`` or explicit edges.
 
@@ -233,6 +244,8 @@ def panel_cells(
         equal cells. Ignored when ``grid`` is given.
     grid : Grid, optional
         Explicit cell edges (e.g. corrected in napari).
+    image : numpy.ndarray, optional
+        The panel's pixels; see :func:`cell_values`.
 
     Returns
     -------
@@ -270,7 +283,7 @@ def panel_cells(
             grid = check_grid(result, Grid.regular(w, h, *shape))
     else:
         grid = check_grid(result, Grid(grid.col_edges.copy(), grid.row_edges.copy()))
-    out = cell_values(result, grid)
+    out = cell_values(result, grid, image=image)
     out.grid.warnings += mixed_cells(out)
     return out
 

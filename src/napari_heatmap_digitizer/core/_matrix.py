@@ -21,6 +21,7 @@ from napari_heatmap_digitizer.core._cells import (
 from napari_heatmap_digitizer.core._errors import DigitizerError, shown
 from napari_heatmap_digitizer.core._grid import Grid
 from napari_heatmap_digitizer.core._grid_evidence import find_grid
+from napari_heatmap_digitizer.core._labels import matrix_labels
 from napari_heatmap_digitizer.core._printed import read_printed, reconcile
 from napari_heatmap_digitizer.core._result import Result
 from napari_heatmap_digitizer.core._ticks import ocr_available
@@ -81,14 +82,17 @@ def matrix_cells(
         The per-pixel result of the panel (in memory).
     rgb : numpy.ndarray or None
         ``(h, w, 3)`` ``uint8`` pixels of the panel (``result.box`` of the
-        figure); without them no numbers are read.
+        figure): JPEG cells are placed by their mean colour and the printed
+        numbers read from them; without them no numbers are read.
     cells : str or (int, int), optional
         ``"auto"``, ``"COLSxROWS"`` or ``(cols, rows)``; see
         :func:`~napari_heatmap_digitizer.core._cells.panel_cells`.
     grid : Grid, optional
         Explicit cell edges.
     numbers : {"auto", "off"}
-        Read the numbers printed in the cells (when Tesseract is installed).
+        Read the numbers printed in the cells and, with ``figure``, the names
+        of the rows and columns printed beside them (when Tesseract is
+        installed).
     figure : numpy.ndarray, optional
         The whole figure, ``(H, W, 3)`` ``uint8``: with ``cells="auto"`` the
         grid is then found from the tick marks, tick labels, separator lines
@@ -110,13 +114,18 @@ def matrix_cells(
     """
     numbers = check_numbers(numbers)
     if grid is None and figure is not None and cells == "auto":
-        out = cell_values(result, find_grid(figure, result))
+        out = cell_values(result, find_grid(figure, result), image=rgb)
         out.grid.warnings += mixed_cells(out)
     else:
-        out = panel_cells(result, cells, grid)
+        out = panel_cells(result, cells, grid, image=rgb)
     out.colour = out.values
     if numbers == "off" or rgb is None or not ocr_available():
         return out
+    if figure is not None:
+        rows, cols = matrix_labels(
+            figure, result.box, out.grid.col_edges, out.grid.row_edges
+        )
+        out.row_labels, out.col_labels = rows, cols
     printed = read_printed(rgb, out.grid.col_edges, out.grid.row_edges)
     drawn = int((out.matched >= 0.5).sum())
     if printed.found.sum() < SOME * max(drawn, 1):

@@ -147,8 +147,9 @@ def panel_metadata(
             meta["sources"] = {
                 str(k): int(n) for k, n in zip(kinds, counts, strict=True)
             }
-        if cells.row_labels is not None and cells.col_labels is not None:
+        if cells.row_labels is not None:
             meta["row_labels"] = list(cells.row_labels)
+        if cells.col_labels is not None:
             meta["col_labels"] = list(cells.col_labels)
     return meta
 
@@ -376,7 +377,7 @@ def cell_table(cells: Cells) -> dict[str, np.ndarray]:
     Returns
     -------
     dict of str to numpy.ndarray
-        Columns ``row, col, x, y`` (and ``row_label, col_label`` when the
+        Columns ``row, col, x, y`` (and ``row_label``, ``col_label`` when the
         matrix's names were read), ``value, matched, spread``, and when the
         printed numbers were read ``source, printed, colour, uncertainty``.
     """
@@ -388,8 +389,9 @@ def cell_table(cells: Cells) -> dict[str, np.ndarray]:
         "x": np.broadcast_to(cells.x[None, :], (rows, cols)).ravel(),
         "y": np.broadcast_to(cells.y[:, None], (rows, cols)).ravel(),
     }
-    if cells.row_labels is not None and cells.col_labels is not None:
+    if cells.row_labels is not None:
         table["row_label"] = np.asarray(cells.row_labels, dtype=object)[r.ravel()]
+    if cells.col_labels is not None:
         table["col_label"] = np.asarray(cells.col_labels, dtype=object)[c.ravel()]
     table["value"] = cells.values.ravel()
     table["matched"] = cells.matched.ravel()

@@ -473,11 +473,11 @@ def _reduce(recipe: Recipe, index: int, result: Result, image: Any) -> PanelResu
     if values.per == "cell":
         grid = recipe.panels[index].grid
         figure = None
-        if values.cells == "auto" and grid is None:  # the grid's evidence
+        if (values.cells == "auto" and grid is None) or values.numbers != "off":
+            # the grid's evidence, and the rows' and columns' names
             figure, _ = as_rgb8(np.asarray(image))
-        rgb = None
-        if values.numbers != "off":  # the panel's pixels, for its printed numbers
-            rgb, _ = as_rgb8(np.asarray(image[result.box.slices]))
+        # the panel's pixels: the cells' mean colours and printed numbers
+        rgb, _ = as_rgb8(np.asarray(image[result.box.slices]))
         cells = matrix_cells(
             result,
             rgb,
