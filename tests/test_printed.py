@@ -212,3 +212,47 @@ def test_other_programs_printed_numbers():
         )
         assert right[taken].all(), (fig.name, cells.printed.text[taken & ~right])
     assert read / total >= EXACT, f"{read} of {total} read exactly"
+
+
+def test_numbered_names_with_one_misread_are_not_kept():
+    from napari_heatmap_digitizer.core._labels import _broken_series
+
+    assert _broken_series(["Gene" + s for s in ("t", "2", "3", "4", "5", "s")])
+    assert not _broken_series([f"Gene{i}" for i in range(1, 9)])
+    assert not _broken_series(["bird", "cat", "deer", "dog"])
+    assert not _broken_series(["0", "1", "2", "3"])
+
+
+@needs_ocr
+def test_rows_and_columns_named_in_the_csv(tmp_path):
+    from napari_heatmap_digitizer.cli import main
+
+    [fig] = [f for f in ANNOTATED if f.name == "sklearn_confusion_normalized"]
+    names = ["bird", "cat", "deer", "dog", "frog", "horse"]
+    bar = fig.bar(0)
+    common = [
+        str(fig.path),
+        "--plot",
+        fig.panels[0].as_text(),
+        "--colorbar",
+        Box(*bar["box"]).as_text(),
+        "--vmin",
+        str(bar["vmin"]),
+        "--vmax",
+        str(bar["vmax"]),
+        "--cells",
+        "6x6",
+    ]
+    out = tmp_path / "m.csv"
+    assert main(["digitize", *common, "-o", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "y\\x," + ",".join(names)
+    assert [line.split(",")[0] for line in lines[1:]] == names
+    long = tmp_path / "long.csv"
+    assert main(["digitize", *common, "--long", "-o", str(long)]) == 0
+    head = long.read_text().splitlines()[0].split(",")
+    assert head[4:6] == ["row_label", "col_label"]
+    # without reading text there are no names: the cells' centres instead
+    off = tmp_path / "off.csv"
+    assert main(["digitize", *common, "--numbers", "off", "-o", str(off)]) == 0
+    assert off.read_text().splitlines()[0].split(",")[1] != "bird"

@@ -11,6 +11,8 @@ labels at other angles are not read.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from napari_heatmap_digitizer.core._boxes import Box
@@ -108,18 +110,39 @@ def _side(grey: np.ndarray, box: Box, edges: np.ndarray, side: str) -> list[str]
     upright = [c for c in crops if c is not None]
     # read at two sizes, and alone where the two differ: a name two of the
     # readings agree on is kept, and the side's names only when all are
-    first = [_tidy(t) for t in _ocr_stacked(upright, LETTERS)]
-    second = [_tidy(t) for t in _ocr_stacked([_enlarged(c) for c in upright], LETTERS)]
+    first = [_tidy(t) for t in _ocr_stacked(upright, LETTERS, words=False)]
+    second = [
+        _tidy(t)
+        for t in _ocr_stacked([_enlarged(c) for c in upright], LETTERS, words=False)
+    ]
     names = []
     for crop, one, two in zip(upright, first, second, strict=True):
         name = one
         if one != two:
-            alone = _tidy(_ocr_line(crop, LETTERS))
+            alone = _tidy(_ocr_line(crop, LETTERS, words=False))
             name = alone if alone in (one, two) else ""
         if not name:
             return None
         names.append(name)
-    return names
+    return None if _broken_series(names) else names
+
+
+def _broken_series(names: list[str]) -> bool:
+    """Whether numbered names ("Gene1", "Gene2", ...) hold one read wrongly.
+
+    Where most names are one word followed by a number, a name that is that
+    word followed by one or two other glyphs lost its digits to the OCR
+    engine ("Gene1" read "Genet").
+    """
+    found = [re.match(r"^(.*\D)(\d+)$", n) for n in names]
+    words = [m.group(1) for m in found if m]
+    if len(words) < 0.5 * len(names):
+        return False
+    word = max(set(words), key=words.count)
+    return any(
+        m is None and n.startswith(word) and len(n) - len(word) <= 2
+        for n, m in zip(names, found, strict=True)
+    )
 
 
 def _label(

@@ -216,8 +216,14 @@ def read_labels(crops: list[np.ndarray]) -> list[str]:
     return texts
 
 
-def _ocr_stacked(crops: list[np.ndarray], chars: str = CHARS) -> list[str]:
-    """Tesseract once on ``crops`` stacked as lines of text; one text each."""
+def _ocr_stacked(
+    crops: list[np.ndarray], chars: str = CHARS, *, words: bool = True
+) -> list[str]:
+    """Tesseract once on ``crops`` stacked as lines of text; one text each.
+
+    ``words=False`` keeps the engine from preferring dictionary words (names
+    such as "Gene1" read as they are, not as "Genet").
+    """
     from PIL import Image
 
     if not crops:
@@ -241,7 +247,7 @@ def _ocr_stacked(crops: list[np.ndarray], chars: str = CHARS) -> list[str]:
     framed = Image.new("L", (img.width + 40, img.height + 40), 255)
     framed.paste(img, (20, 20))
     data = _tesseract.words(
-        framed, config=f"--psm 6 -c tessedit_char_whitelist={chars}"
+        framed, config=f"--psm 6 -c tessedit_char_whitelist={chars}{_words(words)}"
     )
     words: list[list[tuple[int, str]]] = [[] for _ in crops]
     for text, left, top_px, h in zip(
@@ -300,10 +306,15 @@ def _trimmed(crop: np.ndarray) -> np.ndarray:
     return crop[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
-def _ocr_line(crop: np.ndarray, chars: str = CHARS) -> str:
+def _words(words: bool) -> str:
+    """Tesseract options leaving out its word lists (``words=False``)."""
+    return "" if words else " -c load_system_dawg=0 -c load_freq_dawg=0"
+
+
+def _ocr_line(crop: np.ndarray, chars: str = CHARS, *, words: bool = True) -> str:
     """Tesseract on one line of text (enlarged, framed in white).
 
-    Only ``chars`` are recognised.
+    Only ``chars`` are recognised; ``words=False`` as in `_ocr_stacked`.
     """
     from PIL import Image
 
@@ -316,14 +327,15 @@ def _ocr_line(crop: np.ndarray, chars: str = CHARS) -> str:
     framed.paste(img, (20, 20))
     for mode in (7, 8, 10):  # a line, a word, a single character
         text = _tesseract.text(
-            framed, config=f"--psm {mode} -c tessedit_char_whitelist={chars}"
+            framed,
+            config=f"--psm {mode} -c tessedit_char_whitelist={chars}{_words(words)}",
         )
         if text:
             return text
     # A lone glyph (a "0") is often not read at all; twice over it is.
     if crop.shape[1] <= crop.shape[0]:
         gap = np.full((crop.shape[0], max(3, crop.shape[0] // 2)), 255.0)
-        twice = _ocr_line(np.hstack([crop, gap, crop]), chars)
+        twice = _ocr_line(np.hstack([crop, gap, crop]), chars, words=words)
         half = len(twice) // 2
         if twice and twice[:half] == twice[half:]:
             return twice[:half]
