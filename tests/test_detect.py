@@ -225,13 +225,17 @@ def test_color_maps_ranked_for_a_panel_without_bar(cmap):
         ("0,5", 0.5),
         ("$\\mathdefault{10^{2}}$", 100.0),
         (" 7 ", 7.0),
+        ("30k", 30000.0),  # plotly's SI prefixes
+        ("1.5M", 1.5e6),
+        ("-2k", -2000.0),
+        ("5m", 0.005),
     ],
 )
 def test_labels_parse(text, value):
     assert parse_label(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["", "value", "x", "1.2.3", "--", "e5"])
+@pytest.mark.parametrize("text", ["", "value", "x", "1.2.3", "--", "e5", "k", "kM"])
 def test_non_numbers_do_not_parse(text):
     assert parse_label(text) is None
 

@@ -21,7 +21,7 @@ ALONE = 4
 #: ... and this many with raised exponents (each alone, a few OCR calls).
 POWERS = 10
 #: The characters tick labels are read as.
-CHARS = "0123456789.,-+eE%x^"
+CHARS = "0123456789.,-+eE%x^kMG"
 
 
 def paper_grey(image: np.ndarray) -> np.ndarray:

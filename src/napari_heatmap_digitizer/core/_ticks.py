@@ -49,6 +49,8 @@ _SCI = re.compile(rf"^({_NUMBER})[eE]([-+]?\d+)$")
 _PLAIN = re.compile(rf"^{_NUMBER}$")
 _SPACED = re.compile(r"^[-+\u2212]?[1-9]\d{0,2}([ \u2009\u202f]\d{3})+([.,]\d+)?$")
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+#: SI prefixes written after a number (plotly's tick labels: "30k", "2M").
+_SI = {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "m": 1e-3, "µ": 1e-6, "u": 1e-6}
 
 
 def parse_label(text: str) -> float | None:
@@ -57,7 +59,8 @@ def parse_label(text: str) -> float | None:
     Understands plain numbers (``0.5``, ``-2``, ``1,000``, decimal commas
     ``0,5``), the Unicode minus (``−0.5``), scientific notation (``1e-3``,
     ``2.5E+04``), powers of ten (``10^2``, ``10²``, ``10⁻³``, ``10^{-3}``,
-    ``2x10^3``, ``2×10³``) and percentages (``50%`` gives 50). Two numbers
+    ``2x10^3``, ``2×10³``), SI prefixes (``30k``, ``1.5M``, ``5m``) and
+    percentages (``50%`` gives 50). Two numbers
     side by side (``40 50``) are not a number; thousands spaced apart
     (``10 000``) are.
 
@@ -90,8 +93,17 @@ def parse_label(text: str) -> float | None:
     s = s.replace("{", "").replace("}", "")
     if s.endswith("%"):
         s = s[:-1]
+    factor = 1.0
+    if len(s) > 1 and s[-1] in _SI and s[-2].isdigit():  # plotly's "30k", "1.5M"
+        s, factor = s[:-1], _SI[s[-1]]
     if not s:
         return None
+    value = _number(s)
+    return None if value is None else value * factor
+
+
+def _number(s: str) -> float | None:
+    """The number a tidied label shows (no spaces, signs as ASCII)."""
     if _THOUSANDS.match(s):
         s = s.replace(",", "")
     elif s.count(",") == 1 and "." not in s:
