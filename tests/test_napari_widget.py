@@ -11,6 +11,7 @@ from napari_heatmap_digitizer._napari._boxes import (  # noqa: E402
     box_from_rectangle,
     rectangle_from_box,
 )
+from napari_heatmap_digitizer._napari._layers import cursor_text  # noqa: E402
 from napari_heatmap_digitizer._napari._sample_data import (  # noqa: E402
     multi_panel_sample,
     single_panel_sample,
@@ -25,6 +26,7 @@ from napari_heatmap_digitizer.core import (  # noqa: E402
     DigitizerError,
     Extent,
     Recipe,
+    ocr_available,
     run_recipe,
 )
 from napari_heatmap_digitizer.data import load_sample  # noqa: E402
@@ -375,6 +377,29 @@ def test_cells_layer_lies_over_the_cells_and_grid_edits_rerun(viewer, qtbot, tmp
     grid = viewer.layers["matrix grid [0]"]
     assert len(grid.data) == 9 + 7
     assert "8x6 cells" in widget.status.value
+    if ocr_available():  # the printed numbers, each checked against its colour
+        numbers = viewer.layers["matrix numbers [0]"]
+        assert len(numbers.data) == 48
+        source = numbers.features["source"].to_numpy()
+        assert (source == "both").mean() >= 0.95
+        np.testing.assert_allclose(
+            cells.data.ravel()[source == "both"],
+            np.round(m.values, 2).ravel()[source == "both"],
+        )
+        assert "printed numbers" in widget.status.value
+        panels = widget.results
+        y = m.panel.top + int(m.row_edges[1] + 2)
+        x = m.panel.left + int(m.col_edges[2] + 2)
+        assert "cell (1, 2) = " in cursor_text(panels, y, x)
+        widget.numbers.value = False  # colours only: no numbers layer
+        widget.digitize()
+        wait(qtbot, widget)
+        assert "matrix numbers [0]" not in viewer.layers
+        assert np.abs(viewer.layers["matrix cells [0]"].data - m.values).max() < 0.01
+        widget.numbers.value = True
+        widget.digitize()
+        wait(qtbot, widget)
+        grid = viewer.layers["matrix grid [0]"]
 
     # the user drags out a column line: re-running uses the edited grid
     lines = [np.asarray(d) for d in grid.data]

@@ -35,7 +35,23 @@ from napari_heatmap_digitizer.core._read import float_top
 LayerData = tuple[Any, dict[str, Any], str]
 
 #: The kinds of layer made per panel, in the order they are added.
-KINDS = ("values", "distance", "unmatched", "nodata", "cells", "grid", "regions")
+KINDS = (
+    "values",
+    "distance",
+    "unmatched",
+    "nodata",
+    "cells",
+    "grid",
+    "numbers",
+    "regions",
+)
+#: How a cell's value source is shown in the numbers layer.
+SOURCE_COLOURS = {
+    "both": "limegreen",
+    "printed": "deepskyblue",
+    "colour": "orange",
+    "none": "grey",
+}
 
 #: Results larger than this (pixels per side) are shown as image pyramids, so
 #: napari only ever uploads what the screen shows.
@@ -357,6 +373,67 @@ def cell_layers(
         *grid_layer(
             cells, i, figure=figure, scale=scale, translate=translate, explicit=explicit
         ),
+        *numbers_layer(cells, i, figure=figure, scale=scale, translate=translate),
+    ]
+
+
+def numbers_layer(
+    cells: Cells,
+    index: int,
+    *,
+    figure: str = "figure",
+    scale: Sequence[float] = (1.0, 1.0),
+    translate: Sequence[float] = (0.0, 0.0),
+) -> list[LayerData]:
+    """Where each cell's value came from, as points at the cells' centres.
+
+    Green: the printed number, agreeing with the colour; blue: the printed
+    number where the colour matched nothing; orange: the colour (nothing
+    printed, or the printed text disagreed or was unreadable). Each point is
+    labelled with the cell's value; none when no numbers were read.
+    """
+    if cells.source is None or cells.printed is None:
+        return []
+    box = cells.result.box
+    rows, cols = cells.shape
+    yc = (cells.grid.row_edges[:-1] + cells.grid.row_edges[1:]) / 2 - 0.5
+    xc = (cells.grid.col_edges[:-1] + cells.grid.col_edges[1:]) / 2 - 0.5
+    r, c = np.mgrid[0:rows, 0:cols]
+    points = np.column_stack([box.top + yc[r.ravel()], box.left + xc[c.ravel()]])
+    source = cells.source.ravel().astype(str)
+    colour = cells.colour if cells.colour is not None else cells.values
+    labels = [
+        "" if np.isnan(v) else f"{v:.4g}" for v in cells.values.ravel().astype(float)
+    ]
+    return [
+        (
+            points,
+            {
+                "name": layer_name(figure, "numbers", index),
+                "features": {
+                    "value": cells.values.ravel(),
+                    "source": source,
+                    "printed": cells.printed.values.ravel(),
+                    "colour": colour.ravel(),
+                    "label": labels,
+                },
+                "face_color": [SOURCE_COLOURS.get(x, "grey") for x in source],
+                "border_width": 0,
+                "size": max(2.0, 0.15 * float(min(np.diff(cells.grid.col_edges)))),
+                "text": {
+                    "string": "{label}",
+                    "size": 8,
+                    "color": "white",
+                    "translation": [-6, 0],
+                },
+                "opacity": 0.8,
+                "scale": np.asarray(scale, dtype=float)[-2:],
+                "translate": np.asarray(translate, dtype=float)[-2:],
+                "metadata": {KEY: {"kind": "numbers", "panel": index}},
+                "visible": True,
+            },
+            "points",
+        )
     ]
 
 
@@ -510,6 +587,28 @@ def cursor_text(panels: Sequence[PanelResult], row: int, col: int) -> str:
             text = "no match" if np.isnan(value) else f"{value:.6g}"
             return (
                 f"panel {panel.index}: x={result.x[c]:.6g}, y={result.y[r]:.6g} "
-                f"→ {text} (ΔE {distance:.2f})"
+                f"→ {text} (ΔE {distance:.2f}){_cell_text(panel, r, c)}"
             )
     return ""
+
+
+def _cell_text(panel: PanelResult, r: int, c: int) -> str:
+    """`` · cell (row, col) = VALUE (source)`` for a panel read per cell."""
+    cells = panel.cells
+    if cells is None:
+        return ""
+    i = int(np.searchsorted(cells.grid.row_edges[1:-1], r + 0.5))
+    j = int(np.searchsorted(cells.grid.col_edges[1:-1], c + 0.5))
+    value = float(cells.values[i, j])
+    text = "no value" if np.isnan(value) else f"{value:.6g}"
+    if cells.source is not None:
+        text += f" ({_SOURCE_TEXT.get(str(cells.source[i, j]), '')})"
+    return f" · cell ({i}, {j}) = {text}"
+
+
+_SOURCE_TEXT = {
+    "both": "printed, agrees with its colour",
+    "printed": "printed; its colour matched nothing",
+    "colour": "from its colour",
+    "none": "none",
+}

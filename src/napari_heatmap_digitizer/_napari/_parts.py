@@ -347,7 +347,21 @@ class ValuesEditor(_Part[Values]):
             tooltip="fill pixels left empty under text or lines from their "
             "neighbours (shown in the 'unmatched' layer)",
         )
-        kwargs["widgets"] = [self.per, self.cells, self.min_area, self.fill]
+        self.numbers = CheckBox(
+            value=True,
+            text="read printed numbers",
+            tooltip="read the numbers printed in the cells (and the rows' and "
+            "columns' names) when Tesseract is installed; a number that agrees "
+            "with its cell's colour becomes its value (green points), one that "
+            "does not is flagged and the colour kept (orange points)",
+        )
+        kwargs["widgets"] = [
+            self.per,
+            self.cells,
+            self.numbers,
+            self.min_area,
+            self.fill,
+        ]
         kwargs.setdefault("labels", True)
         super().__init__(**kwargs)
         self.per.changed.connect(self._on_per)
@@ -356,6 +370,7 @@ class ValuesEditor(_Part[Values]):
 
     def _on_per(self, *_: Any) -> None:
         self.cells.visible = self.per.value == "cell"
+        self.numbers.visible = self.per.value == "cell"
         self.min_area.visible = self.per.value == "region"
 
     def get_value(self) -> Values:
@@ -367,6 +382,7 @@ class ValuesEditor(_Part[Values]):
             cells=cells,
             min_area=int(self.min_area.value),
             fill=None if self.fill.value == _NONE else self.fill.value,
+            numbers="auto" if self.numbers.value else "off",
         )
 
     def set_value(self, value: Values) -> None:
@@ -377,6 +393,7 @@ class ValuesEditor(_Part[Values]):
         self.cells.value = value.cells
         self.min_area.value = value.min_area
         self.fill.value = value.fill or _NONE
+        self.numbers.value = value.numbers != "off"
 
 
 class BarPreview(Container):

@@ -155,7 +155,7 @@ class DigitizerWidget(Container):
         self.stepped, self.preview_text = bar.stepped, self.bar_preview.text
         self.extents, self.xscale, self.yscale = axes.extents, axes.xscale, axes.yscale
         self.per, self.cells, self.fill = values.per, values.cells, values.fill
-        self.min_area = values.min_area
+        self.min_area, self.numbers = values.min_area, values.numbers
 
         self.native.setMaximumWidth(420)
         _status.keep_room(self.cursor.native, lines=2)  # appearing, it moves nothing

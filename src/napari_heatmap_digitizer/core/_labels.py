@@ -110,16 +110,18 @@ def _side(grey: np.ndarray, box: Box, edges: np.ndarray, side: str) -> list[str]
     upright = [c for c in crops if c is not None]
     # read at two sizes, and alone where the two differ: a name two of the
     # readings agree on is kept, and the side's names only when all are
-    first = [_tidy(t) for t in _ocr_stacked(upright, LETTERS, words=False)]
+    first = [_tidy(t) for t in _ocr_stacked(upright, LETTERS, dictionary=False)]
     second = [
         _tidy(t)
-        for t in _ocr_stacked([_enlarged(c) for c in upright], LETTERS, words=False)
+        for t in _ocr_stacked(
+            [_enlarged(c) for c in upright], LETTERS, dictionary=False
+        )
     ]
     names = []
     for crop, one, two in zip(upright, first, second, strict=True):
         name = one
         if one != two:
-            alone = _tidy(_ocr_line(crop, LETTERS, words=False))
+            alone = _tidy(_ocr_line(crop, LETTERS, dictionary=False))
             name = alone if alone in (one, two) else ""
         if not name:
             return None

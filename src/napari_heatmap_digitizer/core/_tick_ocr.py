@@ -217,12 +217,12 @@ def read_labels(crops: list[np.ndarray]) -> list[str]:
 
 
 def _ocr_stacked(
-    crops: list[np.ndarray], chars: str = CHARS, *, words: bool = True
+    crops: list[np.ndarray], chars: str = CHARS, *, dictionary: bool = True
 ) -> list[str]:
     """Tesseract once on ``crops`` stacked as lines of text; one text each.
 
-    ``words=False`` keeps the engine from preferring dictionary words (names
-    such as "Gene1" read as they are, not as "Genet").
+    ``dictionary=False`` keeps the engine from preferring dictionary words
+    (names such as "Gene1" read as they are, not as "Genet").
     """
     from PIL import Image
 
@@ -247,7 +247,8 @@ def _ocr_stacked(
     framed = Image.new("L", (img.width + 40, img.height + 40), 255)
     framed.paste(img, (20, 20))
     data = _tesseract.words(
-        framed, config=f"--psm 6 -c tessedit_char_whitelist={chars}{_words(words)}"
+        framed,
+        config=f"--psm 6 -c tessedit_char_whitelist={chars}" + _words(dictionary),
     )
     words: list[list[tuple[int, str]]] = [[] for _ in crops]
     for text, left, top_px, h in zip(
@@ -306,15 +307,15 @@ def _trimmed(crop: np.ndarray) -> np.ndarray:
     return crop[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
-def _words(words: bool) -> str:
-    """Tesseract options leaving out its word lists (``words=False``)."""
-    return "" if words else " -c load_system_dawg=0 -c load_freq_dawg=0"
+def _words(dictionary: bool) -> str:
+    """Tesseract options leaving out its word lists (``dictionary=False``)."""
+    return "" if dictionary else " -c load_system_dawg=0 -c load_freq_dawg=0"
 
 
-def _ocr_line(crop: np.ndarray, chars: str = CHARS, *, words: bool = True) -> str:
+def _ocr_line(crop: np.ndarray, chars: str = CHARS, *, dictionary: bool = True) -> str:
     """Tesseract on one line of text (enlarged, framed in white).
 
-    Only ``chars`` are recognised; ``words=False`` as in `_ocr_stacked`.
+    Only ``chars`` are recognised; ``dictionary=False`` as in `_ocr_stacked`.
     """
     from PIL import Image
 
@@ -328,14 +329,15 @@ def _ocr_line(crop: np.ndarray, chars: str = CHARS, *, words: bool = True) -> st
     for mode in (7, 8, 10):  # a line, a word, a single character
         text = _tesseract.text(
             framed,
-            config=f"--psm {mode} -c tessedit_char_whitelist={chars}{_words(words)}",
+            config=f"--psm {mode} -c tessedit_char_whitelist={chars}"
+            + _words(dictionary),
         )
         if text:
             return text
     # A lone glyph (a "0") is often not read at all; twice over it is.
     if crop.shape[1] <= crop.shape[0]:
         gap = np.full((crop.shape[0], max(3, crop.shape[0] // 2)), 255.0)
-        twice = _ocr_line(np.hstack([crop, gap, crop]), chars, words=words)
+        twice = _ocr_line(np.hstack([crop, gap, crop]), chars, dictionary=dictionary)
         half = len(twice) // 2
         if twice and twice[:half] == twice[half:]:
             return twice[:half]
