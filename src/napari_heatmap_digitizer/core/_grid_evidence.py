@@ -38,6 +38,7 @@ from napari_heatmap_digitizer.core._grid import (
     Grid,
     _evidence,
     _irregular,
+    _merge_close,
     _peaks,
     detect_grid,
 )
@@ -60,6 +61,9 @@ CLOSE_SCORE = 0.1
 DISAGREE = 0.5
 #: How far beside the panel tick marks and labels are looked for (px).
 REACH = 120
+
+
+_DEBUG: list = []
 
 
 @dataclass
@@ -112,7 +116,9 @@ def find_grid(image: np.ndarray, result: Result, *, step: float = STEP) -> Grid:
     grey = image[..., :3].astype(np.float32).mean(axis=2)
     pos = positions(result, DETECT_DISTANCE)
     panel = grey[box.top : box.bottom, box.left : box.right]
-    text_x, text_y = _printed(panel)
+    text_x, text_y, hide = _printed(panel)
+    pos[hide] = np.nan  # colour steps around printed numbers are the numbers'
+
     (ticks_x, labels_x), (ticks_y, labels_y) = _outside(grey, box)
     axes = (
         ("column", w, pos, panel, text_x, ticks_x, labels_x),
@@ -128,9 +134,13 @@ def find_grid(image: np.ndarray, result: Result, *, step: float = STEP) -> Grid:
     )
     counts = []
     warnings: list[str] = []
-    for name, size, p, g, text, ticks, labels in axes:
-        sources = [_steps(p), _lines(g), ticks, labels, text]
-        n, notes = _choose(name, size, [s for s in sources if len(s)], where)
+    clean = steps_grid is not None and not steps_grid.warnings
+    for k, (name, size, p, g, text, ticks, labels) in enumerate(axes):
+        sources = [_steps(p, step), _lines(g), ticks, labels, text]
+        steps_count = None if steps_grid is None else steps_grid.shape[1 - k]
+        n, notes = _choose(
+            name, size, [s for s in sources if len(s)], where, steps_count, clean
+        )
         counts.append(n)
         warnings += notes
     cols, rows = counts
@@ -151,98 +161,133 @@ def find_grid(image: np.ndarray, result: Result, *, step: float = STEP) -> Grid:
 # -- choosing a count -------------------------------------------------------------
 
 
-def _fit(source: _Source, size: int, n: int) -> tuple[float, float]:
-    """How well ``source`` fits ``n`` equal cells: (fit, cover), each 0-1."""
-    p = size / n
-    tol = max(1.5, 0.12 * p)
-    x = source.points / p
-    wsum = float(source.weights.sum())
-    best = (0.0, 0.0)
+def _fit(source: _Source, size: int, ns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How well ``source`` fits ``n`` equal cells, for every ``n`` of ``ns``.
+
+    Returns the fit (weighted share of the points on the cells' edges or
+    centres) and the cover (share of those edges or centres with a point).
+    """
+    p = size / ns.astype(np.float64)
+    # edges are drawn where they fall; centres of text are looser
+    loose = 0.1 if source.kind in ("centre", "shifted") else 0.05
+    tol = np.minimum(np.maximum(1.5, loose * p), 0.25 * p)[:, None]
+    x = source.points[None, :] / p[:, None]
+    wsum = max(float(source.weights.sum()), 1e-9)
+    best_fit = np.zeros(ns.size)
+    best_cover = np.zeros(ns.size)
     kinds = {"either": ("edge", "centre"), "shifted": ("centre",)}.get(
         source.kind, (source.kind,)
     )
+    rows = np.broadcast_to(np.arange(ns.size)[:, None], x.shape)
     for kind in kinds:
-        r = x - 0.5 if kind == "centre" else x.copy()
+        r = x - 0.5 if kind == "centre" else x
         if source.kind == "shifted":
             # one shift common to all labels (rotated labels sit beside the tick)
-            frac = r - np.round(r)
-            shift = float(np.angle(np.exp(2j * np.pi * frac).sum()) / (2 * np.pi))
-            r = r - shift
+            turn = np.exp(2j * np.pi * (r - np.round(r))).sum(axis=1)
+            r = r - (np.angle(turn) / (2 * np.pi))[:, None]
         k = np.round(r)
-        d = np.abs(r - k) * p
-        first, total = (1, n - 1) if kind == "edge" else (0, n)
-        on = (d <= tol) & (k >= first) & (k < first + total)
-        if total <= 0:
-            fit, cover = 0.0, 1.0
-        else:
-            fit = float(source.weights[on].sum()) / max(wsum, 1e-9)
-            cover = np.unique(k[on]).size / total
-        if fit * cover > best[0] * best[1] or best == (0.0, 0.0):
-            best = (fit, min(1.0, cover))
-    return best
+        first = 1 if kind == "edge" else 0
+        total = ns - 1 if kind == "edge" else ns
+        on = (np.abs(r - k) * p[:, None] <= tol) & (k >= first)
+        on &= k < (first + total)[:, None]
+        fit = (on * source.weights[None, :]).sum(axis=1) / wsum
+        hits = np.zeros((ns.size, int(ns.max()) + 1), dtype=bool)
+        hits[rows[on], k[on].astype(np.int64)] = True
+        cover = np.minimum(1.0, hits.sum(axis=1) / np.maximum(total, 1))
+        better = fit * cover > best_fit * best_cover
+        best_fit[better] = fit[better]
+        best_cover[better] = cover[better]
+    return best_fit, best_cover
 
 
 def _choose(
-    name: str, size: int, sources: list[_Source], where: str
+    name: str,
+    size: int,
+    sources: list[_Source],
+    where: str,
+    steps: int | None = None,
+    clean: bool = False,
 ) -> tuple[int, list[str]]:
-    """The count of cells along one axis best supported by ``sources``."""
+    """The count of cells along one axis best supported by ``sources``.
+
+    ``steps`` is the count colour steps alone found (every edge between
+    cells of different colours, no cell of two colours), if they did, and
+    ``clean`` whether they found a regular grid. When no count of equal cells
+    fits, theirs (an irregular grid) is taken.
+    """
     if not sources:
-        return 1, []
-    top = max(1, size // MIN_CELL)
-    scores = np.zeros(top + 1)
-    fits = np.zeros((len(sources), top + 1))
-    for n in range(2, top + 1):
-        covers = []
-        for i, s in enumerate(sources):
-            fits[i, n], cover = _fit(s, size, n)
-            covers.append(cover)
-        weight = np.array([_weight(s) for s in sources])
-        scores[n] = float(weight @ fits[:, n] / weight.sum()) * max(covers)
-    n = int(np.argmax(scores))
-    best = float(scores[n])
+        return (1, []) if steps is None else (steps, [])
+    ns = np.arange(2, max(2, size // MIN_CELL) + 1)
+    fits = np.zeros((len(sources), ns.size))
+    covers = np.zeros((len(sources), ns.size))
+    for i, s in enumerate(sources):
+        fits[i], covers[i] = _fit(s, size, ns)
+    # a source counts less with a few points, and when its points line up
+    # with no count of cells at all (noise)
+    alone = (fits * covers).max(axis=1)
+    weight = np.array([min(1.0, len(s) / 4) for s in sources]) * alone
+    # the source covering the cells best must fit them too
+    scores = (weight @ fits / weight.sum()) * (fits * covers).max(axis=0)
+    i = int(np.argmax(scores))
+    n, best = int(ns[i]), float(scores[i])
+    _DEBUG.append((name, n, round(best, 2), round(float(np.sort(scores)[-2]), 2)))
     if best < LEAST_SCORE:
+        if steps is not None:
+            return steps, []
         raise DigitizerError(
             f"no cell grid found in {where}: nothing lines up in equal {name}s "
             f"(best fit {best:.2f}); give the grid with --cells COLSxROWS"
         )
     notes = []
     others = scores.copy()
-    others[n] = 0
-    rival = int(np.argmax(others))
-    if others[rival] > best - CLOSE_SCORE:
+    others[i] = 0
+    j = int(np.argmax(others))
+    if clean and steps is not None and steps != n and 2 <= steps <= ns[-1]:
+        if scores[steps - 2] > best - CLOSE_SCORE:
+            # the colour steps settle a close call
+            i, n, best = steps - 2, steps, float(scores[steps - 2])
+        else:
+            notes.append(
+                f"the colour steps give {steps} {name}s, the rest {n}: check the "
+                "grid, or give it with --cells COLSxROWS"
+            )
+    elif not (clean and steps == n) and others[j] > best - CLOSE_SCORE:
         notes.append(
-            f"{n} or {rival} {name}s fit the figure about equally well (scores "
-            f"{best:.2f}, {others[rival]:.2f}): check the grid, or give it with "
+            f"{n} or {int(ns[j])} {name}s fit the figure about equally well (scores "
+            f"{best:.2f}, {others[j]:.2f}): check the grid, or give it with "
             "--cells COLSxROWS"
         )
-    for i, s in enumerate(sources):
-        if len(s) >= 3 and fits[i, n] < DISAGREE:
+    for k, s in enumerate(sources):
+        # a source that lines up with another count by itself disagrees
+        own = int(np.argmax(fits[k] * covers[k]))
+        if len(s) >= 3 and fits[k, i] < DISAGREE and alone[k] >= 0.8:
             notes.append(
-                f"the {s.name} do not line up with {n} {name}s: check the grid, or "
-                "give it with --cells COLSxROWS"
+                f"the {s.name} line up with {int(ns[own])} {name}s, the rest "
+                f"with {n}: check the grid, or give it with --cells COLSxROWS"
             )
     return n, notes
-
-
-def _weight(source: _Source) -> float:
-    """How much a source's fit counts: sources with a few points count less."""
-    return min(1.0, len(source) / 4)
 
 
 # -- the sources ------------------------------------------------------------------
 
 
-def _steps(pos: np.ndarray) -> _Source:
+def _steps(pos: np.ndarray, step: float) -> _Source:
     """Colour steps between pixel columns (``pos`` is the panel's positions)."""
     w = pos.shape[1]
     s = _evidence(pos, FINE_STEP)
-    if np.median(s) > 0.05:  # JPEG noise: only larger steps
-        s = _evidence(pos, STEP)
+    least = 0.15
+    if np.median(s) > 0.002:  # JPEG noise: only larger, clearer steps
+        s = _evidence(pos, step)
+        least = 0.4
     empty = _Source("colour steps", np.zeros(0), np.zeros(0), "edge")
     if s.max() <= 0.05:
         return empty
-    peaks = _peaks(s, max(0.05, 0.15 * float(np.percentile(s[s > 0], 95))))
-    peaks = peaks[(peaks > 2) & (peaks < w - 2)]
+    peaks = _peaks(s, max(0.05, least * float(np.percentile(s[s > 0], 95))))
+    # steps this close to the panel's edge are its frame (or JPEG ringing)
+    peaks = peaks[(peaks > 2 * MIN_CELL) & (peaks < w - 2 * MIN_CELL)]
+    if peaks.size == 0:
+        return empty
+    peaks = _merge_close(peaks, s)
     return _Source("colour steps", peaks.astype(float), s[peaks], "edge")
 
 
@@ -295,49 +340,115 @@ def _long_runs(mask: np.ndarray, least: int) -> np.ndarray:
     return out
 
 
-def _printed(panel: np.ndarray) -> tuple[_Source, _Source]:
-    """Centres of the words printed in the panel (numbers in cells)."""
+def _in_long_runs(mask: np.ndarray, least: int) -> np.ndarray:
+    """The pixels of ``mask`` in vertical runs at least ``least`` long."""
+    h, w = mask.shape
+    flat = np.zeros((w, h + 1), dtype=bool)
+    flat[:, :h] = mask.T
+    flat = flat.ravel()
+    starts = flat & ~np.concatenate([[False], flat[:-1]])
+    ids = np.cumsum(starts) * flat
+    length = np.bincount(ids)
+    length[0] = 0
+    long = (length[ids] >= least).reshape(w, h + 1)[:, :h]
+    return long.T
+
+
+def _printed(panel: np.ndarray) -> tuple[_Source, _Source, np.ndarray]:
+    """Centres of the words printed in the panel (numbers in cells).
+
+    Words are clusters of thin strokes both across and along the panel (a
+    line has strokes of one direction only; straight runs longer than a
+    glyph are left out first). Also returns where the text is.
+    """
     from scipy import ndimage as ndi
 
     h, w = panel.shape
-    ink = _line_mask(panel) | _line_mask(panel.T).T
     empty = (
         _Source("printed numbers", np.zeros(0), np.zeros(0), "centre"),
         _Source("printed numbers", np.zeros(0), np.zeros(0), "centre"),
+        np.zeros(panel.shape, dtype=bool),
     )
+    least = max(15, min(h, w) // 12)
+    across = _line_mask(panel)
+    across &= ~_in_long_runs(across, least)
+    down = _line_mask(np.ascontiguousarray(panel.T))
+    down &= ~_in_long_runs(down, least)
+    down = down.T
+    ink = across | down
     if not ink.any():
         return empty
     labels, _ = ndi.label(ink, structure=np.ones((3, 3)))
-    boxes = [b for b in ndi.find_objects(labels) if b is not None]
+    boxes = ndi.find_objects(labels)
     heights = [b[0].stop - b[0].start for b in boxes]
     small = [hh for hh in heights if 4 <= hh <= max(6, h // 4)]
     if len(small) < 2:
         return empty
     glyph = float(np.median(small))
-    join = max(1, int(round(0.5 * glyph)))
-    merged = ndi.binary_dilation(ink, structure=np.ones((1, 2 * join + 1)))
-    labels, _ = ndi.label(merged)
-    xs, ys = [], []
-    for b in ndi.find_objects(labels):
+    # glyphs give the rows (all glyphs of a line share its middle) and hide
+    # the colour steps around them; words give the columns
+    glyphs = _blobs(ink, across, down, glyph, 0, 0.05)
+    words = _blobs(ink, across, down, glyph, max(1, int(0.25 * glyph)), 0.15)
+    if len(glyphs) < 3:
+        return empty
+    ys = np.array([0.5 * (b[0].start + b[0].stop) for b in glyphs])
+    xs = np.array([0.5 * (b[1].start + b[1].stop) for b in words])
+    if xs.size < 3:
+        xs = np.zeros(0)
+    # all the text's ink, with the halo JPEG puts around it
+    small = np.zeros(len(boxes) + 1, dtype=bool)
+    small[1:] = [
+        b[0].stop - b[0].start <= 1.6 * glyph and b[1].stop - b[1].start <= 2 * glyph
+        for b in boxes
+    ]
+    hide = ndi.binary_dilation(small[labels], structure=np.ones((7, 7)))
+    return (
+        _Source("printed numbers", xs, np.ones(xs.size), "centre"),
+        _Source("printed numbers", ys, np.ones(ys.size), "centre"),
+        hide,
+    )
+
+
+def _blobs(
+    ink: np.ndarray,
+    across: np.ndarray,
+    down: np.ndarray,
+    glyph: float,
+    join: int,
+    mixed: float,
+) -> list[tuple[slice, ...]]:
+    """Boxes of the clusters of ink (glyphs joined ``join`` px apart) like text.
+
+    A glyph's height, strokes of both directions (at least ``mixed`` of
+    them the less common one), not cut by the panel's edge.
+    """
+    from scipy import ndimage as ndi
+
+    h, w = ink.shape
+    merged = ink
+    if join:
+        merged = ndi.binary_dilation(ink, structure=np.ones((1, 2 * join + 1)))
+    labels, count = ndi.label(merged, structure=np.ones((3, 3)))
+    index = np.arange(1, count + 1)
+    n_across = ndi.sum(across, labels, index)
+    n_down = ndi.sum(down, labels, index)
+    widest = 12 * glyph if join else 2 * glyph
+    out = []
+    for i, b in enumerate(ndi.find_objects(labels)):
         if b is None:
             continue
         bh = b[0].stop - b[0].start
         bw = b[1].stop - b[1].start - 2 * join
-        if not 0.6 * glyph <= bh <= 1.6 * glyph or bw < 1 or bw > 12 * glyph:
+        if not 0.6 * glyph <= bh <= 1.6 * glyph or bw < 1 or bw > widest:
             continue
+        if min(n_across[i], n_down[i]) < mixed * max(n_across[i], n_down[i]):
+            continue  # strokes of one direction: a piece of line
         if b[0].start <= 1 or b[0].stop >= h - 1:
             continue  # cut by the panel's edge: not a number in a cell
         if b[1].start + join <= 1 or b[1].stop - join >= w - 1:
             continue
-        xs.append(0.5 * (b[1].start + b[1].stop))
-        ys.append(0.5 * (b[0].start + b[0].stop))
-    if len(xs) < 3:
-        return empty
-    ones = np.ones(len(xs))
-    return (
-        _Source("printed numbers", np.array(xs), ones, "centre"),
-        _Source("printed numbers", np.array(ys), ones, "centre"),
-    )
+        out.append(b)
+    return out
 
 
 def _paper(grey: np.ndarray) -> float:
