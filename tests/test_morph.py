@@ -84,3 +84,23 @@ def test_one_colour_3x3():
     got = _morph.one_colour_3x3(rgb)
     np.testing.assert_array_equal(got, want)
     assert got[6:19, 6:29].all() and not got[5, 5:30].any()
+
+
+def test_figure_lab_equals_the_kernel():
+    from napari_heatmap_digitizer.core import _frames, _kernel
+
+    rng = np.random.default_rng(2)
+    # a few colours in runs (a page, flat cells) and many distinct ones
+    rgb = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    rgb[:20] = (255, 255, 255)
+    rgb[20:30, :40] = (12, 200, 99)
+    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
+    want = _kernel.rgb8_to_lab(rgb.reshape(-1, 3), _kernel.SRGB_LINEAR)
+    want = want.astype(np.float32).reshape(60, 80, 3)
+    for image in (rgb, rgba, rgb[:, ::2], rgb.transpose(1, 0, 2)):
+        got = _frames.lab(image)
+        expect = want[:, ::2] if image.shape[1] == 40 else want
+        if image.shape[0] == 80:
+            expect = want.transpose(1, 0, 2)
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, expect)

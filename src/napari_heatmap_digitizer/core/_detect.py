@@ -185,9 +185,11 @@ def detect(
             f"None; got colormaps={colormaps!r}, ticks={ticks!r}"
         )
     rgb, _ = as_rgb8(image)
-    whole, background = rgb, _background(rgb)
+    whole, (background, near, total) = rgb, _page(rgb)
+    if near < 0.5 * total:
+        background = None
     sheet = None
-    if background is None or _background(rgb, least=PLAIN_BORDER) is None:
+    if background is None or near < PLAIN_BORDER * total:
         # a screenshot: application chrome around the figure's sheet
         sheet = find_sheet(rgb)
         inner = None if sheet is None else rgb[sheet.slices]
@@ -288,16 +290,34 @@ def _background(rgb: np.ndarray, least: float = 0.5) -> np.ndarray | None:
     The background is the commonest colour of the outermost pixels and must
     cover at least ``least`` of them.
     """
-    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])[:, :3]
-    colors, counts = np.unique(border, axis=0, return_counts=True)
+    best, near, total = _page(rgb)
+    return None if best is None or near < least * total else best
+
+
+def _page(rgb: np.ndarray) -> tuple[np.ndarray | None, int, int]:
+    """The commonest colour of the outermost pixels (Lab), how many lie near it.
+
+    Returns the colour, the number of outermost pixels within ΔE 3 of it and
+    the number of outermost pixels; ``(None, 0, 0)`` for a figure under 16
+    pixels either way.
+    """
     if rgb.shape[0] < 16 or rgb.shape[1] < 16:
-        return None
+        return None, 0, 0
+    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])[:, :3]
+    if border.dtype == np.uint8:
+        # one integer per colour: sorted as the colours' rows are
+        wide = border.astype(np.int64)
+        codes, counts = np.unique(
+            (wide[:, 0] << 16) | (wide[:, 1] << 8) | wide[:, 2], return_counts=True
+        )
+        colors = np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=1)
+        colors = colors.astype(np.uint8)
+    else:
+        colors, counts = np.unique(border, axis=0, return_counts=True)
     lab = _lab(colors[None])[0]
     best = lab[np.argmax(counts)]
     near = _delta_e(lab, best) < 3.0
-    if counts[near].sum() < least * len(border):
-        return None
-    return best
+    return best, int(counts[near].sum()), len(border)
 
 
 def _moved(box: Box, sheet: Box) -> Box:

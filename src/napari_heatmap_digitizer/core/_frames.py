@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numba
 import numpy as np
 
 from napari_heatmap_digitizer.core import _kernel as kernel
@@ -60,11 +61,54 @@ OUTLINE_FILL = 0.45
 OUTLINE_COLOURS = 8
 
 
+#: Slots of the memo of colours converted to Lab while a figure is read.
+_MEMO_SLOTS = 1 << 14
+
+
+@numba.njit(nogil=True, cache=True)
+def _lab_image(rgb: np.ndarray, lin: np.ndarray) -> np.ndarray:
+    """CIELAB (``float32``) of ``(H, W, C)`` ``uint8`` pixels, one thread.
+
+    A figure holds few colours, mostly in runs (the page, flat cells), so
+    each colour is converted once: a small memo keyed by the colour's code
+    keeps the last colour seen in each slot.
+    """
+    H, W = rgb.shape[:2]
+    out = np.empty((H, W, 3), dtype=np.float32)
+    codes = np.full(_MEMO_SLOTS, -1, dtype=np.int64)
+    memo = np.empty((_MEMO_SLOTS, 3), dtype=np.float32)
+    for i in range(H):
+        for j in range(W):
+            r = np.int64(rgb[i, j, 0])
+            g = np.int64(rgb[i, j, 1])
+            b = np.int64(rgb[i, j, 2])
+            code = (r << 16) | (g << 8) | b
+            slot = ((code * 40503) >> 8) & (_MEMO_SLOTS - 1)
+            if codes[slot] != code:
+                L, A, B = kernel._lab(r, g, b, lin)
+                codes[slot] = code
+                memo[slot, 0] = np.float32(L)
+                memo[slot, 1] = np.float32(A)
+                memo[slot, 2] = np.float32(B)
+            out[i, j, 0] = memo[slot, 0]
+            out[i, j, 1] = memo[slot, 1]
+            out[i, j, 2] = memo[slot, 2]
+    return out
+
+
 def lab(rgb: np.ndarray) -> np.ndarray:
-    """8-bit RGB pixels as CIELAB (``float32``: a whole figure's worth)."""
-    flat = np.ascontiguousarray(rgb[..., :3]).reshape(-1, 3)
-    out = kernel.rgb8_to_lab(flat, kernel.SRGB_LINEAR).astype(np.float32)
-    return out.reshape(*rgb.shape[:2], 3)
+    """8-bit RGB pixels (``(H, W, C)``) as CIELAB, ``float32``.
+
+    Equal to `_kernel.rgb8_to_lab` rounded to ``float32``, on one thread
+    (each distinct colour converted once).
+    """
+    rgb = np.asarray(rgb)
+    if rgb.ndim != 3 or rgb.dtype != np.uint8 or rgb.shape[2] < 3:
+        flat = np.ascontiguousarray(rgb[..., :3]).reshape(-1, 3)
+        out = kernel.rgb8_to_lab(flat, kernel.SRGB_LINEAR).astype(np.float32)
+        return out.reshape(*rgb.shape[:2], 3)
+    # one compiled layout: a view (a screenshot's sheet) is copied
+    return _lab_image(np.ascontiguousarray(rgb), kernel.SRGB_LINEAR)
 
 
 def fill_enclosed(mask: np.ndarray, trees: bool = False) -> np.ndarray:

@@ -17,7 +17,7 @@ from types import ModuleType
 import numpy as np
 from numba.core.registry import CPUDispatcher
 
-from napari_heatmap_digitizer.core import _bands, _grid, _kernel, _morph
+from napari_heatmap_digitizer.core import _bands, _frames, _grid, _kernel, _morph
 from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._detect import detect
@@ -25,7 +25,7 @@ from napari_heatmap_digitizer.core._pipeline import run_recipe
 from napari_heatmap_digitizer.core._recipe import ColorbarSpec, Panel, Recipe, Values
 
 #: The modules whose compiled functions are counted.
-_KERNEL_MODULES: tuple[ModuleType, ...] = (_kernel, _bands, _grid, _morph)
+_KERNEL_MODULES: tuple[ModuleType, ...] = (_kernel, _bands, _grid, _morph, _frames)
 
 
 @dataclass(frozen=True)
