@@ -13,9 +13,9 @@ from napari_heatmap_digitizer._napari._boxes import (
     grid_lines,
     same_grid,
 )
+from napari_heatmap_digitizer._napari._cell_layers import cell_image
 from napari_heatmap_digitizer._napari._layers import (
     PYRAMID_ABOVE,
-    cell_image,
     cursor_text,
     lazy_levels,
     panel_layers,

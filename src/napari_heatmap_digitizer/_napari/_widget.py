@@ -32,11 +32,11 @@ from napari_heatmap_digitizer._napari._boxes import (
     BoxLayers,
     edited_grid,
 )
+from napari_heatmap_digitizer._napari._cell_layers import grid_layer
 from napari_heatmap_digitizer._napari._io import one_bar
 from napari_heatmap_digitizer._napari._layers import (
     KEY,
     cursor_text,
-    grid_layer,
     layer_name,
     reading_layer,
 )

@@ -10,13 +10,15 @@ from napari_heatmap_digitizer.core._autofill import Completed, complete_recipe
 from napari_heatmap_digitizer.core._axes import Extent
 from napari_heatmap_digitizer.core._blockwise import digitize_blocks
 from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._cells import Cells, panel_cells
+from napari_heatmap_digitizer.core._cells import Cells, Printed, panel_cells
 from napari_heatmap_digitizer.core._colorbar import Colorbar, catalogue_names
 from napari_heatmap_digitizer.core._confidence import Bounds, Confidence, assess
 from napari_heatmap_digitizer.core._detect import Detection, detect
 from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE, digitize
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._grid import Grid, detect_grid
+from napari_heatmap_digitizer.core._grid_evidence import find_grid
+from napari_heatmap_digitizer.core._matrix import matrix_cells
 from napari_heatmap_digitizer.core._outputs import (
     Written,
     output_paths,
@@ -69,6 +71,7 @@ __all__ = [
     "Output",
     "Panel",
     "PanelResult",
+    "Printed",
     "Recipe",
     "Regions",
     "Result",
@@ -84,9 +87,11 @@ __all__ = [
     "digitize",
     "digitize_blocks",
     "fill_gaps",
+    "find_grid",
     "find_hexagons",
     "find_regions",
     "load_image",
+    "matrix_cells",
     "ocr_available",
     "open_figure",
     "output_paths",
