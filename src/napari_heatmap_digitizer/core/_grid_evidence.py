@@ -274,11 +274,12 @@ def _choose(
 def _steps(pos: np.ndarray, step: float) -> _Source:
     """Colour steps between pixel columns (``pos`` is the panel's positions)."""
     w = pos.shape[1]
-    s = _evidence(pos, FINE_STEP)
-    least = 0.15
-    if np.median(s) > 0.002:  # JPEG noise: only larger, clearer steps
-        s = _evidence(pos, step)
-        least = 0.4
+    with np.errstate(invalid="ignore"):
+        changes = (np.abs(np.diff(pos, axis=1)) > FINE_STEP).mean(axis=0)
+    if np.median(changes) > 0.02:  # JPEG noise: only larger, clearer steps
+        s, least = _evidence(pos, step), 0.4
+    else:  # colours change only between cells: every step counts
+        s, least = _evidence(pos, FINE_STEP), 0.15
     empty = _Source("colour steps", np.zeros(0), np.zeros(0), "edge")
     if s.max() <= 0.05:
         return empty
@@ -287,7 +288,8 @@ def _steps(pos: np.ndarray, step: float) -> _Source:
     peaks = peaks[(peaks > 2 * MIN_CELL) & (peaks < w - 2 * MIN_CELL)]
     if peaks.size == 0:
         return empty
-    peaks = _merge_close(peaks, s)
+    if least > 0.15:  # both sides of an edge rung by JPEG: one edge
+        peaks = _merge_close(peaks, s)
     return _Source("colour steps", peaks.astype(float), s[peaks], "edge")
 
 
