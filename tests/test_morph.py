@@ -22,7 +22,7 @@ def _masks():
     yield np.ones((50, 60), bool)
 
 
-@pytest.mark.parametrize("r", [0, 1, 2, 3, 6])
+@pytest.mark.parametrize("r", [0, 1, 2, 3, 6, 25])
 def test_same_as_scipy(r):
     square = np.ones((2 * r + 1, 2 * r + 1), bool)
     for mask in _masks():
@@ -104,3 +104,30 @@ def test_figure_lab_equals_the_kernel():
             expect = want.transpose(1, 0, 2)
         assert got.dtype == np.float32
         np.testing.assert_array_equal(got, expect)
+
+
+def test_label_same_as_scipy():
+    """Labels, their numbering and each part's size, box and edge contact."""
+    masks = list(_masks())
+    rng = np.random.default_rng(9)
+    # snakes and combs: parts whose branches join late in the scan
+    comb = np.zeros((30, 40), bool)
+    comb[:, ::2] = True
+    comb[-1] = True
+    masks += [comb, comb[::-1], ~comb, rng.random((70, 90)) < 0.55]
+    for mask in masks:
+        want, n = ndi.label(mask)
+        got, k, stats = _morph.label(mask)
+        assert k == n
+        np.testing.assert_array_equal(got, want)
+        sizes = np.bincount(want.ravel(), minlength=n + 1)
+        edge = set(np.concatenate([want[0], want[-1], want[:, 0], want[:, -1]]))
+        for i, (rows, cols) in enumerate(ndi.find_objects(want), start=1):
+            assert tuple(stats[i]) == (
+                sizes[i],
+                rows.start,
+                rows.stop,
+                cols.start,
+                cols.stop,
+                int(i in edge),
+            )

@@ -28,7 +28,7 @@ from napari_heatmap_digitizer.core._frames import (
     meets,
     scaled_box,
 )
-from napari_heatmap_digitizer.core._morph import far_from, opening
+from napari_heatmap_digitizer.core._morph import far_from, label, opening
 from napari_heatmap_digitizer.core._outlines import (
     BAR_ASPECT,
     OUTLINE_MATCH,
@@ -100,8 +100,6 @@ def _rectangles_at(
     ``refined`` keeps each rough box's refined box: both searches find most
     areas alike.
     """
-    from scipy import ndimage as ndi
-
     H, W = pixels.shape[:2]
     f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
     small = pixels[::f, ::f]
@@ -109,14 +107,13 @@ def _rectangles_at(
     filled = fill_enclosed(content, trees=True)
     k = max(1, round(max(3.0, min(H, W) / 150) / f))
     opened = opening(filled, k)
-    labels, _ = ndi.label(opened)
+    _, n, stats = label(opened)
     boxes = []
-    for i, where in enumerate(ndi.find_objects(labels)):
-        if where is None:
+    for i in range(1, n + 1):
+        size, top, bottom, left, right, _ = (int(v) for v in stats[i])
+        if size / ((bottom - top) * (right - left)) < 0.85:
             continue
-        part = labels[where] == i + 1
-        if part.mean() < 0.85:
-            continue
+        where = (slice(top, bottom), slice(left, right))
         rough = scaled_box(where, f, (H, W))
         if rough not in refined:
             refined[rough] = _refine(pixels, rough, background, f)

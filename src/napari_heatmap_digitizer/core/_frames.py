@@ -32,6 +32,7 @@ from napari_heatmap_digitizer.core._morph import (
     colour_count,
     far_from,
     hole_borders,
+    label,
     opening,
 )
 
@@ -119,16 +120,12 @@ def fill_enclosed(mask: np.ndarray, trees: bool = False) -> np.ndarray:
     straight edge of an area of colour (the "U" of a dendrogram's branch
     standing on a heat map's edge, `_tree_holes`) stays open.
     """
-    from scipy import ndimage as ndi
-
-    holes, n = ndi.label(~mask)
+    holes, n, stats = label(~mask)
     if n == 0:
         return mask
-    sizes = np.bincount(holes.ravel())
-    edge = np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]]))
-    fill = sizes < 0.25 * mask.size
+    fill = stats[:, 0] < 0.25 * mask.size
     fill[0] = False
-    fill[edge] = False
+    fill[stats[:, 5] == 1] = False  # reaching the edge: not enclosed
     if trees and fill.any():
         fill &= ~_tree_holes(mask, holes, n, fill)
     return mask | fill[holes]
@@ -358,8 +355,6 @@ def outline_boxes(
     at least 30 % areas of colour (text and lines opened away) and show at
     least `OUTLINE_COLOURS` colours in them.
     """
-    from scipy import ndimage as ndi
-
     H, W = pixels.shape[:2]
     pixels = pixels[::f, ::f]
     # thin borders of the background colour (between the counties of a
@@ -367,14 +362,14 @@ def outline_boxes(
     content = closing(
         far_from(pixels, np.asarray(background, np.float64), OUTLINE_DELTA), 2
     )
-    labels, _ = ndi.label(fill_enclosed(content))
+    labels, n, stats = label(fill_enclosed(content))
     boxes = []
-    for i, where in enumerate(ndi.find_objects(labels)):
-        if where is None:
+    for i in range(1, n + 1):
+        size, top, bottom, left, right, _ = (int(v) for v in stats[i])
+        if not OUTLINE_FILL <= size / ((bottom - top) * (right - left)) < 0.85:
             continue
-        part = labels[where] == i + 1
-        if not OUTLINE_FILL <= part.mean() < 0.85:
-            continue
+        where = (slice(top, bottom), slice(left, right))
+        part = labels[where] == i
         box = scaled_box(where, f, (H, W))
         if min(box.shape) < smallest:
             continue

@@ -3,11 +3,13 @@
 Detection reads a figure as masks: where it differs from the page, where
 thin things (text, lines) are opened away, where gaps are closed. A square
 structuring element is separable, so erosion by a ``(2r+1)``-square is one
-erosion along the rows and one down the columns, each a single pass that
-counts the run of set pixels reaching each pixel: the time does not grow
-with the square's size. The results equal `scipy.ndimage`'s
+erosion along the rows and one down the columns, done together in a single
+pass over the mask in memory order that counts the run of set pixels
+reaching each pixel: the time does not grow with the square's size. The
+results equal `scipy.ndimage`'s
 ``binary_erosion``/``dilation``/``opening``/``closing`` with
-``structure=np.ones((2r+1, 2r+1))`` and the same ``border_value``.
+``structure=np.ones((2r+1, 2r+1))`` and the same ``border_value``; `label`
+equals ``scipy.ndimage.label`` and measures each part in the same pass.
 
 The kernels run on one thread: a pass over a figure's mask takes a
 millisecond or two, less than handing it to several threads costs, and a
@@ -18,10 +20,6 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-
-#: Columns handled together in a pass down the columns (one row of them
-#: after another, so the mask is read in memory order).
-_BLOCK = 64
 
 
 @numba.njit(nogil=True, cache=True)
@@ -41,48 +39,65 @@ def far_from(pixels: np.ndarray, colour: np.ndarray, delta: float) -> np.ndarray
 
 
 @numba.njit(nogil=True, cache=True)
-def _erode_rows(mask: np.ndarray, r: int, border: bool) -> np.ndarray:
-    """Erosion along each row by ``2r+1`` pixels; outside the image is ``border``."""
+def _erode(mask: np.ndarray, r: int, border: bool) -> np.ndarray:
+    """Erosion by a ``(2r+1)``-square; outside the image is ``border``.
+
+    One pass in memory order: each row is eroded along itself, then ends,
+    in every column, the run of row-eroded pixels that decides the pixel
+    ``r`` rows above.
+    """
     H, W = mask.shape
     out = np.empty((H, W), dtype=np.bool_)
-    big = W + r + 1
+    row = np.empty(W, dtype=np.bool_)
+    down = np.empty(W, dtype=np.int64)
+    need = 2 * r + 1
+    start = H + W + 2 * r + 2 if border else 0
+    down[:] = start
     for i in range(H):
-        # set pixels in a row ending here (left) and starting here (right)
-        right = np.empty(W, dtype=np.int64)
-        run = big if border else 0
-        for j in range(W - 1, -1, -1):
-            run = run + 1 if mask[i, j] else 0
-            right[j] = run
-        run = big if border else 0
+        run = start
+        for q in range(W):
+            run = run + 1 if mask[i, q] else 0
+            if q >= r:  # the window of pixel q - r ends at q
+                row[q - r] = run >= need
+        for p in range(max(0, W - r), W):
+            row[p] = border and run >= W - p + r
         for j in range(W):
-            run = run + 1 if mask[i, j] else 0
-            out[i, j] = run > r and right[j] > r
+            down[j] = down[j] + 1 if row[j] else 0
+        if i >= r:
+            for j in range(W):
+                out[i - r, j] = down[j] >= need
+    for p in range(max(0, H - r), H):
+        for j in range(W):
+            out[p, j] = border and down[j] >= H - p + r
     return out
 
 
 @numba.njit(nogil=True, cache=True)
-def _erode_columns(mask: np.ndarray, r: int, border: bool) -> np.ndarray:
-    """Erosion down each column by ``2r+1`` pixels; outside is ``border``."""
+def _dilate(mask: np.ndarray, r: int) -> np.ndarray:
+    """Dilation by a ``(2r+1)``-square (outside unset), in one pass as `_erode`."""
     H, W = mask.shape
     out = np.empty((H, W), dtype=np.bool_)
-    big = H + r + 1
-    blocks = (W + _BLOCK - 1) // _BLOCK
-    for b in range(blocks):
-        j0 = b * _BLOCK
-        j1 = min(W, j0 + _BLOCK)
-        n = j1 - j0
-        below = np.empty((H, n), dtype=np.int64)
-        run = np.empty(n, dtype=np.int64)
-        run[:] = big if border else 0
-        for i in range(H - 1, -1, -1):
-            for k in range(n):
-                run[k] = run[k] + 1 if mask[i, j0 + k] else 0
-                below[i, k] = run[k]
-        run[:] = big if border else 0
-        for i in range(H):
-            for k in range(n):
-                run[k] = run[k] + 1 if mask[i, j0 + k] else 0
-                out[i, j0 + k] = run[k] > r and below[i, k] > r
+    row = np.empty(W, dtype=np.bool_)
+    never = -(H + W + 4 * r + 4)
+    last = np.full(W, never, dtype=np.int64)
+    for i in range(H):
+        seen = never
+        for q in range(W):
+            if mask[i, q]:
+                seen = q
+            if q >= r:  # the window of pixel q - r is q - 2r .. q
+                row[q - r] = seen >= q - 2 * r
+        for p in range(max(0, W - r), W):
+            row[p] = seen >= p - r
+        for j in range(W):
+            if row[j]:
+                last[j] = i
+        if i >= r:
+            for j in range(W):
+                out[i - r, j] = last[j] >= i - 2 * r
+    for p in range(max(0, H - r), H):
+        for j in range(W):
+            out[p, j] = last[j] >= p - r
     return out
 
 
@@ -106,13 +121,15 @@ def erode(mask: np.ndarray, r: int, border: bool = False) -> np.ndarray:
     mask = np.asarray(mask, dtype=np.bool_)
     if r <= 0:
         return mask.copy()
-    return _erode_columns(_erode_rows(mask, r, border), r, border)
+    return _erode(mask, r, border)
 
 
 def dilate(mask: np.ndarray, r: int) -> np.ndarray:
     """Binary dilation of ``mask`` by a ``(2r+1)``-pixel square (outside unset)."""
     mask = np.asarray(mask, dtype=np.bool_)
-    return ~erode(~mask, r, border=True)
+    if r <= 0:
+        return mask.copy()
+    return _dilate(mask, r)
 
 
 def opening(mask: np.ndarray, r: int) -> np.ndarray:
@@ -255,3 +272,76 @@ def one_colour_3x3(rgb: np.ndarray) -> np.ndarray:
                     break
             out[i, j] = same
     return out
+
+
+@numba.njit(nogil=True, cache=True)
+def label(mask: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """Connected parts of ``mask`` (4-connected) and what each covers.
+
+    The labels and their numbering equal `scipy.ndimage.label`'s (1, 2, ...
+    in the order of each part's first pixel row by row; 0 where unset).
+    Returns the labels (``int32``), their number ``n`` and ``stats[k] =
+    (pixels, top, bottom, left, right, on_edge)`` for label ``k`` (row 0
+    unused; bottom and right exclusive; ``on_edge`` 1 when the part reaches
+    the image's edge).
+    """
+    H, W = mask.shape
+    labels = np.zeros((H, W), dtype=np.int32)
+    parent = np.empty((H * W + 1) // 2 + 2, dtype=np.int32)
+    parent[0] = 0
+    count = 0
+    for i in range(H):
+        for j in range(W):
+            if not mask[i, j]:
+                continue
+            up = labels[i - 1, j] if i > 0 else 0
+            left = labels[i, j - 1] if j > 0 else 0
+            if up == 0 and left == 0:
+                count += 1
+                parent[count] = count
+                labels[i, j] = count
+            elif up == 0 or left == 0 or up == left:
+                labels[i, j] = up if up != 0 else left
+            else:
+                # join the two trees under the lower root
+                a = up
+                while parent[a] != a:
+                    a = parent[a]
+                b = left
+                while parent[b] != b:
+                    b = parent[b]
+                lo = min(a, b)
+                parent[a] = lo
+                parent[b] = lo
+                parent[up] = lo
+                parent[left] = lo
+                labels[i, j] = lo
+    # roots have the lowest label of their part: one pass numbers the parts
+    # in the order of their first pixel
+    final = np.zeros(count + 1, dtype=np.int32)
+    n = 0
+    for k in range(1, count + 1):
+        if parent[k] == k:
+            n += 1
+            final[k] = n
+        else:
+            final[k] = final[parent[k]]
+    stats = np.zeros((n + 1, 6), dtype=np.int64)
+    for k in range(1, n + 1):
+        stats[k, 1] = H
+        stats[k, 3] = W
+    for i in range(H):
+        for j in range(W):
+            k = labels[i, j]
+            if k == 0:
+                continue
+            k = final[k]
+            labels[i, j] = k
+            stats[k, 0] += 1
+            stats[k, 1] = min(stats[k, 1], i)
+            stats[k, 2] = max(stats[k, 2], i + 1)
+            stats[k, 3] = min(stats[k, 3], j)
+            stats[k, 4] = max(stats[k, 4], j + 1)
+            if i == 0 or j == 0 or i == H - 1 or j == W - 1:
+                stats[k, 5] = 1
+    return labels, n, stats
