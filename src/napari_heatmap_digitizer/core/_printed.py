@@ -55,6 +55,9 @@ END = 0.005
 #: Share of a matrix's numbers showing one number of decimals that makes it
 #: the matrix's format.
 USUAL = 0.75
+#: Ink touching a cell's edge no thicker than this share of the cell (at
+#: least 2 px) is the neighbouring cell's colour bleeding in, not text.
+SLIVER = 0.15
 #: Glyphs taller than this share of the cell are lines or shapes, not text.
 TALL = 0.9
 
@@ -247,8 +250,11 @@ def _ink(cell: np.ndarray) -> tuple[str, np.ndarray] | None:
         edge = (
             sl[0].start == 0 or sl[1].start == 0 or sl[0].stop == h or sl[1].stop == w
         )
-        # lines along the cell's edge, and shapes filling the cell, are no text
-        keep[i] = not (edge and (sh >= TALL * h or sw >= TALL * w)) and sh < TALL * h
+        # lines along the cell's edge, slivers of the next cell's colour at it
+        # and shapes filling the cell are no text
+        line = sh >= TALL * h or sw >= TALL * w
+        sliver = sh <= max(2, SLIVER * h) or sw <= max(2, SLIVER * w)
+        keep[i] = not (edge and (line or sliver)) and sh < TALL * h
     kept = keep[parts]
     if kept.sum() < MIN_INK:
         return None
@@ -357,7 +363,8 @@ def _same_format(text: np.ndarray) -> None:
 
     A matrix prints its numbers in one format: where at least :data:`USUAL`
     of them show the same number of decimals (one or more), a number showing
-    another number lost or gained a glyph (a decimal point read as nothing).
+    more gained a glyph, and one of two digits or more showing none lost its
+    decimal point. Fewer decimals are kept: R leaves trailing zeros out.
     """
     shown = [
         (k, _decimals(t)) for k, t in enumerate(text.flat) if parse_label(t) is not None
@@ -369,7 +376,11 @@ def _same_format(text: np.ndarray) -> None:
     if usual == 0 or counts[usual] < USUAL * len(shown):
         return
     for k, d in shown:
-        if d != usual:
+        value = abs(parse_label(text.flat[k]) or 0.0)
+        # more decimals: a glyph too many; none where most have some, on a
+        # number of two digits or more: a decimal point lost ("16" for "1.6").
+        # Fewer, but some: trailing zeros left out (R prints 0.90 as "0.9")
+        if d > usual or (d == 0 and value >= 10):
             text.flat[k] = "?"
 
 
