@@ -131,3 +131,40 @@ def test_label_same_as_scipy():
                 cols.stop,
                 int(i in edge),
             )
+
+
+def test_grey_far_from():
+    rng = np.random.default_rng(4)
+    lab = rng.uniform(-30, 100, (40, 50, 3)).astype(np.float32)
+    lab[..., 1:] = rng.uniform(-15, 15, (40, 50, 2)).astype(np.float32)
+    page = np.array([100.0, 0.0, 0.0])
+    want = (np.hypot(lab[..., 1], lab[..., 2]) <= 12.0) & (
+        np.sqrt(((lab - page) ** 2).sum(axis=-1)) > 25.0
+    )
+    assert 0 < want.sum() < want.size
+    np.testing.assert_array_equal(_morph.grey_far_from(lab, page, 25.0, 12.0), want)
+
+
+def _runs_by_hand(mask, least):
+    runs = []
+    for c in range(mask.shape[1]):
+        r = 0
+        while r < mask.shape[0]:
+            if mask[r, c]:
+                s = r
+                while r < mask.shape[0] and mask[r, c]:
+                    r += 1
+                if r - s >= least:
+                    runs.append((c, s, r))
+            r += 1
+    return runs
+
+
+def test_line_runs():
+    rng = np.random.default_rng(6)
+    for shape, least in [((30, 20), 3), ((7, 50), 1), ((60, 60), 5), ((1, 9), 1)]:
+        mask = rng.random(shape) < 0.8
+        mask[:, -1] = True
+        down, across = _morph.line_runs(mask, least)
+        assert down.tolist() == [list(r) for r in _runs_by_hand(mask, least)]
+        assert across.tolist() == [list(r) for r in _runs_by_hand(mask.T, least)]

@@ -31,8 +31,10 @@ from napari_heatmap_digitizer.core._morph import (
     closing,
     colour_count,
     far_from,
+    grey_far_from,
     hole_borders,
     label,
+    line_runs,
     opening,
 )
 
@@ -195,38 +197,16 @@ class _Line:
     stop: int
 
 
-def _runs(mask: np.ndarray, least: int) -> list[tuple[int, int, int]]:
-    """Runs of True down each column of ``mask``: ``(column, start, stop)``."""
-    padded = np.zeros((mask.shape[0] + 2, mask.shape[1]), dtype=np.int8)
-    padded[1:-1] = mask
-    change = np.diff(padded, axis=0)
-    starts_r, starts_c = np.nonzero(change == 1)
-    stops_r, stops_c = np.nonzero(change == -1)
-    # np.nonzero orders by row; order both by column, then row, to pair them
-    a = np.lexsort((starts_r, starts_c))
-    b = np.lexsort((stops_r, stops_c))
-    starts_r, starts_c, stops_r = starts_r[a], starts_c[a], stops_r[b]
-    long = stops_r - starts_r >= least
-    return list(
-        zip(
-            starts_c[long].tolist(),
-            starts_r[long].tolist(),
-            stops_r[long].tolist(),
-            strict=True,
-        )
-    )
-
-
-def _lines(mask: np.ndarray, least: int) -> list[_Line]:
+def _lines(mask: np.ndarray, runs: np.ndarray) -> list[_Line]:
     """Thin straight lines running down the columns of ``mask``.
 
-    Runs of at least ``least`` pixels in neighbouring columns that mostly
-    overlap are one line; lines thicker than `LINE_THICKNESS` (filled dark
-    areas) are dropped.
+    ``runs`` are the long runs down its columns (`line_runs`): runs in
+    neighbouring columns that mostly overlap are one line; lines thicker
+    than `LINE_THICKNESS` (filled dark areas) are dropped.
     """
     open_: list[_Line] = []
     done: list[_Line] = []
-    for col, start, stop in _runs(mask, least):
+    for col, start, stop in runs.tolist():
         for line in open_:
             overlap = min(stop, line.stop) - max(start, line.start)
             longer = max(stop - start, line.stop - line.start)
@@ -272,14 +252,16 @@ def frame_boxes(pixels: np.ndarray, background: np.ndarray) -> list[Frame]:
     top and right lines when lines lie there along the same sides.
     """
     H, W = pixels.shape[:2]
-    grey = np.hypot(pixels[..., 1], pixels[..., 2]) <= LINE_CHROMA
-    mask = grey & far_from(pixels, np.asarray(background, np.float64), LINE_DELTA)
+    mask = grey_far_from(
+        pixels, np.asarray(background, np.float64), LINE_DELTA, LINE_CHROMA
+    )
     least = max(24, int(0.06 * min(H, W)))
     tol = max(3, int(0.01 * min(H, W)))
     # tick marks may prolong a line past the corner
     reach = max(10, int(0.03 * min(H, W)))
-    columns = _lines(mask, least)  # vertical lines: lo-hi columns
-    rows = _lines(mask.T, least)  # horizontal lines: lo-hi rows
+    down, across = line_runs(mask, least)
+    columns = _lines(mask, down)  # vertical lines: lo-hi columns
+    rows = _lines(mask.T, across)  # horizontal lines: lo-hi rows
     boxes = []
     for left in columns:
         for bottom in rows:

@@ -345,3 +345,99 @@ def label(mask: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
             if i == 0 or j == 0 or i == H - 1 or j == W - 1:
                 stats[k, 5] = 1
     return labels, n, stats
+
+
+@numba.njit(nogil=True, cache=True)
+def grey_far_from(
+    pixels: np.ndarray, colour: np.ndarray, delta: float, chroma: float
+) -> np.ndarray:
+    """Where ``pixels`` (Lab) are grey (C* at most ``chroma``) and far from ``colour``.
+
+    Far as in `far_from`; C* rounded to ``float32`` as ``numpy.hypot`` of
+    ``float32`` channels gives it.
+    """
+    H, W = pixels.shape[:2]
+    out = np.empty((H, W), dtype=np.bool_)
+    limit = delta * delta
+    c0, c1, c2 = colour[0], colour[1], colour[2]
+    for i in range(H):
+        for j in range(W):
+            a = np.float64(pixels[i, j, 1])
+            b = np.float64(pixels[i, j, 2])
+            if np.float32(np.sqrt(a * a + b * b)) > chroma:
+                out[i, j] = False
+                continue
+            d0 = pixels[i, j, 0] - c0
+            d1 = pixels[i, j, 1] - c1
+            d2 = pixels[i, j, 2] - c2
+            out[i, j] = d0 * d0 + d1 * d1 + d2 * d2 > limit
+    return out
+
+
+@numba.njit(nogil=True, cache=True)
+def _down_runs(mask: np.ndarray, least: int) -> np.ndarray:
+    """The long runs down the columns, in the order they end."""
+    H, W = mask.shape
+    # runs of ``least`` or more, a pixel apart: at most this many a column
+    out = np.empty((W * (H // (least + 1) + 1), 3), dtype=np.int64)
+    n = 0
+    top = np.full(W, -1, dtype=np.int64)  # where each column's run began
+    for i in range(H):
+        for j in range(W):
+            if mask[i, j]:
+                if top[j] < 0:
+                    top[j] = i
+            elif top[j] >= 0:
+                if i - top[j] >= least:
+                    out[n, 0] = j
+                    out[n, 1] = top[j]
+                    out[n, 2] = i
+                    n += 1
+                top[j] = -1
+    for j in range(W):
+        if top[j] >= 0 and H - top[j] >= least:
+            out[n, 0] = j
+            out[n, 1] = top[j]
+            out[n, 2] = H
+            n += 1
+    return out[:n].copy()
+
+
+@numba.njit(nogil=True, cache=True)
+def _across_runs(mask: np.ndarray, least: int) -> np.ndarray:
+    """The long runs along the rows, row by row."""
+    H, W = mask.shape
+    out = np.empty((H * (W // (least + 1) + 1), 3), dtype=np.int64)
+    n = 0
+    for i in range(H):
+        start = -1
+        for j in range(W):
+            if mask[i, j]:
+                if start < 0:
+                    start = j
+            elif start >= 0:
+                if j - start >= least:
+                    out[n, 0] = i
+                    out[n, 1] = start
+                    out[n, 2] = j
+                    n += 1
+                start = -1
+        if start >= 0 and W - start >= least:
+            out[n, 0] = i
+            out[n, 1] = start
+            out[n, 2] = W
+            n += 1
+    return out[:n].copy()
+
+
+def line_runs(mask: np.ndarray, least: int) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of at least ``least`` set pixels down the columns and along the rows.
+
+    Returns ``(down, across)``: rows ``(column, start, stop)`` ordered by
+    column, then start; and ``(row, start, stop)`` ordered by row, then
+    start (``stop`` exclusive).
+    """
+    mask = np.asarray(mask, dtype=np.bool_)
+    least = max(1, int(least))
+    down = _down_runs(mask, least)
+    return down[np.lexsort((down[:, 1], down[:, 0]))], _across_runs(mask, least)
