@@ -168,3 +168,15 @@ def test_line_runs():
         down, across = _morph.line_runs(mask, least)
         assert down.tolist() == [list(r) for r in _runs_by_hand(mask, least)]
         assert across.tolist() == [list(r) for r in _runs_by_hand(mask.T, least)]
+
+
+def test_colours_at_least_counts_as_colour_count():
+    rng = np.random.default_rng(8)
+    palette = rng.uniform(-40, 90, (12, 3))
+    for n_colours in (1, 3, 4, 5, 9):
+        lab = palette[rng.integers(0, n_colours, (30, 25))].astype(np.float32)
+        mask = rng.random((30, 25)) < 0.7
+        count = _morph.colour_count(lab[mask][::7])
+        for least in (1, 3, 4, 8):
+            assert _morph.colours_at_least(lab, mask, least) == (count >= least)
+    assert not _morph.colours_at_least(lab, np.zeros((30, 25), bool), 1)

@@ -34,7 +34,7 @@ from napari_heatmap_digitizer.core._colorbar import Colorbar, Orientation
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._frames import CONTENT_DELTA, axes_panels
 from napari_heatmap_digitizer.core._frames import lab as _lab
-from napari_heatmap_digitizer.core._morph import colour_count, far_from
+from napari_heatmap_digitizer.core._morph import colours_at_least, far_from
 from napari_heatmap_digitizer.core._naming import (
     TOP,
     ColormapMatch,
@@ -351,7 +351,7 @@ def _is_panel(
     content = far_from(lab, np.asarray(background, np.float64), CONTENT_DELTA)
     if content.mean() < 0.5:
         return False
-    return colour_count(lab[content][::7]) >= 4
+    return colours_at_least(lab, content, 4)
 
 
 def _label_side(

@@ -29,7 +29,7 @@ from napari_heatmap_digitizer.core import _kernel as kernel
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._morph import (
     closing,
-    colour_count,
+    colours_at_least,
     far_from,
     grey_far_from,
     hole_borders,
@@ -321,7 +321,7 @@ def has_content(pixels: np.ndarray, background: np.ndarray, delta: float) -> boo
     areas = opening(content, 2)
     if areas.mean() < FRAMED_CONTENT:
         return False
-    return colour_count(pixels[areas][::7]) >= FRAMED_COLOURS
+    return colours_at_least(pixels, areas, FRAMED_COLOURS)
 
 
 def outline_boxes(
@@ -364,7 +364,7 @@ def outline_boxes(
         )
         if areas.sum() < 0.3 * part.sum():
             continue
-        if colour_count(pixels[where][areas][::7]) >= OUTLINE_COLOURS:
+        if colours_at_least(pixels[where], areas, OUTLINE_COLOURS):
             boxes.append(box)
     return boxes
 

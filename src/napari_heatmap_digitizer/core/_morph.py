@@ -441,3 +441,45 @@ def line_runs(mask: np.ndarray, least: int) -> tuple[np.ndarray, np.ndarray]:
     least = max(1, int(least))
     down = _down_runs(mask, least)
     return down[np.lexsort((down[:, 1], down[:, 0]))], _across_runs(mask, least)
+
+
+@numba.njit(nogil=True, cache=True)
+def _colours_at_least(
+    lab: np.ndarray, mask: np.ndarray, least: int, every: int, step: float
+) -> bool:
+    seen = np.empty((max(least, 1), 3), dtype=np.float64)
+    n = 0
+    k = -1
+    H, W = mask.shape
+    for i in range(H):
+        for j in range(W):
+            if not mask[i, j]:
+                continue
+            k += 1
+            if k % every:
+                continue
+            q0 = np.rint(np.float64(lab[i, j, 0]) / step)
+            q1 = np.rint(np.float64(lab[i, j, 1]) / step)
+            q2 = np.rint(np.float64(lab[i, j, 2]) / step)
+            new = True
+            for m in range(n):
+                if seen[m, 0] == q0 and seen[m, 1] == q1 and seen[m, 2] == q2:
+                    new = False
+                    break
+            if new:
+                if n + 1 >= least:
+                    return True
+                seen[n, 0], seen[n, 1], seen[n, 2] = q0, q1, q2
+                n += 1
+    return least <= 0
+
+
+def colours_at_least(
+    lab: np.ndarray, mask: np.ndarray, least: int, every: int = 7, step: float = 4.0
+) -> bool:
+    """Whether ``colour_count(lab[mask][::every], step) >= least``, stopping early.
+
+    ``lab`` is ``(H, W, 3)`` and ``mask`` ``(H, W)``; the pixels are read
+    row by row until ``least`` distinct quantised colours are seen.
+    """
+    return bool(_colours_at_least(lab, mask, int(least), int(every), float(step)))
