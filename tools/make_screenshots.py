@@ -79,10 +79,15 @@ def main() -> None:
     hover(viewer, widget, (300.0, 700.0))
     viewer.screenshot(str(OUT / "napari-multi.png"), canvas_only=False)
 
-    # a matrix heat map with numbers and grid lines, one value per cell
+    # a matrix heat map with numbers and grid lines, one value per cell; three
+    # of its printed numbers disagree with their colours (orange points)
     for layer in list(viewer.layers):
         viewer.layers.remove(layer)
     m = render_matrix(8, 10, grid="white", numbers=True, seed=8)
+    printed = np.round(m.values, 2)
+    for r, c in ((1, 2), (4, 7), (6, 3)):
+        printed[r, c] = round((printed[r, c] + 0.4) % 1.0, 2)
+    m = render_matrix(8, 10, grid="white", numbers=True, seed=8, printed=printed)
     layer = viewer.add_image(m.image, name="matrix", rgb=True)
     widget.figure.value = layer
     widget.create_box_layers()
@@ -97,6 +102,9 @@ def main() -> None:
     viewer.layers.selection.active = viewer.layers["matrix grid [0]"]
     viewer.reset_view()
     settle()
+    y = m.panel.top + (m.row_edges[4] + m.row_edges[5]) / 2
+    x = m.panel.left + (m.col_edges[7] + m.col_edges[8]) / 2
+    hover(viewer, widget, (y, x))
     viewer.screenshot(str(OUT / "napari-cells.png"), canvas_only=False)
 
     # a hexbin plot, one point per hexagon

@@ -122,12 +122,13 @@ def numbers_layer(
     scale: Sequence[float] = (1.0, 1.0),
     translate: Sequence[float] = (0.0, 0.0),
 ) -> list[LayerData]:
-    """Where each cell's value came from, as points at the cells' centres.
+    """Where each cell's value came from, as a square frame in each cell.
 
     Green: the printed number, agreeing with the colour; blue: the printed
     number where the colour matched nothing; orange: the colour (nothing
-    printed, or the printed text disagreed or was unreadable). Each point is
-    labelled with the cell's value; none when no numbers were read.
+    printed, or the printed text disagreed or was unreadable). The points'
+    features hold each cell's value, source, printed number and colour value;
+    no layer when no numbers were read.
     """
     if cells.source is None or cells.printed is None:
         return []
@@ -139,9 +140,6 @@ def numbers_layer(
     points = np.column_stack([box.top + yc[r.ravel()], box.left + xc[c.ravel()]])
     source = cells.source.ravel().astype(str)
     colour = cells.colour if cells.colour is not None else cells.values
-    labels = [
-        "" if np.isnan(v) else f"{v:.4g}" for v in cells.values.ravel().astype(float)
-    ]
     return [
         (
             points,
@@ -152,17 +150,19 @@ def numbers_layer(
                     "source": source,
                     "printed": cells.printed.values.ravel(),
                     "colour": colour.ravel(),
-                    "label": labels,
                 },
-                "face_color": [SOURCE_COLOURS.get(x, "grey") for x in source],
-                "border_width": 0,
-                "size": max(2.0, 0.15 * float(min(np.diff(cells.grid.col_edges)))),
-                "text": {
-                    "string": "{label}",
-                    "size": 8,
-                    "color": "white",
-                    "translation": [-6, 0],
-                },
+                "symbol": "square",
+                "face_color": "transparent",
+                "border_color": [SOURCE_COLOURS.get(x, "grey") for x in source],
+                "border_width": 0.08,
+                "border_width_is_relative": True,
+                "size": 0.8
+                * float(
+                    min(
+                        np.diff(cells.grid.col_edges).min(),
+                        np.diff(cells.grid.row_edges).min(),
+                    )
+                ),
                 "opacity": 0.8,
                 "scale": np.asarray(scale, dtype=float)[-2:],
                 "translate": np.asarray(translate, dtype=float)[-2:],
