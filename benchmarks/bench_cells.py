@@ -24,8 +24,11 @@
 5. Hexbin: hexagons found (a sample within 3 px of the hexagon's centre) and
    their values, by colour regions and by the fitted hexagon lattice.
 
+6. The numbers printed in annotated matrices: ``--printed [--wild FOLDER]``
+   runs ``bench_printed.py`` (read exactly, accepted wrongly, rejected).
+
 Prints Markdown tables for docs/accuracy.md (``--hexbin``: only part 5;
-``--values``: only parts 3 and 4).
+``--values``: only parts 3 and 4; ``--printed``: only part 6).
 """
 
 from __future__ import annotations
@@ -372,7 +375,12 @@ def hexbin() -> None:
 if __name__ == "__main__":
     import sys
 
-    if "--values" in sys.argv:
+    if "--printed" in sys.argv:
+        import bench_printed
+
+        sys.argv.remove("--printed")
+        bench_printed.main()
+    elif "--values" in sys.argv:
         values_by_format()
         programs()
     elif "--hexbin" in sys.argv:
