@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numba
 import numpy as np
 
 from napari_heatmap_digitizer.core import _ticks as ticks_module
@@ -184,6 +185,19 @@ def detect(
             "detect: colormaps must be True or False and ticks True, False or "
             f"None; got colormaps={colormaps!r}, ticks={ticks!r}"
         )
+    # the compiled kernels detection calls on small arrays (a bar's
+    # colours, a panel's) run on this thread: waking a pool of threads
+    # costs more than they take, far more on a busy machine
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return _found(image, colormaps, ticks)
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _found(image: np.ndarray, colormaps: bool, ticks: bool | None) -> Detection:
+    """What `detect` finds, its arguments checked."""
     rgb, _ = as_rgb8(image)
     whole, (background, near, total) = rgb, _page(rgb)
     if near < 0.5 * total:
