@@ -130,7 +130,18 @@ def fill_enclosed(mask: np.ndarray, trees: bool = False) -> np.ndarray:
     fill[stats[:, 5] == 1] = False  # reaching the edge: not enclosed
     if trees and fill.any():
         fill &= ~_tree_holes(mask, holes, n, fill)
-    return mask | fill[holes]
+    return _filled(mask, holes, fill)
+
+
+@numba.njit(nogil=True, cache=True)
+def _filled(mask: np.ndarray, holes: np.ndarray, fill: np.ndarray) -> np.ndarray:
+    """``mask | fill[holes]``."""
+    H, W = mask.shape
+    out = np.empty((H, W), dtype=np.bool_)
+    for i in range(H):
+        for j in range(W):
+            out[i, j] = mask[i, j] or fill[holes[i, j]]
+    return out
 
 
 #: Lines at most this thick (an opening of one more pixel removes them).
@@ -153,38 +164,62 @@ def _tree_holes(
     """
     thick = opening(mask, _THIN // 2)
     counts, extent, reach = hole_borders(holes, mask, thick, n)
-    out = np.zeros(n + 1, bool)
     n_thin, n_thick = counts[:, 0], counts[:, 1]
     judged = candidates & (n_thick > 0) & (n_thin >= 0.3 * (n_thin + n_thick))
-    for i in np.flatnonzero(judged):
-        top, bottom, left, right = (int(v) for v in extent[i])
-        r0, r1, c0, c1 = (int(v) for v in reach[i])
-        # rows r0..r1-1 and columns c0..c1-1 hold the thick neighbours
-        row = r1 - 1 - r0 <= 2 and (
-            abs(r0 - (top - 1)) <= 2 or abs(r1 - 1 - bottom) <= 2
-        )
-        col = c1 - 1 - c0 <= 2 and (
-            abs(c0 - (left - 1)) <= 2 or abs(c1 - 1 - right) <= 2
-        )
-        # the area of colour reaches past both sides of the hole (a heat
-        # map under a branch), not only to an outline as wide as the hole
-        # (a bar's pale end inside its outline)
-        row = row and _beyond(thick, (r0, r1), (left - _THIN, right - 1 + _THIN))
-        col = col and _beyond(thick.T, (c0, c1), (top - _THIN, bottom - 1 + _THIN))
-        out[i] = row or col
+    return _tree_judged(thick, extent, reach, judged)
+
+
+@numba.njit(nogil=True, cache=True)
+def _tree_judged(
+    thick: np.ndarray, extent: np.ndarray, reach: np.ndarray, judged: np.ndarray
+) -> np.ndarray:
+    out = np.zeros(len(judged), dtype=np.bool_)
+    for i in range(len(judged)):
+        if judged[i]:
+            out[i] = _tree_hole(thick, extent[i], reach[i])
     return out
 
 
-def _beyond(thick: np.ndarray, rows: tuple[int, int], cols: tuple[int, int]) -> bool:
-    """Whether ``thick`` holds pixels near ``rows`` at both ``cols`` (clipped)."""
+@numba.njit(nogil=True, cache=True)
+def _tree_hole(thick: np.ndarray, extent: np.ndarray, reach: np.ndarray) -> bool:
+    """Whether one hole, of box ``extent``, is a tree's (see `_tree_holes`)."""
+    top, bottom, left, right = extent[0], extent[1], extent[2], extent[3]
+    r0, r1, c0, c1 = reach[0], reach[1], reach[2], reach[3]
+    # rows r0..r1-1 and columns c0..c1-1 hold the thick neighbours
+    row = r1 - 1 - r0 <= 2 and (abs(r0 - (top - 1)) <= 2 or abs(r1 - 1 - bottom) <= 2)
+    col = c1 - 1 - c0 <= 2 and (abs(c0 - (left - 1)) <= 2 or abs(c1 - 1 - right) <= 2)
+    # the area of colour reaches past both sides of the hole (a heat map
+    # under a branch), not only to an outline as wide as the hole (a bar's
+    # pale end inside its outline)
+    if row and _beyond(thick, r0, r1, left - _THIN, right - 1 + _THIN, False):
+        return True
+    return col and _beyond(thick, c0, c1, top - _THIN, bottom - 1 + _THIN, True)
+
+
+@numba.njit(nogil=True, cache=True)
+def _beyond(
+    thick: np.ndarray, start: int, stop: int, a: int, b: int, down: bool
+) -> bool:
+    """Whether ``thick`` holds pixels near rows ``start``-``stop`` at ``a`` and ``b``.
+
+    ``a`` and ``b`` are columns (the area is clipped); with ``down``, rows
+    and columns swap.
+    """
     H, W = thick.shape
-    r0, r1 = max(0, rows[0] - 2), min(H, rows[1] + 2)
-    a, b = cols
+    if down:
+        H, W = W, H
+    r0, r1 = max(0, start - 2), min(H, stop + 2)
     if a < 0 or b >= W:
         return False
-    return bool(thick[r0:r1, max(0, a - 3) : a + 1].any()) and bool(
-        thick[r0:r1, b : b + 4].any()
-    )
+    for lo, hi in ((max(0, a - 3), a + 1), (b, min(W, b + 4))):
+        hit = False
+        for r in range(r0, r1):
+            for c in range(lo, hi):
+                if thick[c, r] if down else thick[r, c]:
+                    hit = True
+        if not hit:
+            return False
+    return True
 
 
 @dataclass

@@ -274,6 +274,13 @@ def one_colour_3x3(rgb: np.ndarray) -> np.ndarray:
     return out
 
 
+@numba.njit(inline="always", nogil=True, cache=True)
+def _root(parent: np.ndarray, k: int) -> int:
+    while parent[k] != k:
+        k = parent[k]
+    return k
+
+
 @numba.njit(nogil=True, cache=True)
 def label(mask: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
     """Connected parts of ``mask`` (4-connected) and what each covers.
@@ -283,39 +290,57 @@ def label(mask: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
     Returns the labels (``int32``), their number ``n`` and ``stats[k] =
     (pixels, top, bottom, left, right, on_edge)`` for label ``k`` (row 0
     unused; bottom and right exclusive; ``on_edge`` 1 when the part reaches
-    the image's edge).
+    the image's edge). Runs of set pixels along the rows are joined, not
+    single pixels.
     """
     H, W = mask.shape
-    labels = np.zeros((H, W), dtype=np.int32)
-    parent = np.empty((H * W + 1) // 2 + 2, dtype=np.int32)
-    parent[0] = 0
+    most = H * ((W + 1) // 2) + 1
+    starts = np.empty(most, dtype=np.int32)
+    stops = np.empty(most, dtype=np.int32)
+    # each run's first label; a part's lowest label is its root
+    runs = np.empty(most, dtype=np.int32)
+    parent = np.empty(most + 1, dtype=np.int32)
+    row_runs = np.zeros(H + 1, dtype=np.int64)  # the first run of each row
+    n_runs = 0
     count = 0
     for i in range(H):
-        for j in range(W):
+        row_runs[i] = n_runs
+        above, above_end = (row_runs[i - 1], row_runs[i]) if i > 0 else (0, 0)
+        q = above
+        j = 0
+        while j < W:
             if not mask[i, j]:
+                j += 1
                 continue
-            up = labels[i - 1, j] if i > 0 else 0
-            left = labels[i, j - 1] if j > 0 else 0
-            if up == 0 and left == 0:
+            s = j
+            while j < W and mask[i, j]:
+                j += 1
+            e = j
+            # runs above overlapping columns s..e-1
+            while q < above_end and stops[q] <= s:
+                q += 1
+            k = 0
+            while q < above_end and starts[q] < e:
+                r = _root(parent, runs[q])
+                if k == 0:
+                    k = r
+                elif r != k:
+                    lo = min(r, k)
+                    parent[r] = lo
+                    parent[k] = lo
+                    k = lo
+                if stops[q] > e:
+                    break  # it may reach the next run too
+                q += 1
+            if k == 0:
                 count += 1
                 parent[count] = count
-                labels[i, j] = count
-            elif up == 0 or left == 0 or up == left:
-                labels[i, j] = up if up != 0 else left
-            else:
-                # join the two trees under the lower root
-                a = up
-                while parent[a] != a:
-                    a = parent[a]
-                b = left
-                while parent[b] != b:
-                    b = parent[b]
-                lo = min(a, b)
-                parent[a] = lo
-                parent[b] = lo
-                parent[up] = lo
-                parent[left] = lo
-                labels[i, j] = lo
+                k = count
+            starts[n_runs] = s
+            stops[n_runs] = e
+            runs[n_runs] = k
+            n_runs += 1
+    row_runs[H] = n_runs
     # roots have the lowest label of their part: one pass numbers the parts
     # in the order of their first pixel
     final = np.zeros(count + 1, dtype=np.int32)
@@ -326,23 +351,22 @@ def label(mask: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
             final[k] = n
         else:
             final[k] = final[parent[k]]
+    labels = np.zeros((H, W), dtype=np.int32)
     stats = np.zeros((n + 1, 6), dtype=np.int64)
     for k in range(1, n + 1):
         stats[k, 1] = H
         stats[k, 3] = W
     for i in range(H):
-        for j in range(W):
-            k = labels[i, j]
-            if k == 0:
-                continue
-            k = final[k]
-            labels[i, j] = k
-            stats[k, 0] += 1
+        for r in range(row_runs[i], row_runs[i + 1]):
+            k = final[runs[r]]
+            s, e = starts[r], stops[r]
+            labels[i, s:e] = k
+            stats[k, 0] += e - s
             stats[k, 1] = min(stats[k, 1], i)
             stats[k, 2] = max(stats[k, 2], i + 1)
-            stats[k, 3] = min(stats[k, 3], j)
-            stats[k, 4] = max(stats[k, 4], j + 1)
-            if i == 0 or j == 0 or i == H - 1 or j == W - 1:
+            stats[k, 3] = min(stats[k, 3], s)
+            stats[k, 4] = max(stats[k, 4], e)
+            if i == 0 or i == H - 1 or s == 0 or e == W:
                 stats[k, 5] = 1
     return labels, n, stats
 
