@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._cell_estimate import positions
+from napari_heatmap_digitizer.core._cell_estimate import cell_stats, positions
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._grid import (
     DETECT_DISTANCE,
@@ -43,6 +43,7 @@ from napari_heatmap_digitizer.core._grid import (
     detect_grid,
 )
 from napari_heatmap_digitizer.core._result import Result, check_result
+from napari_heatmap_digitizer.core._tick_ocr import _runs
 
 __all__ = ["find_grid"]
 
@@ -61,9 +62,6 @@ CLOSE_SCORE = 0.1
 DISAGREE = 0.5
 #: How far beside the panel tick marks and labels are looked for (px).
 REACH = 120
-
-
-_DEBUG: list = []
 
 
 @dataclass
@@ -107,7 +105,6 @@ def find_grid(image: np.ndarray, result: Result, *, step: float = STEP) -> Grid:
     if image.ndim != 3 or image.shape[2] < 3:
         raise DigitizerError("find_grid needs the figure as an (H, W, 3) RGB array")
     box = result.box
-    h, w = result.values.shape
     where = f"panel {box.as_text()}"
     try:
         steps_grid: Grid | None = detect_grid(result, step=step)
@@ -116,30 +113,26 @@ def find_grid(image: np.ndarray, result: Result, *, step: float = STEP) -> Grid:
     grey = image[..., :3].astype(np.float32).mean(axis=2)
     pos = positions(result, DETECT_DISTANCE)
     panel = grey[box.top : box.bottom, box.left : box.right]
+    rgb = image[box.top : box.bottom, box.left : box.right, :3].astype(np.float32)
     text_x, text_y, hide = _printed(panel)
+    # a grid may fill only part of the panel: the part with the data
+    data = np.isfinite(pos)
+    spans = (_span(data.mean(axis=0)), _span(data.mean(axis=1)))
     pos[hide] = np.nan  # colour steps around printed numbers are the numbers'
-
-    (ticks_x, labels_x), (ticks_y, labels_y) = _outside(grey, box)
-    axes = (
-        ("column", w, pos, panel, text_x, ticks_x, labels_x),
-        (
-            "row",
-            h,
-            np.ascontiguousarray(pos.T),
-            np.ascontiguousarray(panel.T),
-            text_y,
-            ticks_y,
-            labels_y,
-        ),
-    )
+    outside = _outside(grey, box)
     counts = []
     warnings: list[str] = []
     clean = steps_grid is not None and not steps_grid.warnings
-    for k, (name, size, p, g, text, ticks, labels) in enumerate(axes):
-        sources = [_steps(p, step), _lines(g), ticks, labels, text]
+    for k, name in enumerate(("column", "row")):
+        a, b = spans[k]
+        p = pos[:, a:b] if k == 0 else np.ascontiguousarray(pos[a:b].T)
+        g = rgb[:, a:b] if k == 0 else np.ascontiguousarray(rgb[a:b].transpose(1, 0, 2))
+        text = (text_x, text_y)[k]
+        sources = [_steps(p, step), _lines(g)]
+        sources += [_shifted(s, a, b) for s in (*outside[k], text)]
         steps_count = None if steps_grid is None else steps_grid.shape[1 - k]
         n, notes = _choose(
-            name, size, [s for s in sources if len(s)], where, steps_count, clean
+            name, b - a, [s for s in sources if len(s)], where, steps_count, clean
         )
         counts.append(n)
         warnings += notes
@@ -152,10 +145,52 @@ def find_grid(image: np.ndarray, result: Result, *, step: float = STEP) -> Grid:
     if steps_grid is not None and steps_grid.shape == (rows, cols):
         steps_grid.warnings += warnings
         return steps_grid
-    grid = Grid.regular(w, h, cols, rows)
+    (a, b), (c, d) = spans
+    grid = Grid(
+        a + np.linspace(0, b - a, cols + 1), c + np.linspace(0, d - c, rows + 1)
+    )
     grid.check_size()
-    grid.warnings += warnings + _irregular(grid)
+    grid.warnings += warnings + _irregular(grid) + _mixed(pos, grid, step, where)
     return grid
+
+
+def _span(share: np.ndarray) -> tuple[int, int]:
+    """Where along an axis the data lie (columns holding some), or all of it."""
+    size = share.size
+    idx = np.flatnonzero(share >= 0.01)
+    if idx.size == 0:
+        return 0, size
+    a, b = int(idx[0]), int(idx[-1]) + 1
+    if a <= 2 * MIN_CELL and b >= size - 2 * MIN_CELL:
+        return 0, size  # the whole panel (up to its frame)
+    if min(share[a : a + MIN_CELL].min(), share[b - MIN_CELL : b].min()) < 0.5:
+        return 0, size  # no clear end of the data (a triangle's corner cell)
+    return a, b
+
+
+def _shifted(source: _Source, a: int, b: int) -> _Source:
+    """``source`` with its points measured from ``a``, within ``a..b``."""
+    if a == 0 and b >= source.points.max(initial=0):
+        return source
+    x = source.points - a
+    keep = (x > -2) & (x < b - a + 2)
+    return _Source(source.name, x[keep], source.weights[keep], source.kind)
+
+
+def _mixed(pos: np.ndarray, grid: Grid, step: float, where: str) -> list[str]:
+    """A warning when many cells of ``grid`` hold more than one colour."""
+    _, _, q25, q75 = cell_stats(pos, grid.col_edges, grid.row_edges)
+    known = np.isfinite(q25)
+    if not known.any():
+        return []
+    mixed = float(np.mean(q75[known] - q25[known] > 2 * step))
+    if mixed <= 0.2:
+        return []
+    return [
+        f"{100 * mixed:.0f} % of the cells of the {grid.shape[1]}x{grid.shape[0]} "
+        f"grid found in {where} hold more than one colour: check the grid, or give "
+        "it with --cells COLSxROWS"
+    ]
 
 
 # -- choosing a count -------------------------------------------------------------
@@ -230,7 +265,6 @@ def _choose(
     scores = (weight @ fits / weight.sum()) * (fits * covers).max(axis=0)
     i = int(np.argmax(scores))
     n, best = int(ns[i]), float(scores[i])
-    _DEBUG.append((name, n, round(best, 2), round(float(np.sort(scores)[-2]), 2)))
     if best < LEAST_SCORE:
         if steps is not None:
             return steps, []
@@ -260,7 +294,12 @@ def _choose(
     for k, s in enumerate(sources):
         # a source that lines up with another count by itself disagrees
         own = int(np.argmax(fits[k] * covers[k]))
-        if len(s) >= 3 and fits[k, i] < DISAGREE and alone[k] >= 0.8:
+        if s.kind == "edge" and alone[k] >= 0.95 and covers[k, i] < 0.5:
+            notes.append(
+                f"the colour steps show {int(ns[own])} {name}s, the rest {n}: "
+                "check the grid, or give it with --cells COLSxROWS"
+            )
+        elif len(s) >= 3 and fits[k, i] < DISAGREE and alone[k] >= 0.8:
             notes.append(
                 f"the {s.name} line up with {int(ns[own])} {name}s, the rest "
                 f"with {n}: check the grid, or give it with --cells COLSxROWS"
@@ -305,14 +344,14 @@ def _line_mask(g: np.ndarray) -> np.ndarray:
 
 
 def _lines(g: np.ndarray) -> _Source:
-    """Separator lines of any colour down the panel (``g``: grey, rows x cols)."""
-    h, w = g.shape
+    """Separator lines of any colour down the panel (``g``: RGB, rows x cols)."""
+    h, w = g.shape[:2]
     empty = _Source("separator lines", np.zeros(0), np.zeros(0), "either")
     if w < 8 or h < 8:
         return empty
-    mask = _line_mask(g)
+    mask = _line_mask(g[..., 0]) | _line_mask(g[..., 1]) | _line_mask(g[..., 2])
     least = max(12, h // 8)
-    share = _long_runs(mask, least) / h
+    share = _in_long_runs(mask, least).sum(axis=0) / h
     cols = np.flatnonzero(share >= 0.15)
     if cols.size == 0:
         return empty
@@ -323,23 +362,6 @@ def _lines(g: np.ndarray) -> _Source:
         weights.append(float(share[run].max()))
         points.append(float(run.mean()) + 0.5)
     return _Source("separator lines", np.array(points), np.array(weights), "either")
-
-
-def _long_runs(mask: np.ndarray, least: int) -> np.ndarray:
-    """Per column, how many pixels lie in vertical runs of at least ``least``."""
-    h, w = mask.shape
-    padded = np.zeros((h + 2, w), dtype=np.int8)
-    padded[1:-1] = mask
-    change = np.diff(padded, axis=0)
-    out = np.zeros(w)
-    ys, xs = np.nonzero(change == 1)
-    ye, xe = np.nonzero(change == -1)
-    starts = np.lexsort((ys, xs))
-    stops = np.lexsort((ye, xe))
-    length = ye[stops] - ys[starts]
-    long = length >= least
-    np.add.at(out, xs[starts][long], length[long])
-    return out
 
 
 def _in_long_runs(mask: np.ndarray, least: int) -> np.ndarray:
@@ -383,10 +405,10 @@ def _printed(panel: np.ndarray) -> tuple[_Source, _Source, np.ndarray]:
     labels, _ = ndi.label(ink, structure=np.ones((3, 3)))
     boxes = ndi.find_objects(labels)
     heights = [b[0].stop - b[0].start for b in boxes]
-    small = [hh for hh in heights if 4 <= hh <= max(6, h // 4)]
-    if len(small) < 2:
+    sizes = [hh for hh in heights if 4 <= hh <= max(6, h // 4)]
+    if len(sizes) < 2:
         return empty
-    glyph = float(np.median(small))
+    glyph = float(np.median(sizes))
     # glyphs give the rows (all glyphs of a line share its middle) and hide
     # the colour steps around them; words give the columns
     glyphs = _blobs(ink, across, down, glyph, 0, 0.05)
@@ -398,12 +420,15 @@ def _printed(panel: np.ndarray) -> tuple[_Source, _Source, np.ndarray]:
     if xs.size < 3:
         xs = np.zeros(0)
     # all the text's ink, with the halo JPEG puts around it
-    small = np.zeros(len(boxes) + 1, dtype=bool)
-    small[1:] = [
-        b[0].stop - b[0].start <= 1.6 * glyph and b[1].stop - b[1].start <= 2 * glyph
-        for b in boxes
-    ]
-    hide = ndi.binary_dilation(small[labels], structure=np.ones((7, 7)))
+    textish = np.zeros(len(boxes) + 1, dtype=bool)
+    textish[1:] = np.array(
+        [
+            b[0].stop - b[0].start <= 1.6 * glyph
+            and b[1].stop - b[1].start <= 2 * glyph
+            for b in boxes
+        ]
+    )
+    hide = ndi.binary_dilation(textish[labels], structure=np.ones((7, 7)))
     return (
         _Source("printed numbers", xs, np.ones(xs.size), "centre"),
         _Source("printed numbers", ys, np.ones(ys.size), "centre"),
@@ -569,7 +594,7 @@ def _labels(ink: np.ndarray, pad: int, length: int) -> np.ndarray:
     best = np.zeros(0)
     spread = np.inf
     for stop in (end, min(end, start + 6)):
-        runs = _along_runs(ink[:, start:stop].any(axis=1), join=3)
+        runs = _runs(np.asarray(ink[:, start:stop].any(axis=1)), join=3)
         pts = np.array([0.5 * (a + b) for a, b in runs if b - a >= 2]) - pad
         pts = pts[(pts > -pad / 2) & (pts < length + pad / 2)]
         if pts.size < 2:
@@ -579,13 +604,3 @@ def _labels(ink: np.ndarray, pad: int, length: int) -> np.ndarray:
         if cv < spread:
             best, spread = pts, cv
     return best
-
-
-def _along_runs(mask: np.ndarray, join: int) -> list[tuple[int, int]]:
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return []
-    cuts = np.flatnonzero(np.diff(idx) > join + 1)
-    starts = np.concatenate([[idx[0]], idx[cuts + 1]])
-    stops = np.concatenate([idx[cuts], [idx[-1]]]) + 1
-    return list(zip(starts.tolist(), stops.tolist(), strict=True))
