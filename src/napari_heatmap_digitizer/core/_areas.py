@@ -60,13 +60,14 @@ def rectangles(pixels: np.ndarray, background: np.ndarray) -> list[Box]:
     page, replaces the boxes it contains (and crosses no other).
     """
     refined: dict[Box, Box | None] = {}
-    boxes = _rectangles_at(pixels, background, CONTENT_DELTA, refined)
+    content = far_from(pixels, np.asarray(background, np.float64), CONTENT_DELTA)
+    boxes = _rectangles_at(pixels, background, CONTENT_DELTA, refined, content)
     border = np.concatenate(
         [pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]
     ).reshape(-1, 3)
     if (_delta_e(border, background) < 0.5).mean() < 0.98:
         return boxes
-    for box in _rectangles_at(pixels, background, FLAT_DELTA, refined):
+    for box in _rectangles_at(pixels, background, FLAT_DELTA, refined, content):
         # nearly every pixel differs from the page: a field, not a frame or
         # an outline around sparse data or a map
         page = np.asarray(background, np.float64)
@@ -94,17 +95,22 @@ def _rectangles_at(
     background: np.ndarray,
     delta: float,
     refined: dict[Box, Box | None],
+    content: np.ndarray,
 ) -> list[Box]:
     """`rectangles` with content differing from the page by ``delta``.
 
     ``refined`` keeps each rough box's refined box: both searches find most
-    areas alike.
+    areas alike. ``content`` is where the figure differs from the page by
+    `CONTENT_DELTA`, at full resolution.
     """
     H, W = pixels.shape[:2]
     f = max(1, int(np.ceil(np.sqrt(H * W / SEARCH_PIXELS))))
     small = pixels[::f, ::f]
-    content = far_from(small, np.asarray(background, np.float64), delta)
-    filled = fill_enclosed(content, trees=True)
+    if delta == CONTENT_DELTA:
+        mask = content[::f, ::f]
+    else:
+        mask = far_from(small, np.asarray(background, np.float64), delta)
+    filled = fill_enclosed(np.ascontiguousarray(mask), trees=True)
     k = max(1, round(max(3.0, min(H, W) / 150) / f))
     opened = opening(filled, k)
     _, n, stats = label(opened)
@@ -116,7 +122,7 @@ def _rectangles_at(
         where = (slice(top, bottom), slice(left, right))
         rough = scaled_box(where, f, (H, W))
         if rough not in refined:
-            refined[rough] = _refine(pixels, rough, background, f)
+            refined[rough] = _refine(pixels, rough, background, f, content)
         box = refined[rough]
         if box is not None:
             boxes.append(box)
@@ -315,9 +321,12 @@ def join_split_bars(pixels: np.ndarray, boxes: list[Box]) -> list[Box]:
 
 
 def _refine(
-    pixels: np.ndarray, rough: Box, background: np.ndarray, f: int
+    pixels: np.ndarray, rough: Box, background: np.ndarray, f: int, content: np.ndarray
 ) -> Box | None:
-    """Snap a rough box to the content at full resolution, then trim frames."""
+    """Snap a rough box to the content at full resolution, then trim frames.
+
+    ``content``: where the figure differs from the page (`CONTENT_DELTA`).
+    """
     H, W = pixels.shape[:2]
     pad = f + 1
     outer = Box(
@@ -327,7 +336,7 @@ def _refine(
         min(H, rough.bottom + pad),
     )
     lab = pixels[outer.slices]
-    content = far_from(lab, np.asarray(background, np.float64), CONTENT_DELTA)
+    content = content[outer.slices]
     # Judge rows on the middle of the box's columns and vice versa, so tick
     # marks and labels next to a corner do not widen it.
     h, w = content.shape
