@@ -404,3 +404,32 @@ def test_auto_without_a_bar_uses_the_best_color_map(tmp_path, capsys):
     t = fig.truth[0][found.top - p.top :, found.left - p.left :]
     h, w = values.shape
     assert np.nanmedian(np.abs(values - t[:h, :w])) < 0.005
+
+
+def test_detect_leaves_the_thread_count_as_it_was():
+    """Detection runs its kernels on one thread, then restores the setting."""
+    import numba
+
+    from napari_heatmap_digitizer.core._errors import DigitizerError
+
+    before = numba.get_num_threads()
+    image = np.full((60, 80, 3), 255, np.uint8)
+    image[10:50, 10:50] = np.linspace(0, 255, 40)[:, None, None].astype(np.uint8)
+    seen = []
+    real = areas_module.bar_orientation
+
+    def spy(*args, **kwargs):
+        seen.append(numba.get_num_threads())
+        return real(*args, **kwargs)
+
+    try:
+        numba.set_num_threads(max(1, before))
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("napari_heatmap_digitizer.core._detect.bar_orientation", spy)
+            detect(image, ticks=False)
+            with pytest.raises(DigitizerError):
+                detect(image, colormaps="yes", ticks=False)  # type: ignore[arg-type]
+        assert seen and set(seen) == {1}
+        assert numba.get_num_threads() == before
+    finally:
+        numba.set_num_threads(before)
