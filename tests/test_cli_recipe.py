@@ -197,7 +197,7 @@ def test_the_saved_recipe_holds_every_choice(figures, tmp_path):
                  "--save-recipe", str(recipe), "-q"]) == 0  # fmt: skip
     data = json.loads(recipe.read_text())
     assert data["values"] == {"per": "cell", "cells": "9x6", "min_area": 9,
-                              "fill": "nearest"}  # fmt: skip
+                              "fill": "nearest", "numbers": "auto"}  # fmt: skip
     assert data["output"] == {"format": "csv", "long": True, "stream": None}
     # the image is saved relative to the recipe, and found again from there
     assert not data["image"].startswith("/")

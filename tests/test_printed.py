@@ -256,3 +256,19 @@ def test_rows_and_columns_named_in_the_csv(tmp_path):
     off = tmp_path / "off.csv"
     assert main(["digitize", *common, "--numbers", "off", "-o", str(off)]) == 0
     assert off.read_text().splitlines()[0].split(",")[1] != "bird"
+
+
+@needs_ocr
+def test_a_smooth_field_cut_into_cells_prints_no_numbers():
+    from conftest import figure
+
+    fig = figure(cmap="viridis", vmin=0.0, vmax=10.0, panels=1, seed=2)
+    recipe = Recipe(
+        panels=[Panel(b) for b in fig.panels],
+        colorbar=ColorbarSpec(box=fig.colorbar, vmin=0.0, vmax=10.0),
+        values=Values(per="cell", cells="8x6"),
+    )
+    [out] = run_recipe(recipe, fig.image)
+    # no cell is of one colour, so nothing in them is text
+    assert out.cells.source is None and "printed" not in out.cells.summary()
+    assert not out.confidence.doubts

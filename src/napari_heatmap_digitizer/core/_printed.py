@@ -34,6 +34,10 @@ __all__ = ["SOURCES", "Printed", "Reconciled", "read_printed", "reconcile"]
 SOURCES = ("both", "printed", "colour", "none")
 #: Colour difference (ΔE) from the cell's colour beyond which a pixel is ink.
 INK = 20.0
+#: Text stands on a cell of one colour: at least :data:`FLAT_SHARE` of its
+#: pixels within this colour difference (ΔE) of its middle colour.
+FLAT = 6.0
+FLAT_SHARE = 0.5
 #: Fewest ink pixels of a cell that make text.
 MIN_INK = 6
 #: Share of a cell's size left out at each edge (grid lines, neighbours).
@@ -232,6 +236,8 @@ def _ink(cell: np.ndarray) -> tuple[str, np.ndarray] | None:
     ).reshape(h, w, 3)
     ground = np.median(lab.reshape(-1, 3), axis=0)
     far = np.sqrt(((lab - ground) ** 2).sum(axis=2))
+    if np.mean(far <= FLAT) < FLAT_SHARE:
+        return None  # no cell of one colour (a smooth field): no text on it
     ink = far > INK
     if ink.sum() < MIN_INK:
         return None
