@@ -266,7 +266,7 @@ def test_a_smooth_field_cut_into_cells_prints_no_numbers():
     recipe = Recipe(
         panels=[Panel(b) for b in fig.panels],
         colorbar=ColorbarSpec(box=fig.colorbar, vmin=0.0, vmax=10.0),
-        values=Values(per="cell", cells="8x6"),
+        values=Values(per="cell", cells="8x6", fill="nearest"),
     )
     [out] = run_recipe(recipe, fig.image)
     # no cell is of one colour, so nothing in them is text
