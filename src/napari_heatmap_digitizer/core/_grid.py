@@ -412,6 +412,57 @@ def _irregular(grid: Grid) -> list[str]:
     return notes
 
 
+# -- checks and masks shared with the evidence of find_grid -------------------
+
+#: Grey-level difference of a drawn line or a glyph's stroke from its
+#: surroundings.
+INK = 40.0
+
+
+def _mixed(pos: np.ndarray, grid: Grid, step: float, where: str) -> list[str]:
+    """A warning when many cells of ``grid`` hold more than one colour."""
+    _, _, q25, q75 = cell_stats(pos, grid.col_edges, grid.row_edges)
+    known = np.isfinite(q25)
+    if not known.any():
+        return []
+    mixed = float(np.mean(q75[known] - q25[known] > 2 * step))
+    if mixed <= 0.2:
+        return []
+    return [
+        f"{100 * mixed:.0f} % of the cells of the {grid.shape[1]}x{grid.shape[0]} "
+        f"grid found in {where} hold more than one colour: check the grid, or give "
+        "it with --cells COLSxROWS"
+    ]
+
+
+# -- choosing a count -------------------------------------------------------------
+
+
+def _line_mask(g: np.ndarray) -> np.ndarray:
+    """Pixels of thin lines running down ``g`` (lighter or darker than both sides)."""
+    out = np.zeros(g.shape, dtype=bool)
+    for d in (2, 3):
+        left = g[:, d:-d] - g[:, : -2 * d]
+        right = g[:, d:-d] - g[:, 2 * d :]
+        hit = ((left > INK) & (right > INK)) | ((left < -INK) & (right < -INK))
+        out[:, d:-d] |= hit
+    return out
+
+
+def _in_long_runs(mask: np.ndarray, least: int) -> np.ndarray:
+    """The pixels of ``mask`` in vertical runs at least ``least`` long."""
+    h, w = mask.shape
+    flat = np.zeros((w, h + 1), dtype=bool)
+    flat[:, :h] = mask.T
+    flat = flat.ravel()
+    starts = flat & ~np.concatenate([[False], flat[:-1]])
+    ids = np.cumsum(starts) * flat
+    length = np.bincount(ids)
+    length[0] = 0
+    long = (length[ids] >= least).reshape(w, h + 1)[:, :h]
+    return long.T
+
+
 # -- per-cell values --------------------------------------------------------------
 
 

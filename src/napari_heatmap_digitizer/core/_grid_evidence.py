@@ -14,12 +14,15 @@ each axis, every source gives points:
   common shift: rotated labels sit beside their tick);
 * numbers printed in the cells, one centred in each (centres).
 
-For every count ``n`` of equal cells filling the panel, a source *fits* when
-its points lie on the ``n`` cells' edges (or centres), and *covers* the
-grid when it has a point at most of them. A count's score is the mean fit of
-the sources times the best cover; the best scoring count is the grid. A poor
-best score raises; a close runner-up, or a source that disagrees, adds a
-warning (the panel is then doubtful).
+For every count ``n`` of equal cells, a source *fits* when its points lie
+on the cells' edges (or centres) and *covers* the grid when it has a point
+at most of them. A count scores the mean fit of the sources (weighted by
+how well each lines up with any count at all: noise counts little) times
+the best fit x cover of one source. The grid fills the part of the panel
+holding data. A poor best score raises; a close runner-up, a source lining
+up with another count, or cells of two colours make the grid doubtful
+(warnings); when the evidence is not clear the grid of the colour steps
+alone (`detect_grid`, maybe irregular) settles it.
 """
 
 from __future__ import annotations
@@ -29,16 +32,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from napari_heatmap_digitizer.core._boxes import Box
-from napari_heatmap_digitizer.core._cell_estimate import cell_stats, positions
+from napari_heatmap_digitizer.core._cell_estimate import positions
 from napari_heatmap_digitizer.core._errors import DigitizerError
 from napari_heatmap_digitizer.core._grid import (
     DETECT_DISTANCE,
+    INK,
     MIN_CELL,
     STEP,
     Grid,
     _evidence,
+    _in_long_runs,
     _irregular,
+    _line_mask,
     _merge_close,
+    _mixed,
     _peaks,
     detect_grid,
 )
@@ -50,15 +57,11 @@ __all__ = ["find_grid"]
 #: Colour-bar position difference of the finest colour step looked for
 #: (about one level of a 256-colour map).
 FINE_STEP = 0.006
-#: Grey-level difference of a drawn line or a glyph's stroke from its
-#: surroundings.
-INK = 40.0
 #: A count scores at least this to be taken ...
 LEAST_SCORE = 0.6
 #: ... and a different count within this of it makes the grid doubtful.
 CLOSE_SCORE = 0.1
-#: A source with this many points or more that fits the chosen grid less
-#: than :data:`DISAGREE` makes it doubtful.
+#: A source fitting the chosen grid less than this makes it doubtful.
 DISAGREE = 0.5
 #: How far beside the panel tick marks and labels are looked for (px).
 REACH = 120
@@ -106,52 +109,67 @@ def find_grid(image: np.ndarray, result: Result, *, step: float = STEP) -> Grid:
         raise DigitizerError("find_grid needs the figure as an (H, W, 3) RGB array")
     box = result.box
     where = f"panel {box.as_text()}"
-    try:
-        steps_grid: Grid | None = detect_grid(result, step=step)
-    except DigitizerError:
-        steps_grid = None
-    grey = image[..., :3].astype(np.float32).mean(axis=2)
+    # the figure around the panel, as far as tick labels are looked for
+    top, left = max(0, box.top - REACH), max(0, box.left - REACH)
+    near = image[top : box.bottom + REACH, left : box.right + REACH, :3]
+    grey = near.astype(np.float32).mean(axis=2)
+    inner = Box(box.left - left, box.top - top, box.right - left, box.bottom - top)
     pos = positions(result, DETECT_DISTANCE)
-    panel = grey[box.top : box.bottom, box.left : box.right]
-    rgb = image[box.top : box.bottom, box.left : box.right, :3].astype(np.float32)
-    text_x, text_y, hide = _printed(panel)
+    text_x, text_y, hide = _printed(grey[inner.slices])
     # a grid may fill only part of the panel: the part with the data
     data = np.isfinite(pos)
     spans = (_span(data.mean(axis=0)), _span(data.mean(axis=1)))
     pos[hide] = np.nan  # colour steps around printed numbers are the numbers'
-    outside = _outside(grey, box)
-    counts = []
-    warnings: list[str] = []
-    clean = steps_grid is not None and not steps_grid.warnings
-    for k, name in enumerate(("column", "row")):
-        a, b = spans[k]
+    outside = _outside(grey, inner)
+    rgb = near[inner.slices].astype(np.float32)
+    sources = []
+    for k, (a, b) in enumerate(spans):
         p = pos[:, a:b] if k == 0 else np.ascontiguousarray(pos[a:b].T)
-        g = rgb[:, a:b] if k == 0 else np.ascontiguousarray(rgb[a:b].transpose(1, 0, 2))
-        text = (text_x, text_y)[k]
-        sources = [_steps(p, step), _lines(g)]
-        sources += [_shifted(s, a, b) for s in (*outside[k], text)]
-        steps_count = None if steps_grid is None else steps_grid.shape[1 - k]
-        n, notes = _choose(
-            name, b - a, [s for s in sources if len(s)], where, steps_count, clean
+        g = rgb[:, a:b] if k == 0 else np.ascontiguousarray(rgb[a:b].swapaxes(0, 1))
+        found = [_steps(p, step), _lines(g)]
+        found += [_shifted(s, a, b) for s in (*outside[k], (text_x, text_y)[k])]
+        sources.append([s for s in found if len(s)])
+
+    def choose(steps: Grid | None) -> tuple[int, int, list[str]]:
+        clean = steps is not None and not steps.warnings
+        counts, notes = [], []
+        for k, name in enumerate(("column", "row")):
+            (a, b), count = spans[k], None if steps is None else steps.shape[1 - k]
+            n, said = _choose(name, b - a, sources[k], where, count, clean)
+            counts.append(n)
+            notes += said
+        if counts == [1, 1]:
+            raise DigitizerError(
+                f"no cell grid found in {where}: it holds one colour and nothing "
+                "marks its cells; give the grid with --cells COLSxROWS"
+            )
+        return counts[0], counts[1], notes
+
+    def regular(cols: int, rows: int, notes: list[str]) -> Grid:
+        (a, b), (c, d) = spans
+        grid = Grid(
+            a + np.linspace(0, b - a, cols + 1), c + np.linspace(0, d - c, rows + 1)
         )
-        counts.append(n)
-        warnings += notes
-    cols, rows = counts
-    if (cols, rows) == (1, 1):
-        raise DigitizerError(
-            f"no cell grid found in {where}: it holds one colour and nothing marks "
-            "its cells; give the grid with --cells COLSxROWS"
-        )
+        grid.check_size()
+        grid.warnings += notes + _irregular(grid) + _mixed(pos, grid, step, where)
+        return grid
+
+    try:  # the evidence alone, when it is clear
+        grid = regular(*choose(None))
+        if not grid.warnings:
+            return grid
+    except DigitizerError:
+        pass
+    # otherwise the colour steps' own grid (maybe irregular) helps decide
+    try:
+        steps_grid: Grid | None = detect_grid(result, step=step)
+    except DigitizerError:
+        steps_grid = None
+    cols, rows, notes = choose(steps_grid)
     if steps_grid is not None and steps_grid.shape == (rows, cols):
-        steps_grid.warnings += warnings
+        steps_grid.warnings += notes
         return steps_grid
-    (a, b), (c, d) = spans
-    grid = Grid(
-        a + np.linspace(0, b - a, cols + 1), c + np.linspace(0, d - c, rows + 1)
-    )
-    grid.check_size()
-    grid.warnings += warnings + _irregular(grid) + _mixed(pos, grid, step, where)
-    return grid
+    return regular(cols, rows, notes)
 
 
 def _span(share: np.ndarray) -> tuple[int, int]:
@@ -175,25 +193,6 @@ def _shifted(source: _Source, a: int, b: int) -> _Source:
     x = source.points - a
     keep = (x > -2) & (x < b - a + 2)
     return _Source(source.name, x[keep], source.weights[keep], source.kind)
-
-
-def _mixed(pos: np.ndarray, grid: Grid, step: float, where: str) -> list[str]:
-    """A warning when many cells of ``grid`` hold more than one colour."""
-    _, _, q25, q75 = cell_stats(pos, grid.col_edges, grid.row_edges)
-    known = np.isfinite(q25)
-    if not known.any():
-        return []
-    mixed = float(np.mean(q75[known] - q25[known] > 2 * step))
-    if mixed <= 0.2:
-        return []
-    return [
-        f"{100 * mixed:.0f} % of the cells of the {grid.shape[1]}x{grid.shape[0]} "
-        f"grid found in {where} hold more than one colour: check the grid, or give "
-        "it with --cells COLSxROWS"
-    ]
-
-
-# -- choosing a count -------------------------------------------------------------
 
 
 def _fit(source: _Source, size: int, ns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -332,17 +331,6 @@ def _steps(pos: np.ndarray, step: float) -> _Source:
     return _Source("colour steps", peaks.astype(float), s[peaks], "edge")
 
 
-def _line_mask(g: np.ndarray) -> np.ndarray:
-    """Pixels of thin lines running down ``g`` (lighter or darker than both sides)."""
-    out = np.zeros(g.shape, dtype=bool)
-    for d in (2, 3):
-        left = g[:, d:-d] - g[:, : -2 * d]
-        right = g[:, d:-d] - g[:, 2 * d :]
-        hit = ((left > INK) & (right > INK)) | ((left < -INK) & (right < -INK))
-        out[:, d:-d] |= hit
-    return out
-
-
 def _lines(g: np.ndarray) -> _Source:
     """Separator lines of any colour down the panel (``g``: RGB, rows x cols)."""
     h, w = g.shape[:2]
@@ -362,20 +350,6 @@ def _lines(g: np.ndarray) -> _Source:
         weights.append(float(share[run].max()))
         points.append(float(run.mean()) + 0.5)
     return _Source("separator lines", np.array(points), np.array(weights), "either")
-
-
-def _in_long_runs(mask: np.ndarray, least: int) -> np.ndarray:
-    """The pixels of ``mask`` in vertical runs at least ``least`` long."""
-    h, w = mask.shape
-    flat = np.zeros((w, h + 1), dtype=bool)
-    flat[:, :h] = mask.T
-    flat = flat.ravel()
-    starts = flat & ~np.concatenate([[False], flat[:-1]])
-    ids = np.cumsum(starts) * flat
-    length = np.bincount(ids)
-    length[0] = 0
-    long = (length[ids] >= least).reshape(w, h + 1)[:, :h]
-    return long.T
 
 
 def _printed(panel: np.ndarray) -> tuple[_Source, _Source, np.ndarray]:
@@ -483,44 +457,33 @@ def _paper(grey: np.ndarray) -> float:
     return float(np.median(border))
 
 
-def _strip(grey: np.ndarray, box: Box, side: str, pad: int) -> np.ndarray:
+def _strip(grey: np.ndarray, b: Box, side: str, pad: int) -> np.ndarray:
     """The figure beside one side of the panel as ``(along, away)``.
 
+    ``grey`` is padded by :data:`REACH` (NaN) and ``b`` the panel in it;
     ``along`` runs over the panel's extent plus ``pad`` each side, ``away``
     from the pixel just outside the panel outwards.
     """
-    H, W = grey.shape
-    if side in ("bottom", "top"):
-        lo, hi = max(0, box.left - pad), min(W, box.right + pad)
-        if side == "bottom":
-            part = grey[box.bottom : min(H, box.bottom + REACH), lo:hi]
-        else:
-            part = grey[max(0, box.top - REACH) : box.top, lo:hi][::-1]
-        out = part.T
-        start = box.left - lo
-    else:
-        lo, hi = max(0, box.top - pad), min(H, box.bottom + pad)
-        if side == "right":
-            out = grey[lo:hi, box.right : min(W, box.right + REACH)]
-        else:
-            out = grey[lo:hi, max(0, box.left - REACH) : box.left][:, ::-1]
-        start = box.top - lo
-    full = np.zeros(
-        (pad + (box.width if side in ("bottom", "top") else box.height) + pad, REACH),
-        dtype=np.float32,
-    )
-    full[:] = np.nan
-    full[pad - start : pad - start + out.shape[0], : out.shape[1]] = out
-    return full
+    across = slice(b.left - pad, b.right + pad)
+    down = slice(b.top - pad, b.bottom + pad)
+    if side == "bottom":
+        return grey[b.bottom : b.bottom + REACH, across].T
+    if side == "top":
+        return grey[b.top - REACH : b.top, across][::-1].T
+    if side == "right":
+        return grey[down, b.right : b.right + REACH]
+    return grey[down, b.left - REACH : b.left][:, ::-1]
 
 
 def _outside(grey: np.ndarray, box: Box) -> tuple[list[_Source], list[_Source]]:
     """Tick marks and labels beside the panel: (along x, along y) sources."""
     paper = _paper(grey)
+    grey = np.pad(grey, REACH, constant_values=np.nan)
+    box = Box(box.left + REACH, box.top + REACH, box.right + REACH, box.bottom + REACH)
     found: dict[str, list[_Source]] = {"x": [], "y": []}
     for axis, sides in (("x", ("bottom", "top")), ("y", ("left", "right"))):
         length = box.width if axis == "x" else box.height
-        pad = max(4, length // 40)
+        pad = min(REACH, max(4, length // 40))
         ticks, labels = np.zeros(0), np.zeros(0)
         for side in sides:
             strip = _strip(grey, box, side, pad)
