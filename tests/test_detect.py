@@ -433,3 +433,16 @@ def test_detect_leaves_the_thread_count_as_it_was():
         assert numba.get_num_threads() == before
     finally:
         numba.set_num_threads(before)
+
+
+def test_panels_inside_a_panel_are_dropped():
+    from napari_heatmap_digitizer.core._boxes import Box
+    from napari_heatmap_digitizer.core._detect import _outermost
+
+    matrix = Box(100, 80, 600, 560)
+    cell = Box(320, 140, 376, 196)  # a cell boxed in by white separators
+    beside = Box(640, 80, 900, 560)
+    assert _outermost([cell, matrix, beside, Box(100, 80, 600, 560)]) == [
+        matrix,
+        beside,
+    ]

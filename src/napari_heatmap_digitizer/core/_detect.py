@@ -247,7 +247,7 @@ def _found(image: np.ndarray, colormaps: bool, ticks: bool | None) -> Detection:
         lambda box: bar_orientation(pixels[box.slices], box) is not None,
     )
     panels.extend(added)
-    panels = [data_area(pixels, box, background) for box in panels]
+    panels = _outermost([data_area(pixels, box, background) for box in panels])
     panels.sort(key=lambda b: (b.top // max(1, b.height // 2), b.left))
     _assign(panels, bars, [_label_side(pixels, background, b, panels) for b in bars])
     served = {i for bar in bars for i in bar.panels}
@@ -528,3 +528,24 @@ def _assign(panels: list[Box], bars: list[FoundBar], label_sides: list[int]) -> 
             best.panels.append(i)
     if len(bars) == 1 and not bars[0].panels:
         bars[0].panels.extend(range(len(panels)))
+
+
+def _outermost(boxes: list[Box]) -> list[Box]:
+    """``boxes`` less those lying inside another one (or equal to an earlier one).
+
+    Cells of a matrix boxed in by white separators look like panels of their
+    own; they lie inside the matrix's panel.
+    """
+    return [
+        b
+        for i, b in enumerate(boxes)
+        if not any(
+            j != i
+            and o.left <= b.left
+            and o.top <= b.top
+            and o.right >= b.right
+            and o.bottom >= b.bottom
+            and (o != b or j < i)
+            for j, o in enumerate(boxes)
+        )
+    ]
