@@ -465,6 +465,21 @@ def shorth(v: np.ndarray) -> float:
     return np.median(v[best : best + k])
 
 
+@numba.njit(cache=True, nogil=True)
+def _gather(
+    pos: np.ndarray, y0: int, y1: int, x0: int, x1: int, buf: np.ndarray
+) -> int:
+    """Copy the non-NaN values of ``pos[y0:y1, x0:x1]`` into ``buf``; how many."""
+    n = 0
+    for y in range(y0, y1):
+        for x in range(x0, x1):
+            v = pos[y, x]
+            if not math.isnan(v):
+                buf[n] = v
+                n += 1
+    return n
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _cells_kernel(
     pos: np.ndarray, r0: np.ndarray, r1: np.ndarray, c0: np.ndarray, c1: np.ndarray
@@ -478,13 +493,7 @@ def _cells_kernel(
         for c in range(cols):
             total = (r1[r] - r0[r]) * (c1[c] - c0[c])
             buf = np.empty(total)
-            n = 0
-            for y in range(r0[r], r1[r]):
-                for x in range(c0[c], c1[c]):
-                    v = pos[y, x]
-                    if not math.isnan(v):
-                        buf[n] = v
-                        n += 1
+            n = _gather(pos, r0[r], r1[r], c0[c], c1[c], buf)
             matched[r, c] = n / max(total, 1)
             if n:
                 est[r, c] = shorth(buf[:n])  # sorts buf[:n]
@@ -530,13 +539,7 @@ def _estimate_kernel(
         for c in range(cols):
             total = (r1[r] - r0[r]) * (c1[c] - c0[c])
             buf = np.empty(total)
-            n = 0
-            for y in range(r0[r], r1[r]):
-                for x in range(c0[c], c1[c]):
-                    v = pos[y, x]
-                    if not math.isnan(v):
-                        buf[n] = v
-                        n += 1
+            n = _gather(pos, r0[r], r1[r], c0[c], c1[c], buf)
             matched[r, c] = n / max(total, 1)
             if n == 0:
                 continue
