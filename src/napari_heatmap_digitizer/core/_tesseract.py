@@ -54,7 +54,7 @@ RUNNERS = ("stream", "direct", "pytesseract")
 COLUMNS = ("text", "left", "top", "height")
 #: At most this many ``stream`` processes are kept (the least recently used
 #: one is closed first).
-KEEP = 4
+KEEP = 8
 #: A ``stream`` process silent this long (seconds) is given up for hung.
 PATIENCE = 60.0
 #: How to install the OCR engine (the message of a missing program).
