@@ -799,3 +799,32 @@ def test_a_doubtful_result_is_a_warning_and_no_data_a_layer(viewer, qtbot, monke
     layer = viewer.layers["single heat map nodata [0]"]
     assert not layer.visible and layer.data[:, :20].mean() > 0.7  # the margin
     assert any("past the plot's frame" in text for text in shown), shown
+
+
+@pytest.mark.skipif(not ocr_available(), reason="the range and numbers are read")
+def test_detect_then_values_per_cell_reads_a_confusion_matrix(viewer, qtbot):
+    from pathlib import Path
+
+    from napari_heatmap_digitizer.core import load_image
+    from napari_heatmap_digitizer.core._ticks import parse_label
+    from napari_heatmap_digitizer.testing import program_figures
+
+    folder = Path(__file__).parent / "data" / "programs"
+    [fig] = [f for f in program_figures(folder) if f.name == "sklearn_confusion_counts"]
+    widget = DigitizerWidget(viewer)
+    viewer.window.add_dock_widget(widget)
+    widget.figure.value = viewer.add_image(load_image(fig.path), name="cm", rgb=True)
+    found = _detected(qtbot, widget)  # no input but the figure
+    assert widget.last_error == "" and len(found.panels) == 1
+    widget.per.value = "cell"
+    widget.digitize()
+    wait(qtbot, widget)
+    assert widget.last_error == ""
+    cells = widget.results[0].cells
+    want = np.array([[parse_label(s) for s in row] for row in fig.printed(0)])
+    assert cells.shape == want.shape == (10, 10)
+    # the counts printed in the cells, exact, on at least 98 of the 100 cells
+    assert (cells.values == want).sum() >= 98
+    assert (cells.source == "both").sum() >= 98
+    assert cells.col_labels == [str(i) for i in range(10)]
+    assert "printed numbers" in widget.status.value

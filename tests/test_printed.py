@@ -221,6 +221,8 @@ def test_numbered_names_with_one_misread_are_not_kept():
     assert not _broken_series([f"Gene{i}" for i in range(1, 9)])
     assert not _broken_series(["bird", "cat", "deer", "dog"])
     assert not _broken_series(["0", "1", "2", "3"])
+    assert _broken_series([str(i) for i in range(11)] + ["1", "12", "13"])
+    assert not _broken_series(["9", "5", "6", "7", "1", "4", "11"])  # reordered
 
 
 @needs_ocr

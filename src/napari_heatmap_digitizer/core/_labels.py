@@ -19,16 +19,21 @@ from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._printed import _enlarged
 from napari_heatmap_digitizer.core._tick_marks import _past_ticks
 from napari_heatmap_digitizer.core._tick_ocr import (
+    CHARS,
     _ocr_line,
     _ocr_stacked,
     paper_grey,
     stretched,
 )
+from napari_heatmap_digitizer.core._ticks import parse_label
 
 __all__ = ["LETTERS", "matrix_labels"]
 
 #: The characters a row or column name is read as.
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-+%()/:"
+#: Column labels read upwards when most are this many times longer out from
+#: the axis than along it.
+TURNED = 1.6
 #: A label's centre must lie in the middle of its cell, within this share of
 #: the cell's size from the centre.
 CENTRED = 0.3
@@ -95,33 +100,37 @@ def _side(grey: np.ndarray, box: Box, edges: np.ndarray, side: str) -> list[str]
         ink, strip = ink[:, ::-1], strip[:, ::-1]
     if not ink.any() or ink.mean() > 0.25:
         return None
-    crops = []
-    for k in range(len(edges) - 1):
-        found = _label(ink, edges[k], edges[k + 1])
-        if found is None:
-            return None
-        (r0, r1), (c0, c1) = found
+    found = [_label(ink, edges[k], edges[k + 1]) for k in range(len(edges) - 1)]
+    if any(f is None for f in found):
+        return None
+    spans = [f for f in found if f is not None]
+    # one axis's labels share their turn: turned when most are much longer
+    # out from the axis than along it (an upright digit is a little taller
+    # than wide, a "1" twice; a turned name is several glyphs long)
+    ratios = [(c1 - c0) / max(r1 - r0, 1) for (r0, r1), (c0, c1) in spans]
+    turned = across and float(np.median(ratios)) > TURNED
+    upright = []
+    for (r0, r1), (c0, c1) in spans:
         crop = strip[r0:r1, c0:c1]
         if not after:
             crop = crop[:, ::-1]
-        crops.append(_upright(crop, across, r1 - r0, c1 - c0))
-    if any(c is None for c in crops):
-        return None
-    upright = [c for c in crops if c is not None]
+        upright.append(_upright(crop, across, turned))
     # read at two sizes, and alone where the two differ: a name two of the
     # readings agree on is kept, and the side's names only when all are
-    first = [_tidy(t) for t in _ocr_stacked(upright, LETTERS, dictionary=False)]
-    second = [
-        _tidy(t)
-        for t in _ocr_stacked(
-            [_enlarged(c) for c in upright], LETTERS, dictionary=False
-        )
-    ]
+    chars = LETTERS
+    first = [_tidy(t) for t in _ocr_stacked(upright, chars, dictionary=False)]
+    if sum(parse_label(t) is not None for t in first) >= 0.5 * len(first):
+        # numbered rows and columns (a confusion matrix's classes 0…9): read
+        # as numbers, which the engine reads better than among letters
+        chars = CHARS
+        first = [_tidy(t) for t in _ocr_stacked(upright, chars)]
+    enlarged = [_enlarged(c) for c in upright]
+    second = [_tidy(t) for t in _ocr_stacked(enlarged, chars, dictionary=False)]
     names = []
     for crop, one, two in zip(upright, first, second, strict=True):
         name = one
         if one != two:
-            alone = _tidy(_ocr_line(crop, LETTERS, dictionary=False))
+            alone = _tidy(_ocr_line(crop, chars, dictionary=False))
             name = alone if alone in (one, two) else ""
         if not name:
             return None
@@ -130,12 +139,22 @@ def _side(grey: np.ndarray, box: Box, edges: np.ndarray, side: str) -> list[str]
 
 
 def _broken_series(names: list[str]) -> bool:
-    """Whether numbered names ("Gene1", "Gene2", ...) hold one read wrongly.
+    """Whether numbered names ("Gene1", "Gene2", ..., or 0, 1, 2) hold a misread.
 
     Where most names are one word followed by a number, a name that is that
     word followed by one or two other glyphs lost its digits to the OCR
-    engine ("Gene1" read "Genet").
+    engine ("Gene1" read "Genet"); where the names are numbers and most run
+    in one even series, one off it was misread ("11" read "1").
     """
+    numbers = [parse_label(n) for n in names]
+    if len(names) >= 4 and all(v is not None for v in numbers):
+        # numbered rows (0, 1, 2, …): most in one even series, one off it is
+        # misread ("11" read "1")
+        v = np.asarray(numbers, dtype=float)
+        step = float(np.median(np.diff(v)))
+        start = float(np.median(v - step * np.arange(len(v))))
+        on = np.isclose(v, start + step * np.arange(len(v)))
+        return bool(step != 0 and on.mean() >= 0.75 and not on.all())
     found = [re.match(r"^(.*\D)(\d+)$", n) for n in names]
     words = [m.group(1) for m in found if m]
     if len(words) < 0.5 * len(names):
@@ -181,17 +200,16 @@ def _tidy(text: str) -> str:
     return " ".join(text.split())
 
 
-def _upright(crop: np.ndarray, across: bool, along: int, out: int) -> np.ndarray | None:
-    """A label's crop turned to read left to right, or None if it cannot be.
+def _upright(crop: np.ndarray, across: bool, turned: bool) -> np.ndarray:
+    """A label's crop turned to read left to right.
 
     ``crop`` is in the turned strip (rows along the axis). Row labels are
-    upright already. A column label is upright (transposed back) when it is
-    longer along the axis than out from it; one much longer out from the
-    axis reads upwards (turned a quarter turn back).
+    upright already; a column label is transposed back, and turned a quarter
+    turn back when the axis's labels read upwards.
     """
     if not across:
         return crop
-    if along >= out:
+    if not turned:
         return np.ascontiguousarray(crop.T)
     # figure pixels: rows = y downwards; text reading bottom to top
     return np.ascontiguousarray(np.rot90(crop.T, k=-1))
