@@ -8,6 +8,7 @@ once.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
@@ -280,8 +281,9 @@ def run_recipe_steps(
                 yield share * (done + fraction * size) / total
             done += size
     out = []
+    whole = functools.cache(lambda: as_rgb8(np.asarray(image))[0])  # once a run
     for i, result in enumerate(results):
-        out.append(_reduce(recipe, i, result, image))
+        out.append(_reduce(recipe, i, result, image, whole))
         if recipe.values.needs_memory:
             yield _DIGITIZE_SHARE + (1 - _DIGITIZE_SHARE) * (i + 1) / len(results)
     return out
@@ -444,8 +446,18 @@ def _too_large(box: Box) -> bool:
     return box.width * box.height > LAZY_NODATA_PIXELS
 
 
-def _reduce(recipe: Recipe, index: int, result: Result, image: Any) -> PanelResult:
-    """Fill gaps and give values per cell or region, as the recipe asks."""
+def _reduce(
+    recipe: Recipe,
+    index: int,
+    result: Result,
+    image: Any,
+    whole: Callable[[], np.ndarray],
+) -> PanelResult:
+    """Fill gaps and give values per cell or region, as the recipe asks.
+
+    ``whole()`` gives the figure as 8-bit RGB (converted once a run), for a
+    matrix's grid evidence and names.
+    """
     values = recipe.values
     spec = recipe.panels[index].bar(recipe)
     given = f"{len(spec.ticks)} tick marks given" if spec.ticks else "given"
@@ -475,7 +487,7 @@ def _reduce(recipe: Recipe, index: int, result: Result, image: Any) -> PanelResu
         figure = None
         if (values.cells == "auto" and grid is None) or values.numbers != "off":
             # the grid's evidence, and the rows' and columns' names
-            figure, _ = as_rgb8(np.asarray(image))
+            figure = whole()
         # the panel's pixels: the cells' mean colours and printed numbers
         rgb, _ = as_rgb8(np.asarray(image[result.box.slices]))
         cells = matrix_cells(
