@@ -280,7 +280,8 @@ FLAGS: tuple[RecipeFlag, ...] = (
         choices=("auto", "off"),
         help="with --cells: read the numbers printed in the cells ('auto', the "
         "default, when Tesseract is installed) and take each one that agrees "
-        "with its cell's colour; 'off': colours only",
+        "with its cell's colour, and the rows' and columns' names printed "
+        "beside them (the CSV's headers); 'off': colours only",
     ),
     _flag(
         "--long",
@@ -289,8 +290,9 @@ FLAGS: tuple[RecipeFlag, ...] = (
         action="store_true",
         default=None,
         help="with --cells and a .csv output: one line per cell "
-        "(row,col,x,y,value,matched,spread, and with printed numbers read "
-        "source,printed,colour,uncertainty) instead of a matrix",
+        "(row,col,x,y[,row_label,col_label],value,matched,spread, and with "
+        "printed numbers read source,printed,colour,uncertainty) instead of a "
+        "matrix",
     ),
     _flag(
         "--regions",
