@@ -30,9 +30,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
+from napari_heatmap_digitizer.core._cell_kernels import (
+    cells_kernel,
+    estimate_kernel,
+    place,
+    shorth,
+)
 from napari_heatmap_digitizer.core._colorbar import Colorbar
 from napari_heatmap_digitizer.core._result import Result
 
@@ -67,6 +72,18 @@ REPEATS = 0.8
 #: halved, as neighbouring blocks share their chroma): the number of
 #: independent samples is a cell's pixel count over this.
 CORRELATED = 16.0
+
+#: A cell's main colour (given its pixels) is made of the pixels within
+#: MAIN_SPREAD times the median distance from it (Y'CbCr units), and at least
+#: MAIN_FLOOR: JPEG noise is kept whole, text and lines are left out.
+MAIN_SPREAD = 3.0
+MAIN_FLOOR = 8.0
+#: A lossy bar's colours are smoothed along it, each replaced by a straight
+#: line fitted to this share of the bar's length around it (at least
+#: SMOOTH_MIN and at most SMOOTH_MAX pixels, about two 8-px JPEG blocks).
+SMOOTH = 0.04
+SMOOTH_MIN = 5
+SMOOTH_MAX = 17
 
 #: A colour this close to the bar (ΔE) is one of the bar's own colours.
 ON_BAR = 1.0
@@ -268,17 +285,23 @@ def estimate(
         else np.zeros((1, 1, 3), np.float32)
     )
     dist = np.ascontiguousarray(result.distance, dtype=np.float32)
-    out = _estimate_kernel(pos, dist, ycc, rgb is not None, r0, r1, c0, c1, WINDOW)
+    params = np.array([WINDOW, MAIN_FLOOR, MAIN_SPREAD, ON_BAR, CORRELATED])
+    out = estimate_kernel(pos, dist, ycc, rgb is not None, r0, r1, c0, c1, params)
     est, matched, q25, q75, exact, window_mean, window_se, mean_ycc, window_de = out
-    table_p, table_ycc = _dense_table(bar)
+    noisy = ~exact & np.isfinite(est)
+    # most cells off the bar's exact colours: the figure (and bar) is lossy,
+    # and a cell of one colour on the bar only seems exact (a flat JPEG block)
+    lossy = noisy.sum() > 0.5 * np.isfinite(est).sum()
+    if lossy:
+        noisy = np.isfinite(est)
+    table_p, table_ycc = _dense_table(bar, smooth=lossy)
     # luma-weighted colour units: what placing a mean colour minimises
     weighted = table_ycc * np.array(
         [1.0, math.sqrt(CHROMA_WEIGHT), math.sqrt(CHROMA_WEIGHT)]
     )
     p = est.copy()
-    noisy = ~exact & np.isfinite(est)
     if rgb is not None:
-        placed, off = _place(mean_ycc, table_p, table_ycc, CHROMA_WEIGHT)
+        placed, off = place(mean_ycc, table_p, table_ycc, CHROMA_WEIGHT)
         p[noisy] = placed[noisy]
         # how far the mean colour lies off the bar, over the bar's colour slope
         off_bar = np.sqrt(off) / _slope(table_p, weighted, p, nonzero=True)
@@ -345,15 +368,52 @@ def _panel_rgb(image: np.ndarray | None, result: Result) -> np.ndarray | None:
     return img
 
 
-def _dense_table(bar: Colorbar) -> tuple[np.ndarray, np.ndarray]:
-    """The bar's colours (Y'CbCr) at TABLE positions, or its bands' colours."""
+def _dense_table(bar: Colorbar, smooth: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The bar's colours (Y'CbCr) at TABLE positions, or its bands' colours.
+
+    With ``smooth``, a continuous bar read from an image is first smoothed
+    along its length (:func:`_smoothed`): a lossy bar's colours carry the
+    compression's noise, row by row.
+    """
     rgb = bar.rgb.astype(np.float64)
     p = np.asarray(bar.positions, dtype=np.float64)
     if bar.discrete or len(p) < 2:
         return np.ascontiguousarray(p), np.ascontiguousarray(rgb @ _YCC.T)
+    if smooth and "colormap" not in bar.source:
+        rgb = _smoothed(p, rgb)
     dense = np.linspace(p[0], p[-1], TABLE)
     table = np.stack([np.interp(dense, p, rgb[:, k]) for k in range(3)], axis=1)
     return dense, np.ascontiguousarray(table @ _YCC.T)
+
+
+def _smoothed(p: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """Each colour replaced by a straight line fitted to its neighbours.
+
+    The neighbours are the :data:`SMOOTH` share of the bar around it (within
+    :data:`SMOOTH_MIN` to :data:`SMOOTH_MAX` entries); straight lines keep a
+    gradient's slope and ends unbiased.
+    """
+    n = len(p)
+    half = int(np.clip(round(SMOOTH * n), SMOOTH_MIN, SMOOTH_MAX)) // 2
+    if n < 2 * half + 1:
+        return rgb
+    lo = np.clip(np.arange(n) - half, 0, n)
+    hi = np.clip(np.arange(n) + half + 1, 0, n)
+
+    def window_sum(a: np.ndarray) -> np.ndarray:
+        c = np.concatenate([np.zeros((1, *a.shape[1:])), np.cumsum(a, axis=0)])
+        return c[hi] - c[lo]
+
+    t = p - p.mean()
+    s0 = (hi - lo).astype(np.float64)
+    s1, s2 = window_sum(t), window_sum(t * t)
+    sx, stx = window_sum(rgb), window_sum(t[:, None] * rgb)
+    det = s0 * s2 - s1 * s1
+    ok = det > 1e-12 * np.maximum(s0 * s2, 1e-300)
+    b = np.where(ok[:, None], (s0[:, None] * stx - s1[:, None] * sx), 0.0)
+    b /= np.where(ok, det, 1.0)[:, None]
+    a = (sx - b * s1[:, None]) / s0[:, None]
+    return a + b * t[:, None]
 
 
 def _slope(
@@ -378,34 +438,6 @@ def _slope(
     mid = (table_p[1:] + table_p[:-1]) / 2
     out = np.interp(np.nan_to_num(p), mid, rate)
     return np.maximum(out, 1.0) if nonzero else out
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _place(
-    mean_ycc: np.ndarray, table_p: np.ndarray, table_ycc: np.ndarray, chroma: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Table position nearest each cell's mean colour, luma weighted.
-
-    Also gives the squared weighted distance to it.
-    """
-    rows, cols = mean_ycc.shape[0], mean_ycc.shape[1]
-    out = np.full((rows, cols), math.nan)
-    off = np.full((rows, cols), math.nan)
-    for r in numba.prange(rows):
-        for c in range(cols):
-            y, cb, cr = mean_ycc[r, c, 0], mean_ycc[r, c, 1], mean_ycc[r, c, 2]
-            if math.isnan(y):
-                continue
-            best = math.inf
-            for k in range(table_p.size):
-                d = (table_ycc[k, 0] - y) ** 2 + chroma * (
-                    (table_ycc[k, 1] - cb) ** 2 + (table_ycc[k, 2] - cr) ** 2
-                )
-                if d < best:
-                    best = d
-                    out[r, c] = table_p[k]
-            off[r, c] = best
-    return out, off
 
 
 def _interiors(edges: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:
@@ -444,150 +476,4 @@ def cell_stats(
     """
     c0, c1 = _interiors(col_edges, margin)
     r0, r1 = _interiors(row_edges, margin)
-    return _cells_kernel(pos, r0, r1, c0, c1)
-
-
-@numba.njit(cache=True, nogil=True)
-def shorth(v: np.ndarray) -> float:
-    """Middle of the shortest interval holding half of ``v`` (sorted in place)."""
-    n = v.size
-    if n == 0:
-        return math.nan
-    v.sort()
-    k = (n + 1) // 2
-    best = 0
-    width = math.inf
-    for i in range(n - k + 1):
-        d = v[i + k - 1] - v[i]
-        if d < width:
-            width = d
-            best = i
-    return np.median(v[best : best + k])
-
-
-@numba.njit(cache=True, nogil=True)
-def _gather(
-    pos: np.ndarray, y0: int, y1: int, x0: int, x1: int, buf: np.ndarray
-) -> int:
-    """Copy the non-NaN values of ``pos[y0:y1, x0:x1]`` into ``buf``; how many."""
-    n = 0
-    for y in range(y0, y1):
-        for x in range(x0, x1):
-            v = pos[y, x]
-            if not math.isnan(v):
-                buf[n] = v
-                n += 1
-    return n
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _cells_kernel(
-    pos: np.ndarray, r0: np.ndarray, r1: np.ndarray, c0: np.ndarray, c1: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    rows, cols = r0.size, c0.size
-    est = np.full((rows, cols), math.nan)
-    matched = np.zeros((rows, cols))
-    q25 = np.full((rows, cols), math.nan)
-    q75 = np.full((rows, cols), math.nan)
-    for r in numba.prange(rows):
-        for c in range(cols):
-            total = (r1[r] - r0[r]) * (c1[c] - c0[c])
-            buf = np.empty(total)
-            n = _gather(pos, r0[r], r1[r], c0[c], c1[c], buf)
-            matched[r, c] = n / max(total, 1)
-            if n:
-                est[r, c] = shorth(buf[:n])  # sorts buf[:n]
-                q25[r, c] = buf[(n - 1) // 4]
-                q75[r, c] = buf[(3 * (n - 1)) // 4]
-    return est, matched, q25, q75
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _estimate_kernel(
-    pos: np.ndarray,
-    dist: np.ndarray,
-    ycc: np.ndarray,
-    with_colour: bool,
-    r0: np.ndarray,
-    r1: np.ndarray,
-    c0: np.ndarray,
-    c1: np.ndarray,
-    window: float,
-) -> tuple[
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-]:
-    """Per cell: shorth, matched, quartiles, one exact colour, window stats."""
-    rows, cols = r0.size, c0.size
-    est = np.full((rows, cols), math.nan)
-    matched = np.zeros((rows, cols))
-    q25 = np.full((rows, cols), math.nan)
-    q75 = np.full((rows, cols), math.nan)
-    exact = np.zeros((rows, cols), dtype=np.bool_)
-    w_mean = np.full((rows, cols), math.nan)
-    w_se = np.full((rows, cols), math.nan)
-    w_de = np.full((rows, cols), math.nan)
-    mean_ycc = np.full((rows, cols, 3), math.nan)
-    for r in numba.prange(rows):
-        for c in range(cols):
-            total = (r1[r] - r0[r]) * (c1[c] - c0[c])
-            buf = np.empty(total)
-            n = _gather(pos, r0[r], r1[r], c0[c], c1[c], buf)
-            matched[r, c] = n / max(total, 1)
-            if n == 0:
-                continue
-            e = shorth(buf[:n])  # sorts buf[:n]
-            est[r, c] = e
-            q25[r, c] = buf[(n - 1) // 4]
-            q75[r, c] = buf[(3 * (n - 1)) // 4]
-            same = 0
-            for i in range(n):
-                if buf[i] == e:
-                    same += 1
-            if 2 * same > n:
-                # one colour in most of the cell: exact if it lies on the bar
-                closest = math.inf
-                for y in range(r0[r], r1[r]):
-                    for x in range(c0[c], c1[c]):
-                        if pos[y, x] == e:
-                            closest = min(closest, dist[y, x])
-                exact[r, c] = closest <= ON_BAR
-            # the main colour's pixels: within `window` of the estimate
-            k = 0
-            s = 0.0
-            s2 = 0.0
-            sy = 0.0
-            sb = 0.0
-            sr = 0.0
-            sd = 0.0
-            for y in range(r0[r], r1[r]):
-                for x in range(c0[c], c1[c]):
-                    v = pos[y, x]
-                    if not math.isnan(v) and abs(v - e) <= window:
-                        k += 1
-                        s += v
-                        s2 += v * v
-                        sd += dist[y, x]
-                        if with_colour:
-                            sy += ycc[y, x, 0]
-                            sb += ycc[y, x, 1]
-                            sr += ycc[y, x, 2]
-            if k == 0:
-                continue
-            m = s / k
-            w_mean[r, c] = m
-            w_de[r, c] = sd / k
-            var = max(s2 / k - m * m, 0.0)
-            w_se[r, c] = math.sqrt(var / max(1.0, k / CORRELATED))
-            if with_colour:
-                mean_ycc[r, c, 0] = sy / k
-                mean_ycc[r, c, 1] = sb / k
-                mean_ycc[r, c, 2] = sr / k
-    return est, matched, q25, q75, exact, w_mean, w_se, mean_ycc, w_de
+    return cells_kernel(pos, r0, r1, c0, c1)

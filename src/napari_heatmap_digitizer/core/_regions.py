@@ -15,7 +15,7 @@ import numpy as np
 from scipy import ndimage
 from skimage.measure import label
 
-from napari_heatmap_digitizer.core._cell_estimate import shorth
+from napari_heatmap_digitizer.core._cell_kernels import shorth
 from napari_heatmap_digitizer.core._errors import DigitizerError, real, text, wrong
 from napari_heatmap_digitizer.core._result import Result, check_result
 
