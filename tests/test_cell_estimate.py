@@ -108,6 +108,8 @@ def _jpeg_case(rows, cols, cell, grid, cmap, seed, jpeg=True):
         (30, 40, (12, 14), "black", "magma"),
         (20, 20, (16, 16), None, "viridis"),
         (15, 15, (20, 20), "white", "RdBu_r"),
+        # pale cells beside black lines: their chroma is pulled towards grey
+        (30, 30, (12, 12), "black", "Blues"),
     ],
 )
 def test_jpeg_cells(rows, cols, cell, grid, cmap):
@@ -121,7 +123,7 @@ def test_jpeg_cells(rows, cols, cell, grid, cmap):
     assert np.isfinite(err).all()
     assert np.median(err) <= 0.35
     assert np.percentile(err, 95) <= 1.0
-    assert err.max() <= 2.0
+    assert err.max() <= (2.0 if cell[0] < 16 else 1.2)
     assert err.max() < old_err.max()
     assert np.mean(err) < 0.75 * np.mean(old_err)
     # the stated uncertainty covers the error on most cells
@@ -136,7 +138,8 @@ def test_png_cells_and_whole_figure_or_panel_pixels():
     assert np.array_equal(e.values, same.values, equal_nan=True)
     err = np.abs(e.values - m.values) * 100
     assert np.percentile(err, 95) <= 0.5
-    assert err.max() <= 0.8
+    # matplotlib truncates the cells' colours and rounds the bar's
+    assert err.max() <= 0.55
     assert np.mean(err / 100 <= e.uncertainty) >= 0.9
 
 
@@ -150,3 +153,45 @@ def test_without_pixels_jpeg_is_still_better_than_the_shorth():
         np.abs(old - m.values)
     )
     assert np.isfinite(e.uncertainty).all()
+
+
+def test_cells_truncated_where_the_bar_is_rounded():
+    """Cells a unit below the bar's colours take the levels they truncate."""
+    rng = np.random.default_rng(7)
+    # a bar of 256 rounded colours; cells truncated from the same map's
+    # unrounded colours (between the bar's neighbours)
+    pytest.importorskip("matplotlib")
+    from matplotlib import colormaps
+
+    floats = colormaps["viridis"](np.linspace(0, 1, 256))[:, :3] * 255
+    img = np.full((440, 340, 3), 255, np.uint8)
+    along = ((np.arange(BAR.height) + 0.5) / BAR.height * 256).astype(int)
+    img[BAR.top : BAR.bottom, BAR.left : BAR.right] = np.rint(floats)[along[::-1]][
+        :, None
+    ]
+    level = rng.integers(0, 256, (12, 12))
+    cells = np.floor(floats[level]).astype(np.uint8)
+    img[PANEL.top : PANEL.bottom, PANEL.left : PANEL.right] = np.repeat(
+        np.repeat(cells, 20, axis=0), 20, axis=1
+    )
+    truth = (level + 0.5) / 256
+    edges = np.arange(13) * 20.0
+    bar = Colorbar.from_image(img, BAR, vmin=0, vmax=1)
+    r = digitize(img, bar, PANEL)
+    e = estimate(r, edges, edges, image=img)
+    nearest = estimate(r, edges, edges)  # without the pixels: nearest colour
+    err = np.abs(e.values - truth)
+    # within a level and a pixel of the bar, better than the nearest colour
+    assert err.max() <= 1 / 256 + 1 / BAR.height
+    assert err.mean() < 0.7 * np.abs(nearest.values - truth).mean()
+
+
+def test_a_lossy_bar_is_smoothed_along_its_length():
+    from napari_heatmap_digitizer.core._cell_estimate import _smoothed
+
+    p = np.linspace(0, 1, 300)
+    line = np.stack([20 + 200 * p, 100 - 50 * p, 30 + 0 * p], axis=1)
+    # straight lines are kept, to the ends
+    assert np.allclose(_smoothed(p, line), line)
+    noisy = line + np.random.default_rng(0).normal(0, 2, line.shape)
+    assert np.abs(_smoothed(p, noisy) - line).std() < 0.5 * np.abs(noisy - line).std()

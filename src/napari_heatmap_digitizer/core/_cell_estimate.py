@@ -85,6 +85,10 @@ SMOOTH = 0.04
 SMOOTH_MIN = 5
 SMOOTH_MAX = 17
 
+#: Share of a panel's off-bar cells that must fit one rounding of the bar's
+#: colours for the panel to have been rounded that way.
+FITS = 0.95
+
 #: A colour this close to the bar (ΔE) is one of the bar's own colours.
 ON_BAR = 1.0
 #: 8-bit colour steps by which a cell's colour may differ from the bar's
@@ -201,15 +205,7 @@ def quantisation(colorbar: Colorbar) -> Quantisation:
         gaps = np.diff(p)
         half = np.concatenate([[gaps[0]], gaps]) / 2
         return Quantisation(len(p), p, half, 0.0)
-    # the entries at 0 and 1 continue the bar past its sampled ends (they
-    # repeat the end colours): not levels of their own
-    keep = np.ones(len(p), dtype=bool)
-    rgb = np.asarray(colorbar.rgb)
-    if len(p) > 2 and p[0] == 0.0 and np.array_equal(rgb[0], rgb[1]):
-        keep[0] = False
-    if len(p) > 2 and p[-1] == 1.0 and np.array_equal(rgb[-1], rgb[-2]):
-        keep[-1] = False
-    p, rgb = p[keep], rgb[keep]
+    rgb, p = _own_entries(colorbar)
     # a compressed bar's noisy colours can repeat by chance; on a lossless bar
     # neighbouring entries never show the same 8-bit colour
     noisy = bool(np.all(rgb[1:] == rgb[:-1], axis=1).any())
@@ -221,6 +217,22 @@ def quantisation(colorbar: Colorbar) -> Quantisation:
     window = np.lib.stride_tricks.sliding_window_view(padded, 6)[: len(p)]
     spacing = np.median(window, axis=1)
     return Quantisation(len(p), p, spacing / 2, pixel)
+
+
+def _own_entries(bar: Colorbar) -> tuple[np.ndarray, np.ndarray]:
+    """The bar's colours and positions less the entries continuing its ends.
+
+    The entries at 0 and 1 that repeat the end colours continue the bar past
+    its sampled ends: they are not levels of their own.
+    """
+    p = np.asarray(bar.positions, dtype=np.float64)
+    rgb = np.asarray(bar.rgb)
+    keep = np.ones(len(p), dtype=bool)
+    if len(p) > 2 and p[0] == 0.0 and np.array_equal(rgb[0], rgb[1]):
+        keep[0] = False
+    if len(p) > 2 and p[-1] == 1.0 and np.array_equal(rgb[-1], rgb[-2]):
+        keep[-1] = False
+    return rgb[keep], p[keep]
 
 
 def positions(result: Result, max_distance: float | None = None) -> np.ndarray:
@@ -310,6 +322,11 @@ def estimate(
         lab_p = np.asarray(bar.positions, dtype=np.float64)
         off_bar = window_de / _slope(lab_p, np.asarray(bar.lab), p, nonzero=True)
     off_bar = np.where(noisy, off_bar, 0.0)
+    if rgb is not None and not lossy:
+        cells = np.isfinite(est) & ~noisy
+        p[cells] = _rounded_like_bar(
+            _cell_colours(cells, est, pos, rgb, r0, c0, r1, c1), bar, p[cells]
+        )
     q = quantisation(bar)
     half = q.half_step_at(p)
     se = np.where(noisy, window_se, 0.0)
@@ -343,6 +360,56 @@ def estimate(
         spread=np.abs(v75 - v25),
         mixed=q75 - q25 > MIXED,
     )
+
+
+def _cell_colours(
+    cells: np.ndarray,
+    est: np.ndarray,
+    pos: np.ndarray,
+    rgb: np.ndarray,
+    r0: np.ndarray,
+    c0: np.ndarray,
+    r1: np.ndarray,
+    c1: np.ndarray,
+) -> np.ndarray:
+    """The one colour most of each of ``cells`` shows, ``(n, 3)`` int."""
+    out = np.empty((int(cells.sum()), 3), np.int64)
+    for n, (r, c) in enumerate(np.argwhere(cells)):
+        sub = pos[r0[r] : r1[r], c0[c] : c1[c]]
+        y, x = np.argwhere(sub == est[r, c])[0]
+        out[n] = rgb[r0[r] + y, c0[c] + x]
+    return out
+
+
+def _rounded_like_bar(colours: np.ndarray, bar: Colorbar, p: np.ndarray) -> np.ndarray:
+    """Positions of cells of one colour each, allowing for the renderer's rounding.
+
+    Renderers round a colour map's colours to 8 bits differently for images
+    and for their colour bar: matplotlib truncates an image's colours and
+    rounds the bar's. Then most cells show a colour one unit off every bar
+    colour in some channels, and the nearest bar colour is often a level or
+    two away. When most cells are off the bar and nearly all of them are one
+    unit below (or above) a bar colour in each channel, the panel was
+    rounded that way: each cell takes the mean position of the bar colours it
+    is consistent with. Otherwise ``p`` is returned.
+    """
+    if len(colours) < 3 or bar.discrete or "colormap" in bar.source:
+        return p
+    unique, inverse = np.unique(colours, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    rgb, bp = _own_entries(bar)
+    diff = rgb.astype(np.int64)[None, :, :] - unique[:, None, :]
+    on = np.all(diff == 0, axis=2).any(axis=1)[inverse]
+    if (~on).sum() <= max(2, 0.2 * len(colours)):
+        return p
+    fits = [np.all((diff >= lo) & (diff <= lo + 1), axis=2) for lo in (0, -1)]
+    share = [f.any(axis=1)[inverse][~on].mean() for f in fits]
+    if max(share) < FITS or min(share) >= FITS:
+        return p
+    fit = fits[int(np.argmax(share))]
+    count = fit.sum(axis=1)
+    mean = (fit * bp[None, :]).sum(axis=1) / np.maximum(count, 1)
+    return np.where(count[inverse] > 0, mean[inverse], p)
 
 
 def _panel_rgb(image: np.ndarray | None, result: Result) -> np.ndarray | None:
