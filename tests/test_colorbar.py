@@ -136,3 +136,34 @@ def test_preview_strip():
     strip = bar.preview(64)
     assert strip.shape == (64, 3) and strip.dtype == np.uint8
     assert "continuous" in bar.describe()
+
+
+@pytest.mark.parametrize("jpeg", [False, True])
+def test_tick_marks_crossing_the_bar_are_bridged(jpeg):
+    """gnuplot draws its colour box's ticks across the bar: not map colours."""
+    lut = Colorbar.from_name("gnuplot", 0, 1).rgb
+    h, bar = 400, Box(300, 20, 320, 420)
+    img = np.full((440, 360, 3), 255, np.uint8)
+    idx = ((np.arange(h) + 0.5) / h * len(lut)).astype(int)[::-1]
+    img[bar.top : bar.bottom, bar.left : bar.right] = lut[idx][:, None]
+    ticks = [bar.top + k * h // 5 for k in range(1, 5)]
+    for y in ticks:
+        img[y, bar.left : bar.right] = 0  # a 1-px black line across it
+    if jpeg:
+        import io
+
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.fromarray(img).save(buf, format="JPEG", quality=75)
+        img = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+    read = Colorbar.from_image(img, bar, vmin=0, vmax=1)
+    # every colour read away from the low (black) end is the map's own
+    truth = lut[np.clip((read.positions * len(lut)).astype(int), 0, len(lut) - 1)]
+    far = np.abs(read.rgb.astype(int) - truth.astype(int)).max(axis=1)
+    away = read.positions > 0.1
+    assert far[away].max() <= (25 if jpeg else 8)
+    # a cell of the colour at 0.4 (a tick row) is read as 0.4, not as black
+    cell = np.zeros((10, 10, 3), np.uint8) + lut[int(0.41 * len(lut))]
+    value = digitize(cell, read).values
+    assert np.abs(value - 0.41).max() < 0.02

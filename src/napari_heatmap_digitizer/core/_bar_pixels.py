@@ -68,6 +68,7 @@ def _sample_bar(along: np.ndarray) -> _Sampled:
             "box over the colour bar itself"
         )
     rows = np.arange(first, last + 1)
+    _bridge_crossings(profile, profile_rgb, first, last)
     positions = (rows + 0.5 - lo_edge) / (hi_edge - lo_edge)
     return _Sampled(
         rgb=np.rint(profile_rgb[rows]).astype(np.uint8),
@@ -75,6 +76,48 @@ def _sample_bar(along: np.ndarray) -> _Sampled:
         positions=positions,
         edges=(float(lo_edge), float(hi_edge)),
     )
+
+
+#: Marks crossing a bar (tick marks drawn into it, as gnuplot does) are runs of
+#: at most CROSSING rows whose colour lies over CROSSING_DE (ΔE) from the
+#: running median of CROSSING_WINDOW rows around them.
+CROSSING = 5
+CROSSING_DE = 15.0
+CROSSING_WINDOW = 11
+
+
+def _bridge_crossings(lab: np.ndarray, rgb: np.ndarray, first: int, last: int) -> None:
+    """Replace marks crossing the bar by the colours on either side, in place.
+
+    A colour map does not leave its path for a few rows and come back: a run
+    of up to :data:`CROSSING` rows far from the running median of the rows
+    around it is a mark drawn over the bar (a tick, a grid line), and those
+    rows take the colours interpolated across it. Steps of a stepped bar are
+    kept: a running median follows a step.
+    """
+    n = last - first + 1
+    if n < CROSSING_WINDOW:
+        return
+    half = CROSSING_WINDOW // 2
+    seg = lab[first : last + 1]
+    padded = np.pad(seg, ((half, half), (0, 0)), mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, CROSSING_WINDOW, 0)
+    median = np.median(windows, axis=2)
+    off = _delta_e(seg, median) > CROSSING_DE
+    if not off.any():
+        return
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], off.view(np.int8), [0]])))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - start > CROSSING:
+            continue
+        # a row more each side: a blurred (JPEG) mark fades over it
+        start, stop = start - 1, stop + 1
+        if start < 1 or stop > n - 1:
+            continue
+        lo, hi = first + start - 1, first + stop
+        w = (np.arange(1, stop - start + 1) / (stop - start + 1))[:, None]
+        lab[lo + 1 : hi] = (1 - w) * lab[lo] + w * lab[hi]
+        rgb[lo + 1 : hi] = (1 - w) * rgb[lo] + w * rgb[hi]
 
 
 def _to_lab(rgb: np.ndarray) -> np.ndarray:
