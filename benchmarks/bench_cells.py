@@ -74,6 +74,25 @@ def _found_exactly(m) -> int:
     )
 
 
+def detection_matrix(
+    rows: int, cols: int, kind: str, grid: str | None, numbers: bool, jpeg: bool
+):
+    """A grid-detection case: 8-px cells, or 20 px with numbers; magma with
+    black lines, else viridis; optionally after JPEG quality 75."""
+    cell = 20 if numbers else 8
+    m = render_matrix(
+        rows,
+        cols,
+        kind=kind,
+        grid=grid,
+        numbers=numbers,
+        size=(max(480, cell * cols), max(420, cell * rows)),
+        cmap="magma" if grid == "black" else "viridis",
+        seed=rows * 100 + cols,
+    )
+    return m.as_jpeg(75) if jpeg else m
+
+
 def detection() -> None:
     sizes = [(3, 3), (5, 7), (12, 9), (20, 20), (25, 30), (40, 40), (60, 60)]
     tally: dict[str, list[int]] = {}
@@ -84,20 +103,7 @@ def detection() -> None:
         [False, True],
         [False, True],
     ):
-        cell = 20 if numbers else 8
-        size = (max(480, cell * cols), max(420, cell * rows))
-        m = render_matrix(
-            rows,
-            cols,
-            kind=kind,
-            grid=grid,
-            numbers=numbers,
-            size=size,
-            cmap="magma" if grid == "black" else "viridis",
-            seed=rows * 100 + cols,
-        )
-        if jpeg:
-            m = m.as_jpeg(75)
+        m = detection_matrix(rows, cols, kind, grid, numbers, jpeg)
         key = f"{'JPEG q75' if jpeg else 'PNG'}, {'numbers' if numbers else 'plain'}"
         tally.setdefault(key, [0, 0])
         tally[key][0] += _found_exactly(m)

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from bench_cells import detection_matrix
 from napari_heatmap_digitizer import (
     Box,
     Colorbar,
@@ -40,7 +41,6 @@ from napari_heatmap_digitizer import (
 )
 from napari_heatmap_digitizer.core._grid import detect_grid
 from napari_heatmap_digitizer.core._grid_evidence import find_grid
-from napari_heatmap_digitizer.testing import render_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
 WILD = ROOT.parent / "shared" / "figures-wild"
@@ -135,19 +135,7 @@ def _synthetic() -> list[tuple[str, np.ndarray, Any, tuple, Any]]:
     for (rows, cols), grid, numbers, jpeg in itertools.product(
         sizes, [None, "white", "black"], [False, True], [False, True]
     ):
-        cell = 20 if numbers else 8
-        size = (max(480, cell * cols), max(420, cell * rows))
-        m = render_matrix(
-            rows,
-            cols,
-            grid=grid,
-            numbers=numbers,
-            size=size,
-            cmap="magma" if grid == "black" else "viridis",
-            seed=rows * 100 + cols,
-        )
-        if jpeg:
-            m = m.as_jpeg(75)
+        m = detection_matrix(rows, cols, "imshow", grid, numbers, jpeg)
         bar = Colorbar.from_image(m.image, m.colorbar, vmin=m.vmin, vmax=m.vmax)
         result = digitize(m.image, bar, m.panel)
         name = (
