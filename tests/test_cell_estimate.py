@@ -187,7 +187,7 @@ def test_cells_truncated_where_the_bar_is_rounded():
 
 
 def test_a_lossy_bar_is_smoothed_along_its_length():
-    from napari_heatmap_digitizer.core._cell_estimate import _smoothed
+    from napari_heatmap_digitizer.core._bar_colours import smooth_along as _smoothed
 
     p = np.linspace(0, 1, 300)
     line = np.stack([20 + 200 * p, 100 - 50 * p, 30 + 0 * p], axis=1)

@@ -29,17 +29,24 @@ class _Sampled:
     lab: np.ndarray  # (n, 3)
     positions: np.ndarray  # (n,)
     edges: tuple[float, float]  # bar ends in "along" pixel-edge coordinates
+    lossless: bool = False  # the bar's rows show one exact colour each
 
 
 def _delta_e(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sqrt(((np.asarray(a) - np.asarray(b)) ** 2).sum(axis=-1))
 
 
-def _sample_bar(along: np.ndarray) -> _Sampled:
+def _sample_bar(
+    along: np.ndarray,
+    outside: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
+) -> _Sampled:
     """Find the bar inside a loose box and sample its colours.
 
     ``along`` is the cropped box with the bar's length on axis 0 (low end
-    first) and its width on axis 1.
+    first) and its width on axis 1. ``outside`` holds the image's rows just
+    beyond the box's low and high end (``(width, 3)``, ``None`` at the image's
+    edge): where the box ends on the bar, a uniform row there is the
+    background the bar's anti-aliased end row blends into.
     """
     n_along = along.shape[0]
     # Where the bar lies across the box, and what frames it, is judged on at
@@ -47,9 +54,11 @@ def _sample_bar(along: np.ndarray) -> _Sampled:
     # SAMPLE_COLUMNS columns across it. Huge bars (poster scans) thus take
     # little time and memory; ordinary ones are read whole.
     some = np.unique(np.linspace(0, n_along - 1, min(n_along, SAMPLE_ROWS)).round())
-    lab = _to_lab(along[some.astype(int)])
+    sampled_rows = along[some.astype(int)]
+    lab = _to_lab(sampled_rows)
     g0, g1 = _bar_columns(lab)
-    frame = _frame(lab, g0, g1)
+    lossless = _lossless(sampled_rows, g0, g1)
+    frame = _frame(lab, g0, g1, lossless)
     width = g1 - g0
     trim = 2 if width >= 12 else 1 if width >= 4 else 0
     inner = np.arange(g0 + trim, g1 - trim)
@@ -59,8 +68,14 @@ def _sample_bar(along: np.ndarray) -> _Sampled:
         ]
     profile = np.median(_to_lab(along[:, inner]), axis=1)
     profile_rgb = np.median(along[:, inner].astype(np.float64), axis=1)
-    lo_edge, first = _bar_end(profile, frame)
-    hi_rev, last_rev = _bar_end(profile[::-1], frame)
+    if lossless:
+        beyond = [_uniform(row, inner) for row in outside]
+        lo_edge, first = _bar_end(profile, frame, profile_rgb, beyond[0])
+        hi_rev, last_rev = _bar_end(profile[::-1], frame, profile_rgb[::-1], beyond[1])
+    else:
+        # JPEG ringing makes an end row's blend meaningless
+        lo_edge, first = _bar_end(profile, frame)
+        hi_rev, last_rev = _bar_end(profile[::-1], frame)
     hi_edge, last = n_along - hi_rev, n_along - 1 - last_rev
     if last - first < 2:
         raise DigitizerError(
@@ -75,6 +90,7 @@ def _sample_bar(along: np.ndarray) -> _Sampled:
         lab=profile[rows],
         positions=positions,
         edges=(float(lo_edge), float(hi_edge)),
+        lossless=lossless,
     )
 
 
@@ -152,6 +168,11 @@ def _bar_columns(lab: np.ndarray) -> tuple[int, int]:
     return best
 
 
+#: A column beside the bar whose colour changes along the bar by more than this
+#: share of the bar's own change, in step with it, is part of the bar.
+FOLLOWS = 0.02
+
+
 @dataclass
 class _Frame:
     """What surrounds the bar: background and outline colours (Lab)."""
@@ -161,12 +182,27 @@ class _Frame:
     thickness: int
 
 
-def _frame(lab: np.ndarray, g0: int, g1: int) -> _Frame:
+def _lossless(rows: np.ndarray, g0: int, g1: int) -> bool:
+    """Whether most rows show one colour across the bar, to an 8-bit unit.
+
+    A renderer's dithering changes a colour by one unit; compression by more.
+    """
+    inner = rows[:, g0 + 1 : g1 - 1].astype(np.int16)
+    if inner.shape[1] < 2:
+        return False
+    spread = np.abs(inner - inner[:, :1]).max(axis=(1, 2))
+    return bool(np.mean(spread <= 1) > 0.5)
+
+
+def _frame(lab: np.ndarray, g0: int, g1: int, lossless: bool = False) -> _Frame:
     """Read the background and the outline from the columns beside the bar.
 
     Going outwards from the bar on each side, uniform columns of similar
     colour are grouped. Two groups mean outline then background; a single
     thin group touching the box edge is an outline, a wide one background.
+    On a ``lossless`` image, a column whose colour follows the bar's, faintly,
+    is the bar anti-aliased into the background, not an outline (JPEG
+    ringing makes an outline follow the bar too).
     """
     n_along, n_across = lab.shape[:2]
     middle = lab[n_along // 4 : max(n_along // 4 + 1, 3 * n_along // 4)]
@@ -175,6 +211,17 @@ def _frame(lab: np.ndarray, g0: int, g1: int) -> _Frame:
     # JPEG ringing makes flat columns next to the bar vary a little; they
     # still vary much less than the bar's own columns.
     uniform = wander < float(np.clip(0.4 * np.median(wander[g0:g1]), 3.0, 8.0))
+    if lossless:
+        deviation = middle - centres[None]
+        for ref, side in ((g0, range(g0)), (g1 - 1, range(g1, n_across))):
+            bar_dev = deviation[:, ref].ravel()
+            power = float(np.dot(bar_dev, bar_dev))
+            for c in side:
+                own = deviation[:, c].ravel()
+                share = float(np.dot(own, bar_dev)) / max(power, 1e-9)
+                rest = own - share * bar_dev
+                if share > FOLLOWS and np.dot(rest, rest) < 0.3 * np.dot(own, own):
+                    uniform[c] = False
     best = _Frame(None, None, 0)
     for side in (range(g0 - 1, -1, -1), range(g1, n_across)):
         groups: list[list[int]] = []
@@ -199,14 +246,23 @@ def _frame(lab: np.ndarray, g0: int, g1: int) -> _Frame:
     return best
 
 
-def _bar_end(profile: np.ndarray, frame: _Frame) -> tuple[float, int]:
+def _bar_end(
+    profile: np.ndarray,
+    frame: _Frame,
+    rgb: np.ndarray | None = None,
+    beyond: np.ndarray | None = None,
+) -> tuple[float, int]:
     """Locate the low end of the bar along ``profile``.
 
     The outline, when the bar has one, is the marker: the first row from the
     box edge that has the outline's colour starts it, and since an outline is
     drawn centred on the bar's edge, the edge is the middle of the line.
-    Without an outline, background rows are skipped. Returns the edge
-    (pixel-edge coordinate) and the first row of clean bar colour.
+    Without an outline, background rows are skipped. The first row after them
+    (or the box's first row, given the uniform colour ``beyond`` the box) may
+    blend the background with the bar's first colour (an anti-aliased edge):
+    the edge then lies inside it by the share of the bar it shows (``rgb`` is
+    the profile in sRGB, where renderers blend). Returns the edge (pixel-edge
+    coordinate) and the first row of clean bar colour.
     """
     n = profile.shape[0]
     depth = max(3, min(n // 8, int(0.04 * n) + 4))
@@ -227,8 +283,49 @@ def _bar_end(profile: np.ndarray, frame: _Frame) -> tuple[float, int]:
             r += 1
     if r == 0:
         # The box edge is the bar edge; drop one row of possible anti-aliasing.
-        return 0.0, 1 if n > 8 else 0
-    return float(r), int(min(r + 1, n - 1))
+        if beyond is None or rgb is None or n <= 8:
+            return 0.0, 1 if n > 8 else 0
+        return 1.0 - _coverage(beyond, rgb[0], rgb[1]), 1
+    if r + 1 >= n or rgb is None:
+        return float(r), int(min(r + 1, n - 1))
+    return r + 1.0 - _coverage(rgb[r - 1], rgb[r], rgb[r + 1]), r + 1
+
+
+#: An end row blends the background and the bar's first colour only when the
+#: two differ by at least BLEND_CONTRAST (8-bit units, Euclidean) and the row
+#: lies within BLEND_OFF of the line between them.
+BLEND_CONTRAST = 30.0
+BLEND_OFF = 12.0
+#: A row beyond the box is background if its pixels lie within this of their
+#: median (8-bit units, Euclidean).
+UNIFORM = 6.0
+
+
+def _uniform(row: np.ndarray | None, columns: np.ndarray) -> np.ndarray | None:
+    """The median colour of ``row`` over ``columns`` if they all show it."""
+    if row is None:
+        return None
+    part = row[columns].astype(np.float64)
+    centre = np.median(part, axis=0)
+    if float(_delta_e(part, centre[None]).max()) > UNIFORM:
+        return None
+    return np.asarray(centre)
+
+
+def _coverage(background: np.ndarray, row: np.ndarray, inner: np.ndarray) -> float:
+    """Share of an end ``row`` covered by the bar, from the two colours beside it.
+
+    A row that is not a blend of the two counts as covered whole.
+    """
+    bg = np.asarray(background, dtype=np.float64)
+    ab = np.asarray(inner, dtype=np.float64) - bg
+    contrast = float(np.dot(ab, ab))
+    if contrast < BLEND_CONTRAST**2:
+        return 1.0
+    alpha = float(np.clip(np.dot(np.asarray(row) - bg, ab) / contrast, 0.0, 1.0))
+    if float(_delta_e(row, bg + alpha * ab)) > BLEND_OFF:
+        return 1.0
+    return alpha
 
 
 def _close(color: np.ndarray, a: np.ndarray, b: np.ndarray | None) -> bool:

@@ -14,6 +14,14 @@ maps it to a value:
   resolution and quantises it finer, while chroma is halved in resolution and
   smeared across 16-px blocks at the cell's edges. Averaging before placing
   the colour lets the zero-mean compression noise cancel.
+* On a lossless figure whose bar shows a new colour at every pixel (a
+  gradient computed value by value, as ggplot2, plotly, Vega-Lite and gnuplot
+  draw), most cells' colours, rounded to 8 bits on their own, are none of the
+  bar's: every cell is then placed by its colour on the bar smoothed along
+  its length within its rounding. When instead nearly all cells are one
+  8-bit unit off the bar's colours one way (matplotlib truncates an image's
+  colours and rounds its bar's), each takes the bar colours it is
+  consistent with.
 * The renderer's quantisation is read from the bar (:func:`quantisation`): a
   bar of N distinct colours gives N levels, and a value is known to half a
   level's width at best; an estimate much more precise than a level is snapped
@@ -32,6 +40,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from napari_heatmap_digitizer.core._bar_colours import (
+    OFF_BAR,
+    ROUNDING,
+    YCC,
+    against_bar,
+    cell_colours,
+    dense_table,
+    own_entries,
+    rounded_like_bar,
+)
 from napari_heatmap_digitizer.core._cell_kernels import (
     cells_kernel,
     estimate_kernel,
@@ -63,8 +81,6 @@ WINDOW = 0.05
 #: Weight of the squared chroma difference against the squared luma
 #: difference when a mean colour is placed on the bar.
 CHROMA_WEIGHT = 0.1
-#: Entries of the dense table a mean colour is placed on.
-TABLE = 4096
 #: A bar showing fewer distinct colours than this share of its length in
 #: pixels repeats colours: it shows its renderer's levels.
 REPEATS = 0.8
@@ -78,26 +94,13 @@ CORRELATED = 16.0
 #: MAIN_FLOOR: JPEG noise is kept whole, text and lines are left out.
 MAIN_SPREAD = 3.0
 MAIN_FLOOR = 8.0
-#: A lossy bar's colours are smoothed along it, each replaced by a straight
-#: line fitted to this share of the bar's length around it (at least
-#: SMOOTH_MIN and at most SMOOTH_MAX pixels, about two 8-px JPEG blocks).
-SMOOTH = 0.04
-SMOOTH_MIN = 5
-SMOOTH_MAX = 17
 
-#: Share of a panel's off-bar cells that must fit one rounding of the bar's
-#: colours for the panel to have been rounded that way.
-FITS = 0.95
 
 #: A colour this close to the bar (ΔE) is one of the bar's own colours.
 ON_BAR = 1.0
 #: 8-bit colour steps by which a cell's colour may differ from the bar's
 #: (renderers round colours differently for images and for the bar).
 COLOUR_STEPS = 2.0
-
-_YCC = np.array(
-    [[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]]
-)
 
 
 @dataclass
@@ -205,7 +208,7 @@ def quantisation(colorbar: Colorbar) -> Quantisation:
         gaps = np.diff(p)
         half = np.concatenate([[gaps[0]], gaps]) / 2
         return Quantisation(len(p), p, half, 0.0)
-    rgb, p = _own_entries(colorbar)
+    rgb, p = own_entries(colorbar)
     # a compressed bar's noisy colours can repeat by chance; on a lossless bar
     # neighbouring entries never show the same 8-bit colour
     noisy = bool(np.all(rgb[1:] == rgb[:-1], axis=1).any())
@@ -217,22 +220,6 @@ def quantisation(colorbar: Colorbar) -> Quantisation:
     window = np.lib.stride_tricks.sliding_window_view(padded, 6)[: len(p)]
     spacing = np.median(window, axis=1)
     return Quantisation(len(p), p, spacing / 2, pixel)
-
-
-def _own_entries(bar: Colorbar) -> tuple[np.ndarray, np.ndarray]:
-    """The bar's colours and positions less the entries continuing its ends.
-
-    The entries at 0 and 1 that repeat the end colours continue the bar past
-    its sampled ends: they are not levels of their own.
-    """
-    p = np.asarray(bar.positions, dtype=np.float64)
-    rgb = np.asarray(bar.rgb)
-    keep = np.ones(len(p), dtype=bool)
-    if len(p) > 2 and p[0] == 0.0 and np.array_equal(rgb[0], rgb[1]):
-        keep[0] = False
-    if len(p) > 2 and p[-1] == 1.0 and np.array_equal(rgb[-1], rgb[-2]):
-        keep[-1] = False
-    return rgb[keep], p[keep]
 
 
 def positions(result: Result, max_distance: float | None = None) -> np.ndarray:
@@ -292,7 +279,7 @@ def estimate(
     c0, c1 = _interiors(np.asarray(col_edges, dtype=np.float64), margin)
     r0, r1 = _interiors(np.asarray(row_edges, dtype=np.float64), margin)
     ycc = (
-        np.ascontiguousarray(rgb.astype(np.float32) @ _YCC.T.astype(np.float32))
+        np.ascontiguousarray(rgb.astype(np.float32) @ YCC.T.astype(np.float32))
         if rgb is not None
         else np.zeros((1, 1, 3), np.float32)
     )
@@ -304,16 +291,38 @@ def estimate(
     # most cells off the bar's exact colours: the figure (and bar) is lossy,
     # and a cell of one colour on the bar only seems exact (a flat JPEG block)
     lossy = noisy.sum() > 0.5 * np.isfinite(est).sum()
-    if lossy:
-        noisy = np.isfinite(est)
-    table_p, table_ycc = _dense_table(bar, smooth=lossy)
-    # luma-weighted colour units: what placing a mean colour minimises
-    weighted = table_ycc * np.array(
-        [1.0, math.sqrt(CHROMA_WEIGHT), math.sqrt(CHROMA_WEIGHT)]
-    )
+    q = quantisation(bar)
     p = est.copy()
+    gradient = False
+    if rgb is not None and not lossy:
+        cells = np.isfinite(est) & ~noisy
+        colours = cell_colours(cells, est, pos, rgb, r0, c0, r1, c1)
+        rounded = rounded_like_bar(colours, bar, p[cells])
+        if rounded is not None:
+            p[cells] = rounded
+        else:
+            # most cells off the colours of a lossless bar that shows a new
+            # colour at every pixel (a gradient computed value by value): the
+            # cells' colours and the bar's were each rounded to 8 bits, and
+            # every cell is placed by colour on the bar smoothed within its
+            # rounding
+            gradient = (
+                q.levels is None
+                and bool(bar.source.get("lossless"))
+                and not bar.discrete
+                and "colormap" not in bar.source
+                and against_bar(colours, bar)[2].mean() < 1.0 - OFF_BAR
+            )
+    if lossy or gradient:
+        noisy = np.isfinite(est)
+    table_p, table_ycc = dense_table(
+        bar, smooth=lossy or gradient, within=ROUNDING if gradient else None
+    )
+    chroma = 1.0 if gradient else CHROMA_WEIGHT
+    # luma-weighted colour units: what placing a mean colour minimises
+    weighted = table_ycc * np.array([1.0, math.sqrt(chroma), math.sqrt(chroma)])
     if rgb is not None:
-        placed, off = place(mean_ycc, table_p, table_ycc, CHROMA_WEIGHT)
+        placed, off = place(mean_ycc, table_p, table_ycc, chroma)
         p[noisy] = placed[noisy]
         # how far the mean colour lies off the bar, over the bar's colour slope
         off_bar = np.sqrt(off) / _slope(table_p, weighted, p, nonzero=True)
@@ -322,12 +331,6 @@ def estimate(
         lab_p = np.asarray(bar.positions, dtype=np.float64)
         off_bar = window_de / _slope(lab_p, np.asarray(bar.lab), p, nonzero=True)
     off_bar = np.where(noisy, off_bar, 0.0)
-    if rgb is not None and not lossy:
-        cells = np.isfinite(est) & ~noisy
-        p[cells] = _rounded_like_bar(
-            _cell_colours(cells, est, pos, rgb, r0, c0, r1, c1), bar, p[cells]
-        )
-    q = quantisation(bar)
     half = q.half_step_at(p)
     se = np.where(noisy, window_se, 0.0)
     if q.levels is not None:
@@ -362,56 +365,6 @@ def estimate(
     )
 
 
-def _cell_colours(
-    cells: np.ndarray,
-    est: np.ndarray,
-    pos: np.ndarray,
-    rgb: np.ndarray,
-    r0: np.ndarray,
-    c0: np.ndarray,
-    r1: np.ndarray,
-    c1: np.ndarray,
-) -> np.ndarray:
-    """The one colour most of each of ``cells`` shows, ``(n, 3)`` int."""
-    out = np.empty((int(cells.sum()), 3), np.int64)
-    for n, (r, c) in enumerate(np.argwhere(cells)):
-        sub = pos[r0[r] : r1[r], c0[c] : c1[c]]
-        y, x = np.argwhere(sub == est[r, c])[0]
-        out[n] = rgb[r0[r] + y, c0[c] + x]
-    return out
-
-
-def _rounded_like_bar(colours: np.ndarray, bar: Colorbar, p: np.ndarray) -> np.ndarray:
-    """Positions of cells of one colour each, allowing for the renderer's rounding.
-
-    Renderers round a colour map's colours to 8 bits differently for images
-    and for their colour bar: matplotlib truncates an image's colours and
-    rounds the bar's. Then most cells show a colour one unit off every bar
-    colour in some channels, and the nearest bar colour is often a level or
-    two away. When most cells are off the bar and nearly all of them are one
-    unit below (or above) a bar colour in each channel, the panel was
-    rounded that way: each cell takes the mean position of the bar colours it
-    is consistent with. Otherwise ``p`` is returned.
-    """
-    if len(colours) < 3 or bar.discrete or "colormap" in bar.source:
-        return p
-    unique, inverse = np.unique(colours, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    rgb, bp = _own_entries(bar)
-    diff = rgb.astype(np.int64)[None, :, :] - unique[:, None, :]
-    on = np.all(diff == 0, axis=2).any(axis=1)[inverse]
-    if (~on).sum() <= max(2, 0.2 * len(colours)):
-        return p
-    fits = [np.all((diff >= lo) & (diff <= lo + 1), axis=2) for lo in (0, -1)]
-    share = [f.any(axis=1)[inverse][~on].mean() for f in fits]
-    if max(share) < FITS or min(share) >= FITS:
-        return p
-    fit = fits[int(np.argmax(share))]
-    count = fit.sum(axis=1)
-    mean = (fit * bp[None, :]).sum(axis=1) / np.maximum(count, 1)
-    return np.where(count[inverse] > 0, mean[inverse], p)
-
-
 def _panel_rgb(image: np.ndarray | None, result: Result) -> np.ndarray | None:
     """The panel's RGB pixels from ``image`` (the panel or the whole figure)."""
     if image is None:
@@ -433,54 +386,6 @@ def _panel_rgb(image: np.ndarray | None, result: Result) -> np.ndarray | None:
         top = 1.0 if np.issubdtype(img.dtype, np.floating) else 65535.0
         img = np.rint(np.clip(img / top, 0, 1) * 255).astype(np.uint8)
     return img
-
-
-def _dense_table(bar: Colorbar, smooth: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """The bar's colours (Y'CbCr) at TABLE positions, or its bands' colours.
-
-    With ``smooth``, a continuous bar read from an image is first smoothed
-    along its length (:func:`_smoothed`): a lossy bar's colours carry the
-    compression's noise, row by row.
-    """
-    rgb = bar.rgb.astype(np.float64)
-    p = np.asarray(bar.positions, dtype=np.float64)
-    if bar.discrete or len(p) < 2:
-        return np.ascontiguousarray(p), np.ascontiguousarray(rgb @ _YCC.T)
-    if smooth and "colormap" not in bar.source:
-        rgb = _smoothed(p, rgb)
-    dense = np.linspace(p[0], p[-1], TABLE)
-    table = np.stack([np.interp(dense, p, rgb[:, k]) for k in range(3)], axis=1)
-    return dense, np.ascontiguousarray(table @ _YCC.T)
-
-
-def _smoothed(p: np.ndarray, rgb: np.ndarray) -> np.ndarray:
-    """Each colour replaced by a straight line fitted to its neighbours.
-
-    The neighbours are the :data:`SMOOTH` share of the bar around it (within
-    :data:`SMOOTH_MIN` to :data:`SMOOTH_MAX` entries); straight lines keep a
-    gradient's slope and ends unbiased.
-    """
-    n = len(p)
-    half = int(np.clip(round(SMOOTH * n), SMOOTH_MIN, SMOOTH_MAX)) // 2
-    if n < 2 * half + 1:
-        return rgb
-    lo = np.clip(np.arange(n) - half, 0, n)
-    hi = np.clip(np.arange(n) + half + 1, 0, n)
-
-    def window_sum(a: np.ndarray) -> np.ndarray:
-        c = np.concatenate([np.zeros((1, *a.shape[1:])), np.cumsum(a, axis=0)])
-        return c[hi] - c[lo]
-
-    t = p - p.mean()
-    s0 = (hi - lo).astype(np.float64)
-    s1, s2 = window_sum(t), window_sum(t * t)
-    sx, stx = window_sum(rgb), window_sum(t[:, None] * rgb)
-    det = s0 * s2 - s1 * s1
-    ok = det > 1e-12 * np.maximum(s0 * s2, 1e-300)
-    b = np.where(ok[:, None], (s0[:, None] * stx - s1[:, None] * sx), 0.0)
-    b /= np.where(ok, det, 1.0)[:, None]
-    a = (sx - b * s1[:, None]) / s0[:, None]
-    return a + b * t[:, None]
 
 
 def _slope(

@@ -159,7 +159,7 @@ class Colorbar:
                 "orientation must be 'vertical' or 'horizontal', got "
                 f"{shown(orientation)}"
             )
-        crop, _ = crop_rgb8(image, box)
+        crop, outside = _crop_with_ends(image, box, orientation)
         # Put the bar's length on axis 0, low end first.
         along = crop if orientation == "vertical" else crop.transpose(1, 0, 2)
         low_at_start = (orientation == "horizontal") != bool(flip)
@@ -170,7 +170,10 @@ class Colorbar:
                 f"colour bar box {box.as_text()} is only {along.shape[0]} px long; "
                 "draw it along the whole bar"
             )
-        sampled = _sample_bar(np.ascontiguousarray(along))
+        sampled = _sample_bar(
+            np.ascontiguousarray(along),
+            outside=outside if low_at_start else (outside[1], outside[0]),
+        )
         # Image coordinate (pixel edges) of the bar's low-end box edge and the
         # direction in which the bar's "along" coordinate runs in the image.
         if orientation == "vertical":
@@ -189,6 +192,7 @@ class Colorbar:
             "orientation": orientation,
             "flip": bool(flip),
             "edges": [origin + sign * lo_edge, origin + sign * hi_edge],
+            "lossless": sampled.lossless,
         }
         _check_band_value(band_value)
         _check_gradient(sampled.lab, source)
@@ -503,3 +507,31 @@ def _stepped(
         band_value=band_value,
         source=source,
     )
+
+
+def _crop_with_ends(
+    image: Any, box: Box, orientation: str
+) -> tuple[np.ndarray, tuple[np.ndarray | None, np.ndarray | None]]:
+    """The box's pixels and the image's rows just beyond its two ends.
+
+    The ends are along the bar (top and bottom of a vertical one, left and
+    right of a horizontal one), each ``(width, 3)``, ``None`` at the image's
+    edge; the image is read once.
+    """
+    rows, cols = image.shape[:2]
+    if orientation == "vertical":
+        a, b = int(box.top > 0), int(box.bottom < rows)
+        grown = Box(box.left, box.top - a, box.right, box.bottom + b)
+    else:
+        a, b = int(box.left > 0), int(box.right < cols)
+        grown = Box(box.left - a, box.top, box.right + b, box.bottom)
+    crop, _ = crop_rgb8(image, grown)
+    if orientation != "vertical":
+        crop = crop.transpose(1, 0, 2)
+    n = crop.shape[0]
+    before = crop[0] if a else None
+    after = crop[n - 1] if b else None
+    inner = crop[a : n - b]
+    if orientation != "vertical":
+        inner = inner.transpose(1, 0, 2)
+    return inner, (before, after)
