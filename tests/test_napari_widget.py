@@ -756,6 +756,8 @@ def test_every_option_survives_save_load_run(viewer, qtbot, tmp_path, config):
             want = panel.cells.values
         if panel.regions is not None:  # a CSV table: 10 significant digits
             want = panel.regions.value
+        else:  # an NPY array: written as float32
+            want = np.asarray(want, dtype=np.float32)
         np.testing.assert_allclose(cli, want, rtol=1e-9, atol=0)
 
 
