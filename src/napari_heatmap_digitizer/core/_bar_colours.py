@@ -89,11 +89,12 @@ def cell_colours(
 def against_bar(
     colours: np.ndarray, bar: Colorbar
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Cells' colours against the bar's own: ``(unique, diff, on, bar_p)``.
+    """Cells' colours against the bar's own: ``(which, diff, on, bar_p)``.
 
-    ``unique`` are the distinct colours, ``diff`` each bar colour less each
-    of them (``(n_unique, n_bar, 3)``), ``on`` whether each cell's colour is
-    one of the bar's (per cell) and ``bar_p`` the bar colours' positions.
+    ``which`` gives each cell's index among the distinct colours, ``diff``
+    each bar colour less each distinct colour (``(n_distinct, n_bar, 3)``),
+    ``on`` whether each cell's colour is one of the bar's and ``bar_p`` the
+    bar colours' positions (with the levels hidden at its ends).
     """
     unique, inverse = np.unique(colours, axis=0, return_inverse=True)
     rgb, bp = hidden_ends(*own_entries(bar))
