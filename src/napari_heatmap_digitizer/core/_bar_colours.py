@@ -8,12 +8,15 @@ on, smoothed along the bar where its colours carry noise or rounding.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from napari_heatmap_digitizer.core._colorbar import Colorbar
 
 __all__ = [
     "YCC",
+    "Against",
     "against_bar",
     "cell_colours",
     "dense_table",
@@ -86,23 +89,6 @@ def cell_colours(
     return out
 
 
-def against_bar(
-    colours: np.ndarray, bar: Colorbar
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Cells' colours against the bar's own: ``(which, diff, on, bar_p)``.
-
-    ``which`` gives each cell's index among the distinct colours, ``diff``
-    each bar colour less each distinct colour (``(n_distinct, n_bar, 3)``),
-    ``on`` whether each cell's colour is one of the bar's and ``bar_p`` the
-    bar colours' positions (with the levels hidden at its ends).
-    """
-    unique, inverse = np.unique(colours, axis=0, return_inverse=True)
-    rgb, bp = hidden_ends(*own_entries(bar))
-    diff = rgb.astype(np.int64)[None, :, :] - unique[:, None, :]
-    on = np.all(diff == 0, axis=2).any(axis=1)[inverse.ravel()]
-    return inverse.ravel(), diff, on, bp
-
-
 def hidden_ends(rgb: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The bar's levels and those hidden under its ends, ``(rgb, positions)``.
 
@@ -137,9 +123,31 @@ def hidden_ends(rgb: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return out_rgb.astype(rgb.dtype), out_p
 
 
-def rounded_like_bar(
-    colours: np.ndarray, bar: Colorbar, p: np.ndarray
-) -> np.ndarray | None:
+class Against(NamedTuple):
+    """Cells' colours against a bar's own (:func:`against_bar`).
+
+    ``which`` gives each cell's index among the distinct colours, ``diff``
+    each bar colour less each distinct colour (``(n_distinct, n_bar, 3)``),
+    ``on`` whether each cell's colour is one of the bar's and ``bar_p`` the
+    bar colours' positions (with the levels hidden at its ends).
+    """
+
+    which: np.ndarray
+    diff: np.ndarray
+    on: np.ndarray
+    bar_p: np.ndarray
+
+
+def against_bar(colours: np.ndarray, bar: Colorbar) -> Against:
+    """Cells' colours (``(n, 3)`` int) against the bar's own colours."""
+    unique, inverse = np.unique(colours, axis=0, return_inverse=True)
+    rgb, bp = hidden_ends(*own_entries(bar))
+    diff = rgb.astype(np.int64)[None, :, :] - unique[:, None, :]
+    on = np.all(diff == 0, axis=2).any(axis=1)[inverse.ravel()]
+    return Against(inverse.ravel(), diff, on, bp)
+
+
+def rounded_like_bar(against: Against, p: np.ndarray) -> np.ndarray | None:
     """Positions of cells of one colour each, allowing for the renderer's rounding.
 
     Renderers round a colour map's colours to 8 bits differently for images
@@ -152,10 +160,10 @@ def rounded_like_bar(
     takes the mean position of the bar colours it is consistent with.
     Otherwise ``None``.
     """
-    if len(colours) < 3 or bar.discrete or "colormap" in bar.source:
+    inverse, diff, on, bp = against
+    if len(on) < 3:
         return None
-    inverse, diff, on, bp = against_bar(colours, bar)
-    if (~on).sum() <= max(2, OFF_BAR * len(colours)):
+    if (~on).sum() <= max(2, OFF_BAR * len(on)):
         return None
     fits = [np.all((diff >= lo) & (diff <= lo + 1), axis=2) for lo in (0, -1)]
     share = [f.any(axis=1)[inverse][~on].mean() for f in fits]

@@ -294,10 +294,11 @@ def estimate(
     q = quantisation(bar)
     p = est.copy()
     gradient = False
-    if rgb is not None and not lossy:
+    own = not bar.discrete and "colormap" not in bar.source  # read from the image
+    if rgb is not None and not lossy and own:
         cells = np.isfinite(est) & ~noisy
-        colours = cell_colours(cells, est, pos, rgb, r0, c0, r1, c1)
-        rounded = rounded_like_bar(colours, bar, p[cells])
+        against = against_bar(cell_colours(cells, est, pos, rgb, r0, c0, r1, c1), bar)
+        rounded = rounded_like_bar(against, p[cells])
         if rounded is not None:
             p[cells] = rounded
         else:
@@ -309,9 +310,8 @@ def estimate(
             gradient = (
                 q.levels is None
                 and bool(bar.source.get("lossless"))
-                and not bar.discrete
-                and "colormap" not in bar.source
-                and against_bar(colours, bar)[2].mean() < 1.0 - OFF_BAR
+                and against.on.size > 0
+                and against.on.mean() < 1.0 - OFF_BAR
             )
     if lossy or gradient:
         noisy = np.isfinite(est)
