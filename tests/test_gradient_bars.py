@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from napari_heatmap_digitizer import Colorbar, digitize
+from napari_heatmap_digitizer.core._bar_colours import hidden_ends
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._cell_estimate import estimate
 
@@ -34,7 +35,12 @@ BACKGROUND = np.array([255.0, 255.0, 255.0])
 
 
 def _figure(
-    cmap, bar_ends: tuple[float, float], rows: int = 14, cell: int = 12, seed: int = 0
+    cmap,
+    bar_ends: tuple[float, float],
+    rows: int = 14,
+    cell: int = 12,
+    seed: int = 0,
+    side_blend: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, Box, Box]:
     """A matrix of cells and a vertical bar from ``bar_ends[0]`` (top, pixel
     edge) to ``bar_ends[1]`` (bottom), anti-aliased into a white background.
@@ -58,6 +64,12 @@ def _figure(
         centre = (max(y, top) + min(y + 1, bottom)) / 2
         colour = cmap(np.clip((bottom - centre) / (bottom - top), 0, 1))
         image[y, left:right] = np.rint(cover * colour + (1 - cover) * BACKGROUND)
+    if side_blend:  # the bar's sides anti-aliased too, one column each
+        for x in (left - 1, right):
+            image[:, x] = np.rint(
+                side_blend * image[:, left] + (1 - side_blend) * BACKGROUND
+            )
+        left, right = left - 1, right + 1
     box = Box(left, int(np.floor(top)), right, int(np.ceil(bottom)))
     return image.astype(np.uint8), values, panel, box
 
@@ -73,6 +85,35 @@ def test_anti_aliased_bar_ends_are_read_to_a_fraction_of_a_pixel(ends, loose):
     assert bar.source["lossless"]
     assert top == pytest.approx(ends[0], abs=0.1)
     assert bottom == pytest.approx(ends[1], abs=0.1)
+
+
+@pytest.mark.parametrize("share", [0.1, 0.2])
+def test_anti_aliased_sides_in_a_tight_box_are_no_outline(share):
+    # a column that is 10-20 % bar follows the bar's colours faintly: taken
+    # for an outline, it put an end at a pale blend row (here the top row,
+    # 10 % bar)
+    ends = (30.9, 151.1)
+    image, _, _, box = _figure(_gentle, ends, side_blend=share)
+    bar = Colorbar.from_image(image, box, vmin=0, vmax=1)
+    bottom, top = bar.source["edges"]
+    assert top == pytest.approx(ends[0], abs=0.1)
+    assert bottom == pytest.approx(ends[1], abs=0.1)
+
+
+def test_levels_hidden_under_an_outline_are_added_at_the_ends():
+    # ten levels a tenth of the bar apart; an outline hides the first one
+    step = 0.1
+    p = np.arange(1, 10) * step + step / 2
+    rgb = np.stack([np.arange(1, 10) * 20, np.full(9, 100), np.full(9, 50)], 1)
+    out_rgb, out_p = hidden_ends(rgb.astype(np.uint8), p)
+    assert out_p == pytest.approx(np.arange(10) * step + step / 2)
+    assert out_rgb[0].tolist() == [0, 100, 50]
+    assert np.array_equal(out_rgb[1:], rgb)
+    # nothing hidden: the bar is left as it is
+    whole_p = np.arange(10) * step + step / 2
+    same_rgb, same_p = hidden_ends(out_rgb, whole_p)
+    assert np.array_equal(same_p, whole_p)
+    assert np.array_equal(same_rgb, out_rgb)
 
 
 @pytest.mark.parametrize("cmap", [_gentle, _kinked])
