@@ -214,6 +214,17 @@ def quantisation(colorbar: Colorbar) -> Quantisation:
     noisy = bool(np.all(rgb[1:] == rgb[:-1], axis=1).any())
     if noisy or length <= 0 or len(p) < 2 or len(p) > REPEATS * length:
         return Quantisation(None, np.empty(0), np.empty(0), pixel)
+    if "levels" in colorbar.source:
+        # the renderer's n equal levels: each entry stands for the middle of
+        # the levels sharing its colour, so two neighbours' centres lie half
+        # their counts apart, and each count is at most twice the distance to
+        # either neighbour less the neighbour's one level (to an end, twice)
+        n = int(colorbar.source["levels"])
+        c = p * n
+        left = np.concatenate([[2.0 * c[0]], 2.0 * np.diff(c) - 1.0])
+        right = np.concatenate([2.0 * np.diff(c) - 1.0, [2.0 * (n - c[-1])]])
+        count = np.maximum(np.rint(np.minimum(left, right)), 1.0)
+        return Quantisation(len(p), p, count / (2.0 * n), pixel)
     gaps = np.diff(p)
     # the spacing around entry i: the median of the five gaps nearest it
     padded = np.pad(gaps, (3, 3), mode="edge")

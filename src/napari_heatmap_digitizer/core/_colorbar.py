@@ -187,16 +187,27 @@ class Colorbar:
             return (along_coord - lo_edge) / (hi_edge - lo_edge)
 
         scale = _make_scale(vmin, vmax, norm, ticks, to_position, "pixel")
-        source = {
+        source: dict[str, Any] = {
             "box": list(box),
             "orientation": orientation,
             "flip": bool(flip),
             "edges": [origin + sign * lo_edge, origin + sign * hi_edge],
             "lossless": sampled.lossless,
         }
+        if sampled.n_levels is not None:
+            source["levels"] = sampled.n_levels
         _check_band_value(band_value)
         _check_gradient(sampled.lab, source)
         bands = None if discrete is False else _find_bands(sampled.lab)
+        if (
+            bands is not None
+            and not discrete
+            and sampled.n_levels is not None
+            and len(bands) < sampled.n_levels
+        ):
+            # runs of equal levels tell apart levels too alike to be bands:
+            # a colour table drawn level by level, not a stepped bar
+            bands = None
         if discrete and bands is None:
             raise DigitizerError(
                 "the colour bar does not look stepped; leave 'discrete' unset or off"
@@ -207,7 +218,9 @@ class Colorbar:
             )
             return _stepped(rgb, lab, edges, scale, band_value, source)
         rgb, lab, positions = _extend_to_ends(
-            sampled.rgb, sampled.lab, sampled.positions
+            sampled.rgb,
+            sampled.lab,
+            sampled.positions if sampled.levels is None else sampled.levels,
         )
         return _continuous(rgb, lab, positions, scale, band_value, source)
 
