@@ -135,6 +135,19 @@ def test_neighbouring_levels_of_one_colour_share_a_run():
     assert q.half_step[shared + 1] == pytest.approx(0.5 / n)
 
 
+def test_tick_marks_drawn_across_the_bar_leave_its_levels():
+    # Octave draws its ticks into the bar: a mark hides where a level ends
+    n, ends = 64, (32.64, 388.25)
+    image, _, _, box = _figure(_table(n), ends)
+    for y in (100, 171, 243, 314):
+        image[y, box.left : box.right] = 40
+    bar = Colorbar.from_image(image, box, vmin=0, vmax=1)
+    assert bar.source["levels"] == n
+    _, p = own_entries(bar)
+    k = p * n - 0.5
+    assert np.abs(k - np.rint(k)).max() < 0.1
+
+
 def test_a_bar_whose_runs_are_not_equal_has_no_levels():
     rng = np.random.default_rng(3)
     lengths = rng.integers(1, 9, 60)

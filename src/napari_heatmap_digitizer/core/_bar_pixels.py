@@ -85,16 +85,22 @@ def _sample_bar(
             "box over the colour bar itself"
         )
     rows = np.arange(first, last + 1)
-    _bridge_crossings(profile, profile_rgb, first, last)
+    bridged = _bridge_crossings(profile, profile_rgb, first, last)
     rgb = np.rint(profile_rgb[rows]).astype(np.uint8)
-    levels = _regular_levels(rgb, first, lo_edge, hi_edge) if lossless else None
+    lab = profile[rows]
+    levels = (
+        _regular_levels(rgb, first, lo_edge, hi_edge, bridged) if lossless else None
+    )
     centres, n_levels = None, None
     if levels is not None:
         lo_edge, hi_edge, centres, n_levels = levels
+        # a mark's rows show the level around it, not a blend across it
+        clean = _fill_forward(bridged)
+        rgb, lab = rgb[clean], lab[clean]
     positions = (rows + 0.5 - lo_edge) / (hi_edge - lo_edge)
     return _Sampled(
         rgb=rgb,
-        lab=profile[rows],
+        lab=lab,
         positions=positions,
         edges=(float(lo_edge), float(hi_edge)),
         lossless=lossless,
@@ -155,8 +161,26 @@ HIDDEN_LEVELS = 2
 HIDDEN_PX = 0.6
 
 
+def _fill_forward(unsure: np.ndarray) -> np.ndarray:
+    """Each row's index, or the last sure row's before it where unsure."""
+    index = np.where(unsure, 0, np.arange(len(unsure)))
+    return np.maximum.accumulate(index) if len(index) else index
+
+
+def _run_before(flags: np.ndarray, i: int) -> int:
+    """How many rows just before row ``i`` are flagged."""
+    n = 0
+    while i - n - 1 >= 0 and flags[i - n - 1]:
+        n += 1
+    return n
+
+
 def _regular_levels(
-    rgb: np.ndarray, first: int, lo_edge: float, hi_edge: float
+    rgb: np.ndarray,
+    first: int,
+    lo_edge: float,
+    hi_edge: float,
+    bridged: np.ndarray | None = None,
 ) -> tuple[float, float, np.ndarray, int] | None:
     """A lossless bar's equal levels: its true ends and each row's level centre.
 
@@ -169,17 +193,29 @@ def _regular_levels(
     end rows blend into the background. ``rgb`` are the rows from ``first``
     (along coordinates); returns the ends, each row's position (the centre of
     the level or levels its run shows, on the new ends) and the number of
-    levels, or ``None`` where the runs do not show equal levels.
+    levels, or ``None`` where the runs do not show equal levels. Rows
+    ``bridged`` over a mark crossing the bar count as the run before them,
+    and the boundaries beside them, not known, are left out of the fit.
     """
+    unsure = np.zeros(len(rgb), bool) if bridged is None else bridged
+    rgb = rgb[_fill_forward(unsure)]
     starts = np.flatnonzero(np.any(rgb[1:] != rgb[:-1], axis=1)) + 1
     runs = len(starts) + 1
     if runs < MIN_LEVELS or runs * MIN_LEVEL_WIDTH > hi_edge - lo_edge:
         return None
     bounds = first + starts.astype(np.float64)
-    fit = _equal_steps(bounds)
+    known = ~(unsure[starts - 1] | unsure[starts])
+    if known.sum() < MIN_LEVELS - 1:
+        return None
+    fit = _equal_steps(bounds[known])
     if fit is None:
         return None
-    width, origin, k = fit
+    width, origin, _ = fit
+    # a boundary after marked rows lies somewhere among them: the middle
+    marked = np.array([_run_before(unsure, int(s)) for s in starts], np.float64)
+    k = np.rint((bounds - marked / 2 - origin) / width)
+    if np.any(np.diff(k) < 1):
+        return None
     lengths = np.diff(np.concatenate([[0], starts, [len(rgb)]]))
     head = max(1, round(lengths[0] / width))
     tail = max(1, round(lengths[-1] / width))
@@ -209,18 +245,22 @@ CROSSING_DE = 15.0
 CROSSING_WINDOW = 11
 
 
-def _bridge_crossings(lab: np.ndarray, rgb: np.ndarray, first: int, last: int) -> None:
+def _bridge_crossings(
+    lab: np.ndarray, rgb: np.ndarray, first: int, last: int
+) -> np.ndarray:
     """Replace marks crossing the bar by the colours on either side, in place.
 
     A colour map does not leave its path for a few rows and come back: a run
     of up to :data:`CROSSING` rows far from the running median of the rows
     around it is a mark drawn over the bar (a tick, a grid line), and those
     rows take the colours interpolated across it. Steps of a stepped bar are
-    kept: a running median follows a step.
+    kept: a running median follows a step. Returns which rows from ``first``
+    to ``last`` were replaced.
     """
     n = last - first + 1
+    bridged = np.zeros(max(n, 0), dtype=bool)
     if n < CROSSING_WINDOW:
-        return
+        return bridged
     half = CROSSING_WINDOW // 2
     seg = lab[first : last + 1]
     padded = np.pad(seg, ((half, half), (0, 0)), mode="edge")
@@ -228,7 +268,7 @@ def _bridge_crossings(lab: np.ndarray, rgb: np.ndarray, first: int, last: int) -
     median = np.median(windows, axis=2)
     off = _delta_e(seg, median) > CROSSING_DE
     if not off.any():
-        return
+        return bridged
     edges = np.flatnonzero(np.diff(np.concatenate([[0], off.view(np.int8), [0]])))
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
         if stop - start > CROSSING:
@@ -241,6 +281,8 @@ def _bridge_crossings(lab: np.ndarray, rgb: np.ndarray, first: int, last: int) -
         w = (np.arange(1, stop - start + 1) / (stop - start + 1))[:, None]
         lab[lo + 1 : hi] = (1 - w) * lab[lo] + w * lab[hi]
         rgb[lo + 1 : hi] = (1 - w) * rgb[lo] + w * rgb[hi]
+        bridged[start:stop] = True
+    return bridged
 
 
 def _to_lab(rgb: np.ndarray) -> np.ndarray:
