@@ -171,20 +171,27 @@ def test_every_option_survives_save_and_replay(
         assert Recipe.load(recipe).output.stream is True
 
 
-def test_colormap_survives_save_and_replay(figures, tmp_path):
+def test_colormap_survives_save_and_replay(figures, tmp_path, capsys):
     args = _args(figures, "sample", [*R, "--colormap", "viridis"], bar=False)
     recipe = tmp_path / "r.json"
     first, again = tmp_path / "a.npy", tmp_path / "b.npy"
     assert (
         main(["digitize", *args, "-o", str(first), "--save-recipe", str(recipe)]) == 0
     )
-    assert main(["digitize", "--recipe", str(recipe), "-o", str(again), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["digitize", "--recipe", str(recipe), "-o", str(again)]) == 0
+    assert "colour bar from viridis" in capsys.readouterr().out
     np.testing.assert_array_equal(np.load(first), np.load(again))
     saved = Recipe.load(recipe).colorbar
     assert saved.colormap == "viridis" and saved.box is None
-    bar = tmp_path / "c.npy"
-    assert main(["digitize", *_args(figures, "sample", R), "-o", str(bar), "-q"]) == 0
-    assert not np.array_equal(np.load(first), np.load(bar))
+    # another map named in the recipe is used in its place (and, not the
+    # figure's, reported doubtful)
+    data = json.loads(recipe.read_text())
+    data["colorbar"]["colormap"] = "magma"
+    recipe.write_text(json.dumps(data))
+    other = tmp_path / "c.npy"
+    assert main(["digitize", "--recipe", str(recipe), "-o", str(other), "-q"]) == 3
+    assert not np.array_equal(np.load(first), np.load(other))
 
 
 def test_the_saved_recipe_holds_every_choice(figures, tmp_path):
