@@ -11,6 +11,8 @@ from PIL import Image
 from napari_heatmap_digitizer import detect
 from napari_heatmap_digitizer.core._boxes import Box
 
+mpl = pytest.importorskip("matplotlib")
+mpl.use("Agg")  # drawn off screen, whatever backend is installed
 plt = pytest.importorskip("matplotlib.pyplot")
 
 
