@@ -29,11 +29,11 @@ STEP_TRIALS = 1024
 ALIAS = 0.9
 
 
-def _equal_steps(bounds: np.ndarray) -> tuple[float, float, np.ndarray] | None:
-    """The equal step ``bounds`` fall on: ``(width, origin, k)`` or ``None``.
+def _equal_steps(bounds: np.ndarray) -> tuple[float, float] | None:
+    """The equal step ``bounds`` fall on: ``(width, origin)`` or ``None``.
 
-    ``bounds[i]`` lies within LEVEL_FIT of ``origin + k[i] * width``; ``k``
-    rises by 1 from run to run, or more where levels share a colour. The width
+    Each bound lies within LEVEL_FIT of ``origin + k * width``, ``k`` rising
+    by 1 from run to run, or more where levels share a colour. The width
     is the one on which the boundaries' phases agree best.
     """
     # one level per run, the first and last boundary each half a pixel off
@@ -56,7 +56,7 @@ def _equal_steps(bounds: np.ndarray) -> tuple[float, float, np.ndarray] | None:
     width, origin = np.polyfit(k, bounds, 1)
     if width < MIN_LEVEL_WIDTH or np.abs(bounds - origin - width * k).max() > LEVEL_FIT:
         return None
-    return float(width), float(origin), k
+    return float(width), float(origin)
 
 
 #: At most this many levels may lie hidden under each end (an outline), each
@@ -69,14 +69,6 @@ def fill_forward(unsure: np.ndarray) -> np.ndarray:
     """Each row's index, or the last sure row's before it where unsure."""
     index = np.where(unsure, 0, np.arange(len(unsure)))
     return np.maximum.accumulate(index) if len(index) else index
-
-
-def _run_before(flags: np.ndarray, i: int) -> int:
-    """How many rows just before row ``i`` are flagged."""
-    n = 0
-    while i - n - 1 >= 0 and flags[i - n - 1]:
-        n += 1
-    return n
 
 
 def regular_levels(
@@ -102,7 +94,8 @@ def regular_levels(
     and the boundaries beside them, not known, are left out of the fit.
     """
     unsure = np.zeros(len(rgb), bool) if bridged is None else bridged
-    rgb = rgb[fill_forward(unsure)]
+    filled = fill_forward(unsure)
+    rgb = rgb[filled]
     starts = np.flatnonzero(np.any(rgb[1:] != rgb[:-1], axis=1)) + 1
     runs = len(starts) + 1
     if runs < MIN_LEVELS or runs * MIN_LEVEL_WIDTH > hi_edge - lo_edge:
@@ -114,9 +107,9 @@ def regular_levels(
     fit = _equal_steps(bounds[known])
     if fit is None:
         return None
-    width, origin, _ = fit
+    width, origin = fit
     # a boundary after marked rows lies somewhere among them: the middle
-    marked = np.array([_run_before(unsure, int(s)) for s in starts], np.float64)
+    marked = (starts - 1 - filled[starts - 1]).astype(np.float64)
     k = np.rint((bounds - marked / 2 - origin) / width)
     if np.any(np.diff(k) < 1):
         return None
