@@ -12,7 +12,7 @@ from napari_heatmap_digitizer.core import Box, Colorbar, DigitizerError
 from napari_heatmap_digitizer.core import _kernel as kernel
 from napari_heatmap_digitizer.core import _naming as naming
 from napari_heatmap_digitizer.core import _program_maps as program
-from napari_heatmap_digitizer.core._colorbar import catalogue_names
+from napari_heatmap_digitizer.core._bar_maps import catalogue_names
 from napari_heatmap_digitizer.core._naming import name_colormap, rank_colormaps
 
 

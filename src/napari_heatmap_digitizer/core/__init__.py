@@ -8,10 +8,11 @@ themselves (``_recipe``, ``_pipeline``, ...) are internal.
 
 from napari_heatmap_digitizer.core._autofill import Completed, complete_recipe
 from napari_heatmap_digitizer.core._axes import Extent
+from napari_heatmap_digitizer.core._bar_maps import catalogue_names
 from napari_heatmap_digitizer.core._blockwise import digitize_blocks
 from napari_heatmap_digitizer.core._boxes import Box
 from napari_heatmap_digitizer.core._cells import Cells, Printed, panel_cells
-from napari_heatmap_digitizer.core._colorbar import Colorbar, catalogue_names
+from napari_heatmap_digitizer.core._colorbar import Colorbar
 from napari_heatmap_digitizer.core._confidence import Bounds, Confidence, assess
 from napari_heatmap_digitizer.core._detect import Detection, detect
 from napari_heatmap_digitizer.core._digitize import DEFAULT_MAX_DISTANCE, digitize

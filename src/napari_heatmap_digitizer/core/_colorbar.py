@@ -9,7 +9,6 @@ catalogue by name (:meth:`Colorbar.from_name`).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,11 @@ from typing import Any, Literal
 import numpy as np
 
 from napari_heatmap_digitizer.core import _kernel as kernel
+from napari_heatmap_digitizer.core._bar_maps import (
+    catalogue_map,
+    map_table,
+    match_shift,
+)
 from napari_heatmap_digitizer.core._bar_pixels import (
     _band_table,
     _delta_e,
@@ -217,11 +221,18 @@ class Colorbar:
                 sampled.rgb, sampled.lab, sampled.positions, bands
             )
             return _stepped(rgb, lab, edges, scale, band_value, source)
-        rgb, lab, positions = _extend_to_ends(
-            sampled.rgb,
-            sampled.lab,
-            sampled.positions if sampled.levels is None else sampled.levels,
-        )
+        rgb, lab, positions = sampled.rgb, sampled.lab, sampled.positions
+        if sampled.levels is not None:
+            positions = sampled.levels
+        if sampled.lossless and (
+            found := match_shift(lab, positions, abs(hi_edge - lo_edge))
+        ):
+            # a catalogue map's colours, shifted along the bar (the bar lags
+            # the map the data were coloured with): read through the map
+            source["colormap"], source["shift"] = found
+            rgb, lab, positions = map_table(found[0])
+            return _continuous(rgb, lab, positions, scale, band_value, source)
+        rgb, lab, positions = _extend_to_ends(rgb, lab, positions)
         return _continuous(rgb, lab, positions, scale, band_value, source)
 
     @classmethod
@@ -278,7 +289,7 @@ class Colorbar:
             or not (2 <= n <= 65536)
         ):
             raise wrong("n", "a whole number of table entries, 2 to 65536", n)
-        cm = _catalogue_map(name)
+        cm = catalogue_map(name)
         stepped = cm.interpolation == "nearest" if discrete is None else bool(discrete)
         if stepped:
             colors = np.asarray(cm.color_stops.color_array)[:, :3]
@@ -329,6 +340,12 @@ class Colorbar:
     def describe(self) -> str:
         """One line: where the bar came from, its kind and its range."""
         where = self.source.get("colormap") or f"box {self.source.get('box')}"
+        if "shift" in self.source:
+            where = (
+                f"box {self.source.get('box')}, read through {where} (the bar's"
+                f" colours are {100 * abs(self.source['shift']):.2f} % off their"
+                " places)"
+            )
         kind = (
             f"stepped, {len(self.positions)} bands" if self.discrete else "continuous"
         )
@@ -359,45 +376,6 @@ class Colorbar:
 
 # ---------------------------------------------------------------------------
 # Helpers for from_name / from_image
-
-
-def catalogue_names() -> list[str]:
-    """All colour-map names in the catalogue, sorted.
-
-    The ``cmap`` catalogue's names without namespaces, and the maps of other
-    programs it lacks (`_program_maps`): by their short name where no other
-    map has it (``parula``), else namespaced (``plotly:RdBu``).
-    """
-    import cmap
-
-    from napari_heatmap_digitizer.core import _program_maps
-
-    return sorted({*cmap.Catalog().short_keys(), *_program_maps.names()})
-
-
-def _catalogue_map(name: str) -> Any:
-    import cmap
-
-    from napari_heatmap_digitizer.core import _program_maps
-
-    try:
-        return cmap.Colormap(name)
-    except (ValueError, KeyError, TypeError):
-        pass
-    found = _program_maps.resolve(name)
-    if found is not None:
-        return _program_maps.colormap(*found)
-    names = catalogue_names()
-    base = name[:-2] if name.endswith("_r") else name
-    close = difflib.get_close_matches(base, names, n=5, cutoff=0.6)
-    lowered = [n for n in names if n.lower() == base.lower()]
-    close = list(dict.fromkeys(lowered + close))
-    hint = (
-        f"; did you mean {', '.join(close)}?"
-        if close
-        else ("; run 'heatmap-digitizer colormaps' to list them")
-    )
-    raise DigitizerError(f"unknown colour map {name!r}{hint}")
 
 
 def _make_scale(

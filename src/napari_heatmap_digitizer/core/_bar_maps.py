@@ -1,0 +1,218 @@
+"""The colour-map catalogue, and a bar read from the image matched against it.
+
+The catalogue is ``cmap``'s maps and the other programs' own maps of
+:mod:`._program_maps`; :func:`catalogue_map` takes one by name.
+
+:func:`match_shift` finds the catalogue map whose colours a bar read from the
+image shows, end to end, to within 8-bit rounding, and how far the bar's
+colours sit from their places along it. Programs colour the data through the
+map and draw the bar as a picture of it; some draw each step of the bar
+with the colour of the step's lower end (gnuplot's colour box lags its place
+by about half a percent of the range) or shift the bar's picture by part of
+a pixel (ggplot2's legend). Against the map, that lag shows as a constant
+shift, and the bar's positions are corrected by it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import logging
+from typing import Any
+
+import numpy as np
+
+from napari_heatmap_digitizer.core import _program_maps
+from napari_heatmap_digitizer.core._errors import DigitizerError
+
+__all__ = ["catalogue_map", "catalogue_names", "map_table", "match_shift"]
+
+#: Entries of each map's table (positions (i + 0.5) / DENSE).
+DENSE = 2048
+#: Positions along the bar compared first, to rule most maps out quickly.
+PROBES = np.array([0.02, 0.25, 0.5, 0.75, 0.98])
+#: A map stays a candidate when its colours at the probes are within this
+#: (ΔE) of the bar's, whatever the shift.
+PROBE_DE = 8.0
+#: A bar shows a map when 95 % of its colours are within this (ΔE) of the
+#: map's: 8-bit rounding moves a colour by up to about 0.5.
+MATCH_DE = 1.0
+#: A shift smaller than this (fraction of the bar) is not corrected: programs
+#: that sample a map at 256 places differ by up to half a place (0.2 %).
+SHIFT_MIN = 0.0025
+#: A shift larger than this is not a lag: the bar shows part of the map.
+SHIFT_MAX = 0.01
+#: Most of the bar's colours must lie this close to the shifted map
+#: (fraction of the bar, or ``SLACK_PX`` pixels if more).
+SLACK = 0.005
+SLACK_PX = 2.0
+#: Linear sRGB to CIE XYZ, and the D65 white (as :mod:`._kernel` uses).
+_TO_XYZ = np.array(
+    [
+        [0.4124564, 0.3575761, 0.1804375],
+        [0.2126729, 0.7151522, 0.0721750],
+        [0.0193339, 0.1191920, 0.9503041],
+    ]
+)
+_WHITE = np.array([0.95047, 1.0, 1.08883])
+
+
+def catalogue_names() -> list[str]:
+    """All colour-map names in the catalogue, sorted.
+
+    The ``cmap`` catalogue's names without namespaces, and the maps of other
+    programs it lacks (`_program_maps`): by their short name where no other
+    map has it (``parula``), else namespaced (``plotly:RdBu``).
+    """
+    import cmap
+
+    return sorted({*cmap.Catalog().short_keys(), *_program_maps.names()})
+
+
+def catalogue_map(name: str) -> Any:
+    """The catalogue's colour map called ``name`` (a ``cmap.Colormap``).
+
+    Raises
+    ------
+    DigitizerError
+        If the name is unknown (the message lists close names).
+    """
+    import cmap
+
+    try:
+        return cmap.Colormap(name)
+    except (ValueError, KeyError, TypeError):
+        pass
+    found = _program_maps.resolve(name)
+    if found is not None:
+        return _program_maps.colormap(*found)
+    names = catalogue_names()
+    base = name[:-2] if name.endswith("_r") else name
+    close = difflib.get_close_matches(base, names, n=5, cutoff=0.6)
+    lowered = [n for n in names if n.lower() == base.lower()]
+    close = list(dict.fromkeys(lowered + close))
+    hint = (
+        f"; did you mean {', '.join(close)}?"
+        if close
+        else ("; run 'heatmap-digitizer colormaps' to list them")
+    )
+    raise DigitizerError(f"unknown colour map {name!r}{hint}")
+
+
+@functools.lru_cache(maxsize=1)
+def _tables() -> tuple[list[str], np.ndarray]:
+    """Names of the continuous maps and their CIELAB tables ``(m, DENSE, 3)``."""
+    names, tables = [], []
+    log = logging.getLogger("cmap")
+    level = log.level
+    log.setLevel(logging.ERROR)  # short names shared by several maps
+    try:
+        for name in catalogue_names():
+            try:
+                cm = catalogue_map(name)
+            except DigitizerError:  # pragma: no cover - the names come from it
+                continue
+            if cm.interpolation == "nearest":
+                continue  # stepped maps are read as stepped bars
+            names.append(name)
+            tables.append(_to_lab(np.asarray(cm.lut(DENSE))[:, :3]))
+    finally:
+        log.setLevel(level)
+    return names, np.asarray(tables, dtype=np.float32)
+
+
+def map_table(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A continuous map's dense table: 8-bit colours, CIELAB and positions.
+
+    Entry ``i`` is the map at ``i / (DENSE - 1)``: the programs that colour
+    data through a continuous map take its colour at the value's own place.
+    """
+    rgb = np.clip(np.asarray(catalogue_map(name).lut(DENSE))[:, :3], 0.0, 1.0)
+    rgb8 = np.rint(rgb * 255).astype(np.uint8)
+    return rgb8, _to_lab(rgb), np.linspace(0.0, 1.0, DENSE)
+
+
+def _to_lab(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) of ``(n, 3)`` sRGB colours 0-1, unrounded.
+
+    Kept to full precision, a map's table passes through the 8-bit colours
+    it is drawn with, so each colour finds its own place even where the map
+    changes colour slowly.
+    """
+    rgb = np.clip(np.asarray(rgb, dtype=np.float64), 0.0, 1.0)
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = lin @ _TO_XYZ.T / _WHITE
+    eps = (6.0 / 29.0) ** 3
+    f = np.where(xyz > eps, np.cbrt(xyz), xyz / (3.0 * (6.0 / 29.0) ** 2) + 4 / 29)
+    return np.stack(
+        [
+            116.0 * f[:, 1] - 16.0,
+            500.0 * (f[:, 0] - f[:, 1]),
+            200.0 * (f[:, 1] - f[:, 2]),
+        ],
+        axis=1,
+    )
+
+
+def _places(lab: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each colour's place on a table (the middle of equally near entries)."""
+    d = ((lab[:, None, :] - table[None, :, :]) ** 2).sum(axis=2)
+    best = d.min(axis=1)
+    tied = d <= best[:, None] + 1e-6
+    where = (np.arange(len(table)) + 0.5) / len(table)
+    return (tied * where).sum(axis=1) / tied.sum(axis=1), np.sqrt(best)
+
+
+def match_shift(
+    lab: np.ndarray, positions: np.ndarray, length: float
+) -> tuple[str, float] | None:
+    """The catalogue map a bar shows and the shift of its colours, if any.
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        ``(n, 3)`` the bar's colours along it (CIELAB), low end first.
+    positions : numpy.ndarray
+        ``(n,)`` their positions, 0 at the low end and 1 at the high end.
+    length : float
+        The bar's length in pixels.
+
+    Returns
+    -------
+    (str, float) or None
+        The map's name (``_r`` for a reversed map) and the shift to add to the
+        bar's positions, when the bar shows the map end to end with its
+        colours shifted by ``SHIFT_MIN`` to ``SHIFT_MAX``; ``None`` otherwise.
+    """
+    lab = np.asarray(lab, dtype=np.float32)
+    positions = np.asarray(positions, dtype=np.float64)
+    if len(positions) < 8 or length <= 0:
+        return None
+    probe = np.stack(
+        [np.interp(PROBES, positions, lab[:, c]) for c in range(3)], axis=1
+    )
+    names, tables = _tables()
+    at = np.clip((PROBES * DENSE).astype(int), 0, DENSE - 1)
+    found = None
+    for reverse in (False, True):
+        maps = tables[:, ::-1] if reverse else tables
+        near = np.sqrt(((maps[:, at] - probe[None]) ** 2).sum(axis=2)).max(axis=1)
+        for k in np.flatnonzero(near <= PROBE_DE):
+            t, de = _places(lab, maps[k])
+            score = float(np.percentile(de, 95))
+            if score <= MATCH_DE and (found is None or score < found[0]):
+                found = (score, names[k] + ("_r" if reverse else ""), t)
+    if found is None:
+        return None
+    _, name, t = found
+    inner = (positions > 2 * SHIFT_MAX) & (positions < 1 - 2 * SHIFT_MAX)
+    if inner.sum() < 8:
+        return None
+    off = t[inner] - positions[inner]
+    shift = float(np.median(off))
+    slack = max(SLACK, SLACK_PX / length)
+    if np.mean(np.abs(off - shift) <= slack) < 0.9:
+        return None  # not one shift: the bar shows part of the map, or bends
+    if not SHIFT_MIN <= abs(shift) <= SHIFT_MAX:
+        return None
+    return name, shift
