@@ -31,9 +31,9 @@ __all__ = ["catalogue_map", "catalogue_names", "map_table", "match_shift"]
 DENSE = 2048
 #: Positions along the bar compared first, to rule most maps out quickly.
 PROBES = np.array([0.02, 0.25, 0.5, 0.75, 0.98])
-#: A map stays a candidate when its colours at the probes are within this
-#: (ΔE) of the bar's, whatever the shift.
-PROBE_DE = 8.0
+#: A map stays a candidate when, near each probe's place (within the
+#: largest shift), it passes within this (ΔE) of the bar's colour there.
+PROBE_DE = 3.0
 #: A bar shows a map when 95 % of its colours are within this (ΔE) of the
 #: map's: 8-bit rounding moves a colour by up to about 0.5.
 MATCH_DE = 1.0
@@ -192,11 +192,15 @@ def match_shift(
         [np.interp(PROBES, positions, lab[:, c]) for c in range(3)], axis=1
     )
     names, tables = _tables()
-    at = np.clip((PROBES * DENSE).astype(int), 0, DENSE - 1)
+    # each probe's nearest colour within the largest shift of its place
+    reach = int(np.ceil(SHIFT_MAX * DENSE))
+    at = (PROBES * DENSE).astype(int)[:, None] + np.arange(-reach, reach + 1)
+    at = np.clip(at, 0, DENSE - 1)
     found = None
     for reverse in (False, True):
         maps = tables[:, ::-1] if reverse else tables
-        near = np.sqrt(((maps[:, at] - probe[None]) ** 2).sum(axis=2)).max(axis=1)
+        d = ((maps[:, at] - probe[None, :, None]) ** 2).sum(axis=3)
+        near = np.sqrt(d.min(axis=2)).max(axis=1)
         for k in np.flatnonzero(near <= PROBE_DE):
             t, de = _places(lab, maps[k])
             score = float(np.percentile(de, 95))
