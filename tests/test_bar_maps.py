@@ -2,7 +2,10 @@
 
 A program that colours the data through a catalogue map but draws its
 colour bar with the colours a little off their places (gnuplot's colour box
-lags by about half a percent) is read through the map itself.
+lags by about half a percent) is read through the map itself; so is a bar of
+a map its program evaluates at each value (ggplot2's ramps in CIELAB),
+however small the shift. A bar that is a catalogue map's table of levels
+gives the levels' unrounded colours, on which the cells are placed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import numpy as np
 import pytest
 
 from napari_heatmap_digitizer import Box, Colorbar, digitize, load_image
+from napari_heatmap_digitizer.core import _program_maps
 from napari_heatmap_digitizer.core._bar_maps import catalogue_map, match_shift
 from napari_heatmap_digitizer.core._cell_estimate import estimate
 from napari_heatmap_digitizer.testing import program_figures
@@ -105,3 +109,113 @@ def test_gnuplot_cells_read_through_its_palette() -> None:
         truth = fig.scaled(i, fig.arrays[f"values_{i}"])
         error = np.abs(fig.scaled(i, cells.values) - truth)
         assert np.nanmax(error) < 0.004  # was 1.6 % through the bar's colours
+
+
+# R 4.2.2, scales 1.2.1: gradient_n_pal(COLOURS, NULL, "Lab")(PLACES)
+PLACES = [0.0, 0.1234, 0.37, 0.5, 0.77, 1.0]
+R_RAMPS = {
+    "ggplot2:default": "132B43 1A3A57 2A5981 336A98 4590CA 56B1F7",
+    "ggplot2:viridis": "440154 452F73 {} 2B9089 71CB5A FDE725",
+    "ggplot2:RdBu_r": "2166AC 5897C6 D9E9F2 F7F7F7 F7A987 B2182B",
+    "ggplot2:magma": "000004 281046 81257E B63875 FA936D FCFDBF",
+}
+
+
+@pytest.mark.parametrize("name", sorted(R_RAMPS))
+def test_ggplot2_ramps_are_rs(name):
+    want = R_RAMPS[name].split()
+    t = np.asarray(PLACES)
+    if "{}" in want:  # not asked of R at that place
+        keep = [i for i, w in enumerate(want) if w != "{}"]
+        want, t = [want[i] for i in keep], t[keep]
+    full, reverse = _program_maps.resolve(name)
+    rgb = _program_maps.sample(full, 1.0 - t if reverse else t)
+    got = ["".join(f"{v:02X}" for v in c) for c in np.rint(rgb * 255).astype(int)]
+    assert got == want
+    assert _program_maps.per_value(name)
+    assert _program_maps.per_value("vega:viridis")  # Vega's schemes too
+    assert not _program_maps.per_value("viridis")
+    assert not _program_maps.per_value("plotly:Viridis")
+
+
+def test_per_value_map_read_through_at_a_small_shift():
+    # a bar 0.15 % off its places: too little to correct on a map drawn from
+    # a table, but a ggplot2 ramp colours each value itself
+    full = "ggplot2:viridis"
+    place = np.clip((np.arange(BAR) + 0.5) / BAR - 0.0015, 0.0, 1.0)
+    bar = np.rint(_program_maps.sample(full, place[::-1]) * 255).astype(np.uint8)
+    image = np.full((BAR + 40, 80, 3), 255, np.uint8)
+    image[20 : 20 + BAR, 30:50] = bar[:, None, :]
+    found = Colorbar.from_image(image, Box(30, 20, 50, 20 + BAR), vmin=0, vmax=1)
+    assert found.source["colormap"] == full
+    assert -0.003 < found.source["shift"] < 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "program"),
+    [
+        ("ggplot2_legend_bottom", "ggplot2:"),
+        ("ggplot2_raster", "ggplot2:"),
+        ("vegalite_log_scale", "vega:"),
+    ],
+)
+def test_figure_read_through_its_ramp(name, program):
+    # ggplot2 draws the legend's picture of the ramp up to half a pixel off
+    # its box (0.4 % of the range at the low end); the data are coloured
+    # through the ramp itself (0.57-0.71 % through the bar's colours; Vega's
+    # gradient legend 0.46 %)
+    fig = next(f for f in program_figures(DATA) if f.name == name)
+    png = np.asarray(load_image(fig.path))[..., :3]
+    spec = fig.bar(0)
+    bar = Colorbar.from_image(
+        png,
+        Box(*spec["box"]),
+        vmin=spec["vmin"],
+        vmax=spec["vmax"],
+        norm=spec["norm"],
+        orientation=spec["orientation"],
+    )
+    assert bar.source["colormap"].startswith(program)
+    cells = estimate(
+        digitize(png, bar, fig.panels[0]),
+        fig.arrays["x_edges_0"],
+        fig.arrays["y_edges_0"],
+        image=png,
+    )
+    truth = fig.scaled(0, fig.arrays["values_0"])
+    error = np.abs(fig.scaled(0, cells.values) - truth)
+    assert np.nanmax(error) < 0.004
+
+
+@pytest.mark.parametrize(
+    ("name", "table", "worst"),
+    [
+        # imshow truncates the cells' colours; 0.84 % through the bar alone
+        ("sklearn_confusion_counts", {"colormap": "Blues", "levels": 256}, 0.005),
+        # 255 of 256 levels seen (the last under the outline); 0.56 % before
+        ("matplotlib_field", {"colormap": "viridis", "levels": 256}, 0.005),
+        # a table of bands is its own colours, not the map resampled
+        ("octave_jet_matrix", {"colormap": "jet64", "levels": 64}, 0.0079),
+    ],
+)
+def test_bar_of_a_catalogue_maps_levels(name, table, worst):
+    fig = next(f for f in program_figures(DATA) if f.name == name)
+    png = np.asarray(load_image(fig.path))[..., :3]
+    spec = fig.bar(0)
+    bar = Colorbar.from_image(
+        png,
+        Box(*spec["box"]),
+        vmin=spec["vmin"],
+        vmax=spec["vmax"],
+        norm=spec["norm"],
+        orientation=spec["orientation"],
+    )
+    assert bar.source["table"] == table
+    cells = estimate(
+        digitize(png, bar, fig.panels[0]),
+        fig.arrays["x_edges_0"],
+        fig.arrays["y_edges_0"],
+        image=png,
+    )
+    truth = fig.scaled(0, fig.arrays["values_0"])
+    assert np.nanmax(np.abs(fig.scaled(0, cells.values) - truth)) < worst

@@ -195,3 +195,46 @@ def test_a_lossy_bar_is_smoothed_along_its_length():
     assert np.allclose(_smoothed(p, line), line)
     noisy = line + np.random.default_rng(0).normal(0, 2, line.shape)
     assert np.abs(_smoothed(p, noisy) - line).std() < 0.5 * np.abs(noisy - line).std()
+
+
+def _truncated_figure(name: str, levels: np.ndarray):
+    """A matplotlib-like figure: the bar rounds a 256-level table, the cells
+    truncate it (``imshow``); cell ``k`` shows level ``levels[k]``."""
+    pytest.importorskip("matplotlib")
+    from matplotlib import colormaps
+
+    floats = colormaps[name](np.linspace(0, 1, 256))[:, :3] * 255
+    img = np.full((440, 340, 3), 255, np.uint8)
+    along = ((np.arange(BAR.height) + 0.5) / BAR.height * 256).astype(int)
+    img[BAR.top : BAR.bottom, BAR.left : BAR.right] = np.rint(floats)[along[::-1]][
+        :, None
+    ]
+    cells = np.floor(floats[levels]).astype(np.uint8)
+    img[PANEL.top : PANEL.bottom, PANEL.left : PANEL.right] = np.repeat(
+        np.repeat(cells, 20, axis=0), 20, axis=1
+    )
+    return img, (levels + 0.5) / 256, np.arange(13) * 20.0
+
+
+def test_pale_truncated_cells_placed_on_the_tables_unrounded_levels():
+    """A bar that is a catalogue map's 256 levels gives their exact colours.
+
+    In pale ``Blues`` a channel changes less than a unit a level, so a
+    truncated colour is a unit off several rounded bar colours each way and
+    the bar alone cannot tell which; the map's unrounded table can.
+    """
+    import dataclasses
+
+    levels = np.random.default_rng(11).integers(0, 40, (12, 12))
+    img, truth, edges = _truncated_figure("Blues", levels)
+    bar = Colorbar.from_image(img, BAR, vmin=0, vmax=1)
+    assert bar.source["table"] == {"colormap": "Blues", "levels": 256}
+    e = estimate(digitize(img, bar, PANEL), edges, edges, image=img)
+    err = np.abs(e.values - truth)
+    # the levels a truncated colour can come from: at most two, so within
+    # half a level (and a pixel of the bar)
+    assert err.max() <= 0.5 / 256 + 1 / BAR.height
+    own = {k: v for k, v in bar.source.items() if k != "table"}
+    plain = dataclasses.replace(bar, source=own)
+    old = estimate(digitize(img, plain, PANEL), edges, edges, image=img)
+    assert np.abs(old.values - truth).max() > 2 * err.max()

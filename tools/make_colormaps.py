@@ -12,8 +12,12 @@ Each map is a list of colour stops interpolated linearly in sRGB, as the
 programs do: ``colors`` is one hex string (six digits a stop), ``positions``
 the stops' places from 0 to 1 (absent: evenly spaced). ``listed`` maps are
 MATLAB's tables of equal bands: stop ``i`` of ``n`` sits at the centre of its
-band, ``(i + 0.5) / n``. Maps whose programs interpolate
-in CIELAB (ggplot2) are written as 64 stops sampled in CIELAB.
+band, ``(i + 0.5) / n``. ``"space": "lab"`` marks maps whose program
+interpolates evenly spaced stops in CIELAB (ggplot2's, through
+``scales::gradient_n_pal``); the package expands them to the exact ramp.
+``per_value`` marks maps whose program colours each datum through the ramp
+itself, with no table of levels between (ggplot2's, Vega's): a bar matching
+one is read through the map.
 """
 
 from __future__ import annotations
@@ -244,6 +248,51 @@ VEGA = {
 # Colour arithmetic
 
 
+# viridisLite's options (ggplot2's scale_*_viridis_c), six colours each.
+VIRIDIS_LITE_6 = {
+    "magma": "0000043B0F708C2981DE4968FE9F6DFCFDBF",
+    "inferno": "000004420A68932667DD513AFCA50AFCFFA4",
+    "plasma": "0D08876A00A8B12A90E16462FCA636F0F921",
+    "viridis": "4401544144872A788E22A8847AD151FDE725",
+    "cividis": "00204D31446B666970958F78CBBA69FFEA46",
+    "rocket": "03051A4C1D4BA11A5BE83F3FF69C73FAEBDD",
+    "mako": "0B0405382A54395D9C3497A960CEACDEF5E5",
+    "turbo": "30123B3E9BFE46F884E1DD37F05B127A0403",
+}
+
+# ColorBrewer's sequential and diverging palettes, seven classes
+# (ggplot2's scale_*_distiller).
+BREWER_7 = {
+    "BrBG": "8C510AD8B365F6E8C3F5F5F5C7EAE55AB4AC01665E",
+    "PiYG": "C51B7DE9A3C9FDE0EFF7F7F7E6F5D0A1D76A4D9221",
+    "PRGn": "762A83AF8DC3E7D4E8F7F7F7D9F0D37FBF7B1B7837",
+    "PuOr": "B35806F1A340FEE0B6F7F7F7D8DAEB998EC3542788",
+    "RdBu": "B2182BEF8A62FDDBC7F7F7F7D1E5F067A9CF2166AC",
+    "RdGy": "B2182BEF8A62FDDBC7FFFFFFE0E0E09999994D4D4D",
+    "RdYlBu": "D73027FC8D59FEE090FFFFBFE0F3F891BFDB4575B4",
+    "RdYlGn": "D73027FC8D59FEE08BFFFFBFD9EF8B91CF601A9850",
+    "Spectral": "D53E4FFC8D59FEE08BFFFFBFE6F59899D5943288BD",
+    "Blues": "EFF3FFC6DBEF9ECAE16BAED64292C62171B5084594",
+    "BuGn": "EDF8FBCCECE699D8C966C2A441AE76238B45005824",
+    "BuPu": "EDF8FBBFD3E69EBCDA8C96C68C6BB188419D6E016B",
+    "GnBu": "F0F9E8CCEBC5A8DDB57BCCC44EB3D32B8CBE08589E",
+    "Greens": "EDF8E9C7E9C0A1D99B74C47641AB5D238B45005A32",
+    "Greys": "F7F7F7D9D9D9BDBDBD969696737373525252252525",
+    "Oranges": "FEEDDEFDD0A2FDAE6BFD8D3CF16913D948018C2D04",
+    "OrRd": "FEF0D9FDD49EFDBB84FC8D59EF6548D7301F990000",
+    "PuBu": "F1EEF6D0D1E6A6BDDB74A9CF3690C00570B0034E7B",
+    "PuBuGn": "F6EFF7D0D1E6A6BDDB67A9CF3690C002818A016450",
+    "PuRd": "F1EEF6D4B9DAC994C7DF65B0E7298ACE125691003F",
+    "Purples": "F2F0F7DADAEBBCBDDC9E9AC8807DBA6A51A34A1486",
+    "RdPu": "FEEBE2FCC5C0FA9FB5F768A1DD3497AE017E7A0177",
+    "Reds": "FEE5D9FCBBA1FC9272FB6A4AEF3B2CCB181D99000D",
+    "YlGn": "FFFFCCD9F0A3ADDD8E78C67941AB5D238443005A32",
+    "YlGnBu": "FFFFCCC7E9B47FCDBB41B6C41D91C0225EA80C2C84",
+    "YlOrBr": "FFFFD4FEE391FEC44FFE9929EC7014CC4C028C2D04",
+    "YlOrRd": "FFFFB2FED976FEB24CFD8D3CFC4E2AE31A1CB10026",
+}
+
+
 def hex_string(rgb: np.ndarray) -> str:
     """``(n, 3)`` colours 0-1 as one string of six hex digits a colour."""
     u8 = np.rint(np.clip(np.asarray(rgb, dtype=float), 0.0, 1.0) * 255).astype(int)
@@ -267,47 +316,6 @@ def from_hex(text: str) -> np.ndarray:
 def triples(text: str) -> np.ndarray:
     """``(n, 3)`` colours from ``"r g b; r g b; ..."``."""
     return np.array([row.split() for row in text.split(";")], dtype=float)
-
-
-_WHITE = np.array([0.95047, 1.0, 1.08883])  # D65
-_TO_XYZ = np.array(
-    [
-        [0.4124564, 0.3575761, 0.1804375],
-        [0.2126729, 0.7151522, 0.0721750],
-        [0.0193339, 0.1191920, 0.9503041],
-    ]
-)
-
-
-def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
-    c = np.asarray(rgb, dtype=float)
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    t = lin @ _TO_XYZ.T / _WHITE
-    d = 6 / 29
-    f = np.where(t > d**3, np.cbrt(t), t / (3 * d * d) + 4 / 29)
-    return np.stack(
-        [116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])],
-        axis=1,
-    )
-
-
-def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
-    lab = np.asarray(lab, dtype=float)
-    fy = (lab[:, 0] + 16) / 116
-    f = np.stack([fy + lab[:, 1] / 500, fy, fy - lab[:, 2] / 200], axis=1)
-    d = 6 / 29
-    t = np.where(f > d, f**3, 3 * d * d * (f - 4 / 29))
-    lin = np.clip((t * _WHITE) @ np.linalg.inv(_TO_XYZ).T, 0.0, 1.0)
-    return np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
-
-
-def lab_ramp(colors: list[str], n: int = 64) -> np.ndarray:
-    """``n`` colours evenly along stops interpolated in CIELAB (ggplot2's way)."""
-    lab = srgb_to_lab(from_hex("".join(colors)))
-    where = np.linspace(0.0, 1.0, len(lab))
-    t = np.linspace(0.0, 1.0, n)
-    out = np.stack([np.interp(t, where, lab[:, c]) for c in range(3)], axis=1)
-    return lab_to_srgb(out)
 
 
 # ---------------------------------------------------------------------------
@@ -350,14 +358,19 @@ def matlab_maps() -> dict[str, dict]:
 # R
 
 
+def _lab_entry(stops: str) -> dict:
+    return {"colors": stops.lower(), "space": "lab", "per_value": True}
+
+
 def r_maps() -> dict[str, dict]:
-    return {
-        # scale_colour_gradient / scale_fill_gradient's own colours, in CIELAB
-        "ggplot2:default": {"colors": hex_string(lab_ramp(["132B43", "56B1F7"]))},
+    lab = {
+        # scale_colour_gradient / scale_fill_gradient's own colours
+        "ggplot2:default": "132B4356B1F7",
         # scale_*_gradient2's own colours: muted red, white, muted blue
-        "ggplot2:gradient2": {
-            "colors": hex_string(lab_ramp(["832424", "FFFFFF", "3A3A98"]))
-        },
+        "ggplot2:gradient2": "832424FFFFFF3A3A98",
+    }
+    return {
+        **{name: _lab_entry(stops) for name, stops in lab.items()},
         # pheatmap's colours: ColorBrewer's 7-class RdYlBu reversed, in sRGB
         "pheatmap:default": {
             "colors": "4575b491bfdbe0f3f8ffffbffee090fc8d59d73027",
@@ -446,7 +459,24 @@ def _differs(a: dict, b: dict) -> bool:
 
 def vega_maps() -> dict[str, dict]:
     """Vega's continuous schemes: its colour samples, interpolated in sRGB."""
-    return {f"vega:{name}": {"colors": colors} for name, colors in VEGA.items()}
+    return {
+        f"vega:{name}": {"colors": colors, "per_value": True}
+        for name, colors in VEGA.items()
+    }
+
+
+def ggplot2_maps() -> dict[str, dict]:
+    """ggplot2's versions of other maps, interpolated in CIELAB.
+
+    Written last: naming a bar prefers the maps before them, which these
+    approximate.
+    """
+    # scale_*_viridis_c: six colours of viridisLite's option
+    lab = {f"ggplot2:{k}": v for k, v in VIRIDIS_LITE_6.items()}
+    # scale_*_distiller: seven colours of the ColorBrewer palette (drawn
+    # reversed by default: the map's "_r")
+    lab.update({f"ggplot2:{k}": v for k, v in BREWER_7.items()})
+    return {name: _lab_entry(stops) for name, stops in lab.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -455,13 +485,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import plotly
 
-    maps = {**matlab_maps(), **r_maps(), **plotly_maps(), **vega_maps()}
+    maps = {
+        **matlab_maps(),
+        **r_maps(),
+        **plotly_maps(),
+        **vega_maps(),
+        **ggplot2_maps(),
+    }
     doc = {
         "about": (
             "Colour maps of MATLAB, R (ggplot2, pheatmap), plotly "
             f"{plotly.__version__} and Vega: stops interpolated linearly in "
             "sRGB; 'positions' 0-1 (default evenly spaced); 'listed' tables "
-            "of equal bands, stop i of n at (i + 0.5) / n. Written by "
+            "of equal bands, stop i of n at (i + 0.5) / n; 'space': 'lab', "
+            "evenly spaced stops interpolated in CIELAB; 'per_value', a "
+            "program colouring each datum through the ramp itself. Written by "
             "tools/make_colormaps.py."
         ),
         "maps": maps,

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from napari_heatmap_digitizer.core._bar_maps import level_table
 from napari_heatmap_digitizer.core._colorbar import Colorbar
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "own_entries",
     "rounded_like_bar",
     "smooth_along",
+    "table_rounding",
     "to_ends",
 ]
 
@@ -48,6 +50,10 @@ FITS = 0.95
 HIDDEN = 2
 #: Share of the off-bar cells the other rounding must miss at least.
 ONE_SIDED = 0.05
+#: A table's unrounded colour may lie this far (8-bit units) beyond the
+#: interval that rounds to a colour: the catalogue's tables and a
+#: program's own differ by about a hundredth.
+TABLE_SLACK = 0.02
 
 YCC = np.array(
     [[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]]
@@ -128,14 +134,16 @@ class Against(NamedTuple):
 
     ``which`` gives each cell's index among the distinct colours, ``diff``
     each bar colour less each distinct colour (``(n_distinct, n_bar, 3)``),
-    ``on`` whether each cell's colour is one of the bar's and ``bar_p`` the
-    bar colours' positions (with the levels hidden at its ends).
+    ``on`` whether each cell's colour is one of the bar's, ``bar_p`` the
+    bar colours' positions (with the levels hidden at its ends) and
+    ``distinct`` the distinct colours (``(n_distinct, 3)``).
     """
 
     which: np.ndarray
     diff: np.ndarray
     on: np.ndarray
     bar_p: np.ndarray
+    distinct: np.ndarray
 
 
 def against_bar(colours: np.ndarray, bar: Colorbar) -> Against:
@@ -144,7 +152,7 @@ def against_bar(colours: np.ndarray, bar: Colorbar) -> Against:
     rgb, bp = hidden_ends(*own_entries(bar))
     diff = rgb.astype(np.int64)[None, :, :] - unique[:, None, :]
     on = np.all(diff == 0, axis=2).any(axis=1)[inverse.ravel()]
-    return Against(inverse.ravel(), diff, on, bp)
+    return Against(inverse.ravel(), diff, on, bp, unique)
 
 
 def rounded_like_bar(against: Against, p: np.ndarray) -> np.ndarray | None:
@@ -160,7 +168,7 @@ def rounded_like_bar(against: Against, p: np.ndarray) -> np.ndarray | None:
     takes the mean position of the bar colours it is consistent with.
     Otherwise ``None``.
     """
-    inverse, diff, on, bp = against
+    inverse, diff, on, bp, _ = against
     if len(on) < 3:
         return None
     if (~on).sum() <= max(2, OFF_BAR * len(on)):
@@ -176,6 +184,41 @@ def rounded_like_bar(against: Against, p: np.ndarray) -> np.ndarray | None:
     count = fit.sum(axis=1)
     mean = (fit * bp[None, :]).sum(axis=1) / np.maximum(count, 1)
     return np.where(count[inverse] > 0, mean[inverse], p)
+
+
+def table_rounding(against: Against, bar: Colorbar, p: np.ndarray) -> np.ndarray | None:
+    """Positions of cells of one colour each, on the bar's unrounded levels.
+
+    A bar that is a catalogue map's table of N levels (``source["table"]``,
+    see `_bar_maps.match_levels`) gives every level's colour unrounded, so
+    how the panel's colours were made 8-bit can be told exactly: rounded
+    like the bar's when nearly all cells show bar colours; else truncated
+    (matplotlib's images) or rounded up, whichever fits `FITS` of the
+    off-bar cells while the other misses clearly more. Each cell takes the
+    mean centre, ``(k + 0.5) / N``, of the levels that this rounding takes
+    to its colour. ``None`` without such a table or when neither fits.
+    """
+    table = bar.source.get("table")
+    if table is None or len(against.on) < 3:
+        return None
+    lut = level_table(table["colormap"], int(table["levels"]))
+    n, slack = len(lut), TABLE_SLACK
+    d = lut[None, :, :] - against.distinct[:, None, :].astype(np.float64)
+    on, which = against.on, against.which
+    if (~on).sum() <= max(2, OFF_BAR * len(on)):
+        fit = np.all(np.abs(d) <= 0.5 + slack, axis=2)
+    else:
+        down = np.all((d >= -slack) & (d < 1 + slack), axis=2)  # truncated
+        up = np.all((d <= slack) & (d > -1 - slack), axis=2)
+        share = [f.any(axis=1)[which][~on].mean() for f in (down, up)]
+        best, other = max(share), min(share)
+        if best < FITS or 1.0 - other < max(ONE_SIDED, 3.0 * (1.0 - best)):
+            return None
+        fit = (down, up)[int(np.argmax(share))]
+    count = fit.sum(axis=1)
+    centre = (np.arange(n) + 0.5) / n
+    mean = (fit * centre[None, :]).sum(axis=1) / np.maximum(count, 1)
+    return np.where(count[which] > 0, mean[which], p)
 
 
 def dense_table(

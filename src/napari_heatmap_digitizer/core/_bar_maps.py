@@ -25,7 +25,14 @@ import numpy as np
 from napari_heatmap_digitizer.core import _program_maps
 from napari_heatmap_digitizer.core._errors import DigitizerError
 
-__all__ = ["catalogue_map", "catalogue_names", "map_table", "match_shift"]
+__all__ = [
+    "catalogue_map",
+    "catalogue_names",
+    "level_table",
+    "map_table",
+    "match_levels",
+    "match_shift",
+]
 
 #: Entries of each map's table (positions (i + 0.5) / DENSE).
 DENSE = 2048
@@ -38,23 +45,21 @@ PROBE_DE = 3.0
 #: map's: 8-bit rounding moves a colour by up to about 0.5.
 MATCH_DE = 1.0
 #: A shift smaller than this (fraction of the bar) is not corrected: programs
-#: that sample a map at 256 places differ by up to half a place (0.2 %).
+#: that sample a map at 256 places differ by up to half a place (0.2 %). A map
+#: whose program colours each value through the ramp itself (ggplot2's and
+#: Vega's, see `_program_maps.per_value`) is read through at any shift.
 SHIFT_MIN = 0.0025
+#: A bar is a map's table of levels when this share of its distinct colours
+#: are the table's rounded colours, and as large a share of those are seen.
+LEVELS_SEEN = 0.95
+#: Up to this many more levels than the bar shows are tried (hidden ends).
+LEVELS_HIDDEN = 2
 #: A shift larger than this is not a lag: the bar shows part of the map.
 SHIFT_MAX = 0.01
 #: Most of the bar's colours must lie this close to the shifted map
 #: (fraction of the bar, or ``SLACK_PX`` pixels if more).
 SLACK = 0.005
 SLACK_PX = 2.0
-#: Linear sRGB to CIE XYZ, and the D65 white (as :mod:`._kernel` uses).
-_TO_XYZ = np.array(
-    [
-        [0.4124564, 0.3575761, 0.1804375],
-        [0.2126729, 0.7151522, 0.0721750],
-        [0.0193339, 0.1191920, 0.9503041],
-    ]
-)
-_WHITE = np.array([0.95047, 1.0, 1.08883])
 
 
 def catalogue_names() -> list[str]:
@@ -115,7 +120,7 @@ def _tables() -> tuple[list[str], np.ndarray]:
             if cm.interpolation == "nearest":
                 continue  # stepped maps are read as stepped bars
             names.append(name)
-            tables.append(_to_lab(np.asarray(cm.lut(DENSE))[:, :3]))
+            tables.append(_program_maps.srgb_to_lab(np.asarray(cm.lut(DENSE))[:, :3]))
     finally:
         log.setLevel(level)
     return names, np.asarray(tables, dtype=np.float32)
@@ -129,29 +134,7 @@ def map_table(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     rgb = np.clip(np.asarray(catalogue_map(name).lut(DENSE))[:, :3], 0.0, 1.0)
     rgb8 = np.rint(rgb * 255).astype(np.uint8)
-    return rgb8, _to_lab(rgb), np.linspace(0.0, 1.0, DENSE)
-
-
-def _to_lab(rgb: np.ndarray) -> np.ndarray:
-    """CIELAB (D65) of ``(n, 3)`` sRGB colours 0-1, unrounded.
-
-    Kept to full precision, a map's table passes through the 8-bit colours
-    it is drawn with, so each colour finds its own place even where the map
-    changes colour slowly.
-    """
-    rgb = np.clip(np.asarray(rgb, dtype=np.float64), 0.0, 1.0)
-    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    xyz = lin @ _TO_XYZ.T / _WHITE
-    eps = (6.0 / 29.0) ** 3
-    f = np.where(xyz > eps, np.cbrt(xyz), xyz / (3.0 * (6.0 / 29.0) ** 2) + 4 / 29)
-    return np.stack(
-        [
-            116.0 * f[:, 1] - 16.0,
-            500.0 * (f[:, 0] - f[:, 1]),
-            200.0 * (f[:, 1] - f[:, 2]),
-        ],
-        axis=1,
-    )
+    return rgb8, _program_maps.srgb_to_lab(rgb), np.linspace(0.0, 1.0, DENSE)
 
 
 def _places(lab: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -161,6 +144,99 @@ def _places(lab: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     tied = d <= best[:, None] + 1e-6
     where = (np.arange(len(table)) + 0.5) / len(table)
     return (tied * where).sum(axis=1) / tied.sum(axis=1), np.sqrt(best)
+
+
+def _candidates(
+    lab: np.ndarray, positions: np.ndarray
+) -> list[tuple[float, str, np.ndarray]]:
+    """Maps the bar's colours lie on, best first: ``(score, name, places)``.
+
+    ``score`` is the 95th percentile of the colours' ΔE from the map (at
+    most `MATCH_DE`), ``places`` each colour's place on the map.
+    """
+    probe = np.stack(
+        [np.interp(PROBES, positions, lab[:, c]) for c in range(3)], axis=1
+    )
+    names, tables = _tables()
+    # each probe's nearest colour within the largest shift of its place
+    reach = int(np.ceil(SHIFT_MAX * DENSE))
+    at = (PROBES * DENSE).astype(int)[:, None] + np.arange(-reach, reach + 1)
+    at = np.clip(at, 0, DENSE - 1)
+    found = []
+    for reverse in (False, True):
+        maps = tables[:, ::-1] if reverse else tables
+        d = ((maps[:, at] - probe[None, :, None]) ** 2).sum(axis=3)
+        near = np.sqrt(d.min(axis=2)).max(axis=1)
+        for k in np.flatnonzero(near <= PROBE_DE):
+            t, de = _places(lab, maps[k])
+            score = float(np.percentile(de, 95))
+            if score <= MATCH_DE:
+                found.append((score, names[k] + ("_r" if reverse else ""), t))
+    return sorted(found, key=lambda f: f[0])
+
+
+def match_levels(
+    rgb: np.ndarray, lab: np.ndarray, positions: np.ndarray, n_levels: int
+) -> tuple[str, int] | None:
+    """The catalogue map whose table of levels a bar shows, rounded to 8 bits.
+
+    A program that colours data through a table of N levels of a map
+    (matplotlib's 256) draws its bar with those levels' colours. When the
+    bar's distinct colours are all (`LEVELS_SEEN`) among the rounded
+    colours of the map's table of N levels, and the bar shows nearly all of
+    them, the table's unrounded colours are known: the cells' colours can
+    be told apart from the bar's rounding (`_bar_colours.exact_levels`).
+    N is tried from the levels found on the bar up to `LEVELS_HIDDEN` more
+    (levels an outline hides) and 256.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(n, 3)`` ``uint8`` the bar's colours, low end first.
+    lab : numpy.ndarray
+        ``(n, 3)`` the same in CIELAB.
+    positions : numpy.ndarray
+        ``(n,)`` their positions along the bar.
+    n_levels : int
+        The levels found on the bar.
+
+    Returns
+    -------
+    (str, int) or None
+        The map's name and N.
+    """
+    lab = np.asarray(lab, dtype=np.float32)
+    positions = np.asarray(positions, dtype=np.float64)
+    if len(positions) < 8:
+        return None
+    seen = {tuple(c) for c in np.asarray(rgb).tolist()}
+    sizes = sorted({*range(n_levels, n_levels + LEVELS_HIDDEN + 1), 256})
+    for _, name, _ in _candidates(lab, positions):
+        bands = _program_maps.listed(name)
+        best = None
+        for n in sizes if bands is None else [len(bands)]:
+            table = np.rint(level_table(name, n)).astype(int)
+            drawn = {tuple(c) for c in table.tolist()}
+            inside = len(seen & drawn)
+            fits = inside >= LEVELS_SEEN * max(len(seen), len(drawn))
+            # ties go to more levels: an outline may hide some
+            if fits and (best is None or inside >= best[0]):
+                best = (inside, n)
+        if best is not None:
+            return name, best[1]
+    return None
+
+
+def level_table(name: str, n: int) -> np.ndarray:
+    """The unrounded colours (0-255) of a map's table of ``n`` levels.
+
+    Level ``k`` is the map at ``k / (n - 1)``, as matplotlib's tables are;
+    a table of bands (MATLAB's) of ``n`` colours is its colours.
+    """
+    bands = _program_maps.listed(name)
+    if bands is not None and len(bands) == n:
+        return np.asarray(bands) * 255.0
+    return np.asarray(catalogue_map(name).lut(n))[:, :3] * 255.0
 
 
 def match_shift(
@@ -188,27 +264,10 @@ def match_shift(
     positions = np.asarray(positions, dtype=np.float64)
     if len(positions) < 8 or length <= 0:
         return None
-    probe = np.stack(
-        [np.interp(PROBES, positions, lab[:, c]) for c in range(3)], axis=1
-    )
-    names, tables = _tables()
-    # each probe's nearest colour within the largest shift of its place
-    reach = int(np.ceil(SHIFT_MAX * DENSE))
-    at = (PROBES * DENSE).astype(int)[:, None] + np.arange(-reach, reach + 1)
-    at = np.clip(at, 0, DENSE - 1)
-    found = None
-    for reverse in (False, True):
-        maps = tables[:, ::-1] if reverse else tables
-        d = ((maps[:, at] - probe[None, :, None]) ** 2).sum(axis=3)
-        near = np.sqrt(d.min(axis=2)).max(axis=1)
-        for k in np.flatnonzero(near <= PROBE_DE):
-            t, de = _places(lab, maps[k])
-            score = float(np.percentile(de, 95))
-            if score <= MATCH_DE and (found is None or score < found[0]):
-                found = (score, names[k] + ("_r" if reverse else ""), t)
-    if found is None:
+    candidates = _candidates(lab, positions)
+    if not candidates:
         return None
-    _, name, t = found
+    _, name, t = candidates[0]
     inner = (positions > 2 * SHIFT_MAX) & (positions < 1 - 2 * SHIFT_MAX)
     if inner.sum() < 8:
         return None
@@ -217,6 +276,8 @@ def match_shift(
     slack = max(SLACK, SLACK_PX / length)
     if np.mean(np.abs(off - shift) <= slack) < 0.9:
         return None  # not one shift: the bar shows part of the map, or bends
-    if not SHIFT_MIN <= abs(shift) <= SHIFT_MAX:
+    if abs(shift) > SHIFT_MAX:
+        return None
+    if abs(shift) < SHIFT_MIN and not _program_maps.per_value(name):
         return None
     return name, shift

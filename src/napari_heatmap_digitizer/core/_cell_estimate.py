@@ -49,6 +49,7 @@ from napari_heatmap_digitizer.core._bar_colours import (
     dense_table,
     own_entries,
     rounded_like_bar,
+    table_rounding,
 )
 from napari_heatmap_digitizer.core._cell_kernels import (
     cells_kernel,
@@ -309,7 +310,9 @@ def estimate(
     if rgb is not None and not lossy and own:
         cells = np.isfinite(est) & ~noisy
         against = against_bar(cell_colours(cells, est, pos, rgb, r0, c0, r1, c1), bar)
-        rounded = rounded_like_bar(against, p[cells])
+        rounded = table_rounding(against, bar, p[cells])
+        if rounded is None:
+            rounded = rounded_like_bar(against, p[cells])
         if rounded is not None:
             p[cells] = rounded
         else:

@@ -20,6 +20,7 @@ from napari_heatmap_digitizer.core import _kernel as kernel
 from napari_heatmap_digitizer.core._bar_maps import (
     catalogue_map,
     map_table,
+    match_levels,
     match_shift,
 )
 from napari_heatmap_digitizer.core._bar_pixels import (
@@ -232,6 +233,12 @@ class Colorbar:
             source["colormap"], source["shift"] = found
             rgb, lab, positions = map_table(found[0])
             return _continuous(rgb, lab, positions, scale, band_value, source)
+        if sampled.lossless and sampled.n_levels is not None:
+            # the bar is a catalogue map's table of levels, rounded: cells
+            # are placed on the table's unrounded colours (_bar_colours)
+            table = match_levels(rgb, lab, positions, sampled.n_levels)
+            if table is not None:
+                source["table"] = {"colormap": table[0], "levels": table[1]}
         rgb, lab, positions = _extend_to_ends(rgb, lab, positions)
         return _continuous(rgb, lab, positions, scale, band_value, source)
 

@@ -21,6 +21,127 @@ import numpy as np
 
 #: The bundled file, inside the package.
 DATA_FILE = ("data", "colormaps_extra.json")
+#: A map whose program interpolates its stops in CIELAB (ggplot2's) is held
+#: as this many stops of that ramp, unrounded; linear sRGB between them stays
+#: within two hundredths of an 8-bit unit of the ramp.
+LAB_STOPS = 512
+#: Linear sRGB to CIE XYZ, and the D65 white (as :mod:`._kernel` uses).
+_TO_XYZ = np.array(
+    [
+        [0.4124564, 0.3575761, 0.1804375],
+        [0.2126729, 0.7151522, 0.0721750],
+        [0.0193339, 0.1191920, 0.9503041],
+    ]
+)
+_WHITE = np.array([0.95047, 1.0, 1.08883])
+
+
+def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) of ``(n, 3)`` sRGB colours 0-1, unrounded.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        ``(n, 3)`` sRGB, 0 to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 3)`` L*, a*, b* as float64.
+    """
+    rgb = np.clip(np.asarray(rgb, dtype=np.float64), 0.0, 1.0)
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = lin @ _TO_XYZ.T / _WHITE
+    eps = (6.0 / 29.0) ** 3
+    f = np.where(xyz > eps, np.cbrt(xyz), xyz / (3.0 * (6.0 / 29.0) ** 2) + 4 / 29)
+    return np.stack(
+        [
+            116.0 * f[:, 1] - 16.0,
+            500.0 * (f[:, 0] - f[:, 1]),
+            200.0 * (f[:, 1] - f[:, 2]),
+        ],
+        axis=1,
+    )
+
+
+def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
+    """The sRGB colours 0-1 (clipped) of ``(n, 3)`` CIELAB (D65) colours.
+
+    Parameters
+    ----------
+    lab : numpy.ndarray
+        ``(n, 3)`` L*, a*, b*.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 3)`` sRGB, 0 to 1.
+    """
+    lab = np.asarray(lab, dtype=np.float64)
+    fy = (lab[:, 0] + 16.0) / 116.0
+    f = np.stack([fy + lab[:, 1] / 500.0, fy, fy - lab[:, 2] / 200.0], axis=1)
+    d = 6.0 / 29.0
+    xyz = np.where(f > d, f**3, 3.0 * d * d * (f - 4.0 / 29.0)) * _WHITE
+    lin = np.clip(xyz @ np.linalg.inv(_TO_XYZ).T, 0.0, 1.0)
+    return np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
+
+
+def _lab_ramp(rgb: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stops interpolated in CIELAB, at ``n`` even places and at the stops.
+
+    The stops (evenly spaced) are kept among the places: the ramp bends there.
+    """
+    lab = srgb_to_lab(rgb)
+    where = np.linspace(0.0, 1.0, len(lab))
+    t = np.union1d(np.linspace(0.0, 1.0, n), where)
+    ramp = np.stack([np.interp(t, where, lab[:, c]) for c in range(3)], axis=1)
+    return t, lab_to_srgb(ramp)
+
+
+@functools.lru_cache(maxsize=1)
+def _entries() -> dict[str, dict[str, Any]]:
+    """The bundled file's maps as written."""
+    path = importlib.resources.files("napari_heatmap_digitizer")
+    for part in DATA_FILE:
+        path = path.joinpath(part)
+    entries: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))[
+        "maps"
+    ]
+    return entries
+
+
+def per_value(name: str) -> bool:
+    """Whether the map's program colours each value through the ramp itself.
+
+    True for ggplot2's ramps (interpolated in CIELAB) and Vega's schemes
+    (interpolated in sRGB), written with ``"per_value": true``: the data's
+    colours are the ramp's own at each value, with no table of levels
+    between, so a bar showing the map is best read through the map.
+
+    Parameters
+    ----------
+    name : str
+        Any name `resolve` takes.
+    """
+    found = resolve(name)
+    return found is not None and bool(_entries()[found[0]].get("per_value"))
+
+
+def listed(name: str) -> np.ndarray | None:
+    """A table of equal bands' colours ``(k, 3)`` (0-1), low end first.
+
+    For MATLAB's tables (written ``listed``); None for other maps.
+
+    Parameters
+    ----------
+    name : str
+        Any name `resolve` takes.
+    """
+    found = resolve(name)
+    if found is None or not _entries()[found[0]].get("listed"):
+        return None
+    rgb = program_maps()[found[0]][1][1:-1]  # less the held ends
+    return rgb[::-1] if found[1] else rgb
 
 
 @functools.lru_cache(maxsize=1)
@@ -28,18 +149,18 @@ def program_maps() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Every map: name -> (stop positions ``(k,)``, stop colours ``(k, 3)`` 0-1).
 
     Positions run from 0 to 1; colours between stops are interpolated
-    linearly in sRGB, as the programs do.
+    linearly in sRGB, as the programs do. A map written with ``"space":
+    "lab"`` (evenly spaced stops its program interpolates in CIELAB) comes as
+    `LAB_STOPS` unrounded stops of that ramp.
     """
-    path = importlib.resources.files("napari_heatmap_digitizer")
-    for part in DATA_FILE:
-        path = path.joinpath(part)
-    doc = json.loads(path.read_text(encoding="utf-8"))
     out = {}
-    for name, entry in doc["maps"].items():
+    for name, entry in _entries().items():
         text = entry["colors"]
         rgb = np.frombuffer(bytes.fromhex(text), dtype=np.uint8).reshape(-1, 3) / 255.0
         k = len(rgb)
-        if "positions" in entry:
+        if entry.get("space") == "lab":
+            where, rgb = _lab_ramp(rgb, LAB_STOPS)
+        elif "positions" in entry:
             where = np.asarray(entry["positions"], dtype=float)
         elif entry.get("listed"):
             # a table of k equal bands: each colour at its band's centre,
@@ -141,6 +262,7 @@ def colormap(full: str, reverse: bool = False) -> Any:
     import cmap
 
     where, rgb = program_maps()[full]
-    hexes = ["#" + bytes(c).hex() for c in np.rint(rgb * 255).astype(np.uint8)]
-    cm = cmap.Colormap(list(zip(where.tolist(), hexes, strict=True)), name=full)
+    # unrounded stops: a CIELAB ramp's stops are not 8-bit colours
+    stops = cmap.ColorStops(np.column_stack([where, rgb, np.ones(len(where))]))
+    cm = cmap.Colormap(stops, name=full)
     return cm.reversed() if reverse else cm
