@@ -152,8 +152,19 @@ def _candidates(
     """Maps the bar's colours lie on, best first: ``(score, name, places)``.
 
     ``score`` is the 95th percentile of the colours' ΔE from the map (at
-    most `MATCH_DE`), ``places`` each colour's place on the map.
+    most `MATCH_DE`), ``places`` each colour's place on the map. The last
+    few bars' answers are kept: `match_shift` and `match_levels` ask the
+    same of one bar.
     """
+    return _candidates_of(lab.tobytes(), positions.tobytes(), len(positions))
+
+
+@functools.lru_cache(maxsize=4)
+def _candidates_of(
+    lab_bytes: bytes, positions_bytes: bytes, n: int
+) -> list[tuple[float, str, np.ndarray]]:
+    lab = np.frombuffer(lab_bytes, dtype=np.float32).reshape(n, 3)
+    positions = np.frombuffer(positions_bytes, dtype=np.float64)
     probe = np.stack(
         [np.interp(PROBES, positions, lab[:, c]) for c in range(3)], axis=1
     )
@@ -213,9 +224,10 @@ def match_levels(
     sizes = sorted({*range(n_levels, n_levels + LEVELS_HIDDEN + 1), 256})
     for _, name, _ in _candidates(lab, positions):
         bands = _program_maps.listed(name)
+        cm = catalogue_map(name)
         best = None
         for n in sizes if bands is None else [len(bands)]:
-            table = np.rint(level_table(name, n)).astype(int)
+            table = np.rint(_level_table(cm, bands, n)).astype(int)
             drawn = {tuple(c) for c in table.tolist()}
             inside = len(seen & drawn)
             fits = inside >= LEVELS_SEEN * max(len(seen), len(drawn))
@@ -233,10 +245,13 @@ def level_table(name: str, n: int) -> np.ndarray:
     Level ``k`` is the map at ``k / (n - 1)``, as matplotlib's tables are;
     a table of bands (MATLAB's) of ``n`` colours is its colours.
     """
-    bands = _program_maps.listed(name)
+    return _level_table(catalogue_map(name), _program_maps.listed(name), n)
+
+
+def _level_table(cm: Any, bands: np.ndarray | None, n: int) -> np.ndarray:
     if bands is not None and len(bands) == n:
         return np.asarray(bands) * 255.0
-    return np.asarray(catalogue_map(name).lut(n))[:, :3] * 255.0
+    return np.asarray(cm.lut(n))[:, :3] * 255.0
 
 
 def match_shift(
