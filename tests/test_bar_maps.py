@@ -211,6 +211,7 @@ def test_bar_of_a_catalogue_maps_levels(name, table, worst):
         orientation=spec["orientation"],
     )
     assert bar.source["table"] == table
+    assert f"{table['levels']} levels of {table['colormap']}" in bar.describe()
     cells = estimate(
         digitize(png, bar, fig.panels[0]),
         fig.arrays["x_edges_0"],

@@ -353,6 +353,9 @@ class Colorbar:
                 f" colours are {100 * abs(self.source['shift']):.2f} % off their"
                 " places)"
             )
+        table = self.source.get("table")
+        if table:
+            where += f", {table['levels']} levels of {table['colormap']}"
         kind = (
             f"stepped, {len(self.positions)} bands" if self.discrete else "continuous"
         )
