@@ -50,6 +50,34 @@ def _read(image):
     return Colorbar.from_image(image, Box(296, 16, 324, 24 + BAR), vmin=0, vmax=1)
 
 
+def _program_bar(name: str, i: int = 0):
+    """A committed program figure, its pixels and bar ``i`` read with the true box."""
+    fig = next(f for f in program_figures(DATA) if f.name == name)
+    png = np.asarray(load_image(fig.path))[..., :3]
+    spec = fig.bar(i)
+    bar = Colorbar.from_image(
+        png,
+        Box(*spec["box"]),
+        vmin=spec["vmin"],
+        vmax=spec["vmax"],
+        norm=spec["norm"],
+        orientation=spec["orientation"],
+    )
+    return fig, png, bar
+
+
+def _worst_cell(fig, png, bar, i: int = 0) -> float:
+    """The largest cell error (fraction of the range) of panel ``i``."""
+    cells = estimate(
+        digitize(png, bar, fig.panels[i]),
+        fig.arrays[f"x_edges_{i}"],
+        fig.arrays[f"y_edges_{i}"],
+        image=png,
+    )
+    truth = fig.scaled(i, fig.arrays[f"values_{i}"])
+    return float(np.nanmax(np.abs(fig.scaled(i, cells.values) - truth)))
+
+
 def test_a_lagging_bar_is_read_through_its_map() -> None:
     image, values = _figure("gnuplot", lag=0.008)
     bar = _read(image)
@@ -91,24 +119,12 @@ def test_colours_of_no_catalogue_map_are_not_matched() -> None:
 
 def test_gnuplot_cells_read_through_its_palette() -> None:
     # gnuplot 5.4 draws its colour box lagging its image's colours
-    fig = next(f for f in program_figures(DATA) if f.name == "gnuplot_multiplot_two")
-    png = np.asarray(load_image(fig.path))[..., :3]
-    for i, box in enumerate(fig.panels):
-        spec = fig.bar(i)
-        bar = Colorbar.from_image(
-            png, Box(*spec["box"]), vmin=spec["vmin"], vmax=spec["vmax"]
-        )
+    for i in range(2):
+        fig, png, bar = _program_bar("gnuplot_multiplot_two", i)
         assert bar.source["colormap"] == "gnuplot"
         assert -0.008 < bar.source["shift"] < -0.003
-        cells = estimate(
-            digitize(png, bar, box),
-            fig.arrays[f"x_edges_{i}"],
-            fig.arrays[f"y_edges_{i}"],
-            image=png,
-        )
-        truth = fig.scaled(i, fig.arrays[f"values_{i}"])
-        error = np.abs(fig.scaled(i, cells.values) - truth)
-        assert np.nanmax(error) < 0.004  # was 1.6 % through the bar's colours
+        # was 1.6 % through the bar's colours
+        assert _worst_cell(fig, png, bar, i) < 0.004
 
 
 # R 4.2.2, scales 1.2.1: gradient_n_pal(COLOURS, NULL, "Lab")(PLACES)
@@ -164,27 +180,9 @@ def test_figure_read_through_its_ramp(name, program):
     # its box (0.4 % of the range at the low end); the data are coloured
     # through the ramp itself (0.57-0.71 % through the bar's colours; Vega's
     # gradient legend 0.46 %)
-    fig = next(f for f in program_figures(DATA) if f.name == name)
-    png = np.asarray(load_image(fig.path))[..., :3]
-    spec = fig.bar(0)
-    bar = Colorbar.from_image(
-        png,
-        Box(*spec["box"]),
-        vmin=spec["vmin"],
-        vmax=spec["vmax"],
-        norm=spec["norm"],
-        orientation=spec["orientation"],
-    )
+    fig, png, bar = _program_bar(name)
     assert bar.source["colormap"].startswith(program)
-    cells = estimate(
-        digitize(png, bar, fig.panels[0]),
-        fig.arrays["x_edges_0"],
-        fig.arrays["y_edges_0"],
-        image=png,
-    )
-    truth = fig.scaled(0, fig.arrays["values_0"])
-    error = np.abs(fig.scaled(0, cells.values) - truth)
-    assert np.nanmax(error) < 0.004
+    assert _worst_cell(fig, png, bar) < 0.004
 
 
 @pytest.mark.parametrize(
@@ -199,24 +197,7 @@ def test_figure_read_through_its_ramp(name, program):
     ],
 )
 def test_bar_of_a_catalogue_maps_levels(name, table, worst):
-    fig = next(f for f in program_figures(DATA) if f.name == name)
-    png = np.asarray(load_image(fig.path))[..., :3]
-    spec = fig.bar(0)
-    bar = Colorbar.from_image(
-        png,
-        Box(*spec["box"]),
-        vmin=spec["vmin"],
-        vmax=spec["vmax"],
-        norm=spec["norm"],
-        orientation=spec["orientation"],
-    )
+    fig, png, bar = _program_bar(name)
     assert bar.source["table"] == table
     assert f"{table['levels']} levels of {table['colormap']}" in bar.describe()
-    cells = estimate(
-        digitize(png, bar, fig.panels[0]),
-        fig.arrays["x_edges_0"],
-        fig.arrays["y_edges_0"],
-        image=png,
-    )
-    truth = fig.scaled(0, fig.arrays["values_0"])
-    assert np.nanmax(np.abs(fig.scaled(0, cells.values) - truth)) < worst
+    assert _worst_cell(fig, png, bar) < worst
