@@ -174,16 +174,36 @@ def rounded_like_bar(against: Against, p: np.ndarray) -> np.ndarray | None:
     if (~on).sum() <= max(2, OFF_BAR * len(on)):
         return None
     fits = [np.all((diff >= lo) & (diff <= lo + 1), axis=2) for lo in (0, -1)]
-    share = [f.any(axis=1)[inverse][~on].mean() for f in fits]
-    # the other rounding must miss clearly more cells: on a gentle gradient
-    # both fit most cells by chance
+    fit = _one_way(fits, inverse, on)
+    if fit is None:
+        return None
+    return _mean_places(fit, bp, inverse, p)
+
+
+def _one_way(
+    fits: list[np.ndarray], which: np.ndarray, on: np.ndarray
+) -> np.ndarray | None:
+    """The one of two roundings that fits the panel, or None.
+
+    Each rounding says which levels each distinct colour is consistent with
+    (``(n_distinct, n_levels)``). The one that fits `FITS` of the off-bar
+    cells wins while the other misses clearly more: on a gentle gradient
+    both fit most cells by chance.
+    """
+    share = [float(np.any(f, axis=1)[which][~on].mean()) for f in fits]
     best, other = max(share), min(share)
     if best < FITS or 1.0 - other < max(ONE_SIDED, 3.0 * (1.0 - best)):
         return None
-    fit = fits[int(np.argmax(share))]
+    return fits[int(np.argmax(share))]
+
+
+def _mean_places(
+    fit: np.ndarray, places: np.ndarray, which: np.ndarray, p: np.ndarray
+) -> np.ndarray:
+    """Each cell's mean place over the levels consistent with its colour."""
     count = fit.sum(axis=1)
-    mean = (fit * bp[None, :]).sum(axis=1) / np.maximum(count, 1)
-    return np.where(count[inverse] > 0, mean[inverse], p)
+    mean = (fit * places[None, :]).sum(axis=1) / np.maximum(count, 1)
+    return np.where(count[which] > 0, mean[which], p)
 
 
 def table_rounding(against: Against, bar: Colorbar, p: np.ndarray) -> np.ndarray | None:
@@ -210,15 +230,11 @@ def table_rounding(against: Against, bar: Colorbar, p: np.ndarray) -> np.ndarray
     else:
         down = np.all((d >= -slack) & (d < 1 + slack), axis=2)  # truncated
         up = np.all((d <= slack) & (d > -1 - slack), axis=2)
-        share = [f.any(axis=1)[which][~on].mean() for f in (down, up)]
-        best, other = max(share), min(share)
-        if best < FITS or 1.0 - other < max(ONE_SIDED, 3.0 * (1.0 - best)):
+        found = _one_way([down, up], which, on)
+        if found is None:
             return None
-        fit = (down, up)[int(np.argmax(share))]
-    count = fit.sum(axis=1)
-    centre = (np.arange(n) + 0.5) / n
-    mean = (fit * centre[None, :]).sum(axis=1) / np.maximum(count, 1)
-    return np.where(count[which] > 0, mean[which], p)
+        fit = found
+    return _mean_places(fit, (np.arange(n) + 0.5) / n, which, p)
 
 
 def dense_table(

@@ -196,7 +196,7 @@ def match_levels(
     bar's distinct colours are all (`LEVELS_SEEN`) among the rounded
     colours of the map's table of N levels, and the bar shows nearly all of
     them, the table's unrounded colours are known: the cells' colours can
-    be told apart from the bar's rounding (`_bar_colours.exact_levels`).
+    be told apart from the bar's rounding (`_bar_colours.table_rounding`).
     N is tried from the levels found on the bar up to `LEVELS_HIDDEN` more
     (levels an outline hides) and 256.
 
