@@ -127,7 +127,7 @@ def test_jpeg_cells(rows, cols, cell, grid, cmap):
     assert err.max() < old_err.max()
     assert np.mean(err) < 0.75 * np.mean(old_err)
     # the stated uncertainty covers the error on most cells
-    assert np.mean(err / 100 <= e.uncertainty) >= 0.85
+    assert np.mean(err / 100 <= e.uncertainty) >= 0.98
 
 
 def test_png_cells_and_whole_figure_or_panel_pixels():
@@ -238,3 +238,18 @@ def test_pale_truncated_cells_placed_on_the_tables_unrounded_levels():
     plain = dataclasses.replace(bar, source=own)
     old = estimate(digitize(img, plain, PANEL), edges, edges, image=img)
     assert np.abs(old.values - truth).max() > 2 * err.max()
+
+
+@pytest.mark.parametrize("cmap", ["viridis", "magma"])
+def test_jpeg_cells_aligned_with_its_blocks(cmap):
+    """Cells of three whole 8-px blocks decode flat; they are still JPEG cells."""
+    m, r = _jpeg_case(15, 15, (24, 24), None, cmap, seed=0)
+    # the panel starts on the blocks' grid: each cell is 3x3 blocks
+    assert m.panel.left % 8 == 0 and m.panel.top % 8 == 0
+    assert r.colorbar.source["lossless"] is False
+    e = estimate(r, m.col_edges, m.row_edges, image=m.image)
+    err = np.abs(e.values - m.values)
+    # read through the bar's exact colours, these cells were off by up to 1.7 %
+    # with no uncertainty to show it (a fifth of them beyond theirs)
+    assert err.max() <= 0.013
+    assert np.mean(err <= e.uncertainty) >= 0.99

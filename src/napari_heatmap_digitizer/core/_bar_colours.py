@@ -25,6 +25,7 @@ __all__ = [
     "own_entries",
     "rounded_like_bar",
     "smooth_along",
+    "smoothing_error",
     "table_rounding",
     "to_ends",
 ]
@@ -37,6 +38,8 @@ TABLE = 4096
 SMOOTH = 0.04
 SMOOTH_MIN = 5
 SMOOTH_MAX = 17
+#: Rows of a compressed bar that vary together (one 8-px JPEG block).
+BLOCK_ROWS = 8
 #: How far (8-bit units) a colour rounded to 8 bits may be from the colour
 #: it stands for.
 ROUNDING = 0.5
@@ -264,6 +267,28 @@ def dense_table(
     dense = np.linspace(p[0], p[-1], TABLE)
     table = np.stack([np.interp(dense, p, rgb[:, k]) for k in range(3)], axis=1)
     return dense, np.ascontiguousarray(table @ YCC.T)
+
+
+def smoothing_error(bar: Colorbar) -> np.ndarray:
+    """How far the smoothed colours of a bar read from an image may be off.
+
+    The root mean square of the bar's colours about their smoothed colours
+    (:func:`smooth_along`), per Y'CbCr channel, over the square root of the
+    independent samples each smoothed colour is fitted to (a window's rows
+    over :data:`BLOCK_ROWS`, as a compressed bar's rows vary together by
+    blocks). Zeros for a bar from the catalogue or of bands.
+    """
+    if bar.discrete or "colormap" in bar.source:
+        return np.zeros(3)
+    own_rgb, own_p = own_entries(bar)
+    n = len(own_p)
+    window = 2 * (int(np.clip(round(SMOOTH * n), SMOOTH_MIN, SMOOTH_MAX)) // 2) + 1
+    if n < window:
+        return np.zeros(3)
+    rgb = own_rgb.astype(np.float64)
+    residual = (rgb - smooth_along(own_p, rgb)) @ YCC.T
+    rms = np.sqrt((residual**2).mean(axis=0))
+    return np.asarray(rms / np.sqrt(max(1.0, window / BLOCK_ROWS)))
 
 
 def to_ends(p: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

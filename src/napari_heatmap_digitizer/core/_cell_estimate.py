@@ -8,7 +8,9 @@ maps it to a value:
   grid lines and JPEG ringing are ignored as long as most of the cell shows
   its colour. When most pixels show one exact colour (a lossless image), that
   colour's position is the value.
-* Otherwise (JPEG), and when the panel's pixels are given, the pixels within
+* Otherwise (JPEG: the bar read from the figure shows rows of more than one
+  colour, or most cells are off its colours), and when the panel's pixels
+  are given, the pixels within
   :data:`WINDOW` of that position are averaged in Y'CbCr and the mean colour is
   placed on the bar weighting luma above chroma: JPEG keeps luma at full
   resolution and quantises it finer, while chroma is halved in resolution and
@@ -29,8 +31,9 @@ maps it to a value:
 
 Each value's uncertainty combines, in quadrature, half the level's width, the
 colour resolution of the bar there (one 8-bit step of colour over the bar's
-local colour slope), the bar's own reading (half a pixel of its length) and
-twice the standard error of the cell's estimate.
+local colour slope), the bar's own reading (half a pixel of its length),
+twice the standard error of the cell's estimate and, on a lossy figure, twice
+that of the bar's smoothed colour there.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from napari_heatmap_digitizer.core._bar_colours import (
     dense_table,
     own_entries,
     rounded_like_bar,
+    smoothing_error,
     table_rounding,
 )
 from napari_heatmap_digitizer.core._cell_kernels import (
@@ -300,9 +304,14 @@ def estimate(
     out = estimate_kernel(pos, dist, ycc, rgb is not None, r0, r1, c0, c1, params)
     est, matched, q25, q75, exact, window_mean, window_se, mean_ycc, window_de = out
     noisy = ~exact & np.isfinite(est)
-    # most cells off the bar's exact colours: the figure (and bar) is lossy,
-    # and a cell of one colour on the bar only seems exact (a flat JPEG block)
-    lossy = noisy.sum() > 0.5 * np.isfinite(est).sum()
+    # a bar read from the figure whose rows are not one colour each, or most
+    # cells off the bar's exact colours: the figure (and bar) is lossy, and a
+    # cell of one colour on the bar only seems exact (a flat JPEG block: cells
+    # aligned with the 8-px blocks are all flat)
+    lossy = (
+        bar.source.get("lossless") is False
+        or noisy.sum() > 0.5 * np.isfinite(est).sum()
+    )
     q = quantisation(bar)
     p = est.copy()
     gradient = False
@@ -345,6 +354,13 @@ def estimate(
         lab_p = np.asarray(bar.positions, dtype=np.float64)
         off_bar = window_de / _slope(lab_p, np.asarray(bar.lab), p, nonzero=True)
     off_bar = np.where(noisy, off_bar, 0.0)
+    # a lossy bar's smoothed colours are themselves uncertain
+    bar_error = np.zeros_like(p)
+    if lossy:
+        scatter = smoothing_error(bar) * np.array([1.0, chroma, chroma]) ** 0.5
+        bar_error = float(np.sqrt((scatter**2).sum())) / _slope(
+            table_p, weighted, p, nonzero=True
+        )
     half = q.half_step_at(p)
     se = np.where(noisy, window_se, 0.0)
     if q.levels is not None:
@@ -354,7 +370,12 @@ def estimate(
     slope = _slope(table_p, table_ycc, p)
     resolution = np.where(slope > 0, COLOUR_STEPS / np.maximum(slope, 1e-9), 0.0)
     u_pos = np.sqrt(
-        half**2 + resolution**2 + (q.pixel / 2) ** 2 + (2 * se) ** 2 + off_bar**2
+        half**2
+        + resolution**2
+        + (q.pixel / 2) ** 2
+        + (2 * se) ** 2
+        + off_bar**2
+        + (2 * bar_error) ** 2
     )
     with np.errstate(invalid="ignore"):
         # positions map to values monotonically: quartiles map to quartiles
