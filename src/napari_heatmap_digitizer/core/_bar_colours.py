@@ -282,7 +282,7 @@ def smoothing_error(bar: Colorbar) -> np.ndarray:
         return np.zeros(3)
     own_rgb, own_p = own_entries(bar)
     n = len(own_p)
-    window = 2 * (int(np.clip(round(SMOOTH * n), SMOOTH_MIN, SMOOTH_MAX)) // 2) + 1
+    window = 2 * _half_window(n) + 1
     if n < window:
         return np.zeros(3)
     rgb = own_rgb.astype(np.float64)
@@ -307,6 +307,11 @@ def to_ends(p: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ends_p), np.asarray(ends_rgb)
 
 
+def _half_window(n: int) -> int:
+    """Entries each side of a colour in :func:`smooth_along`'s window."""
+    return int(np.clip(round(SMOOTH * n), SMOOTH_MIN, SMOOTH_MAX)) // 2
+
+
 def smooth_along(p: np.ndarray, rgb: np.ndarray) -> np.ndarray:
     """Each colour replaced by a straight line fitted to its neighbours.
 
@@ -315,7 +320,7 @@ def smooth_along(p: np.ndarray, rgb: np.ndarray) -> np.ndarray:
     gradient's slope and ends unbiased.
     """
     n = len(p)
-    half = int(np.clip(round(SMOOTH * n), SMOOTH_MIN, SMOOTH_MAX)) // 2
+    half = _half_window(n)
     if n < 2 * half + 1:
         return rgb
     lo = np.clip(np.arange(n) - half, 0, n)
